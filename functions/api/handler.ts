@@ -1,0 +1,78 @@
+// The zip Lambda behind every JSON endpoint. Thin: parse, call the core, shape the answer.
+import { authenticate, authorize, issueServiceToken, refresh } from '../../layers/core/auth';
+import { createCompany, createUser, getCompany, getUser, listCompanies, listUsers } from '../../layers/core/admin';
+import { getAnalysis, listFolderAnalyses, parseAnalysesRequest, startAnalyses } from '../../layers/core/analyses';
+import { badStructure } from '../../layers/core/errors';
+import { getFolder, getMedia, listFolders } from '../../layers/core/folders';
+import { coreDeps } from '../wiring';
+import { json, jsonBody, type Request } from './http';
+import { boolParam, intParam, timeParam } from './query';
+import { createRouter, type Operation } from './router';
+import type { RouteKey } from './route-table';
+
+const caller = (req: Request) => authenticate(coreDeps(), req.headers['x-forensic-access-token']);
+const page = (req: Request) => ({ offset: intParam(req.query, 'offset', 0, 1_000_000), limit: intParam(req.query, 'limit', 100, 1000) });
+
+const serviceToken: Operation = async (req) => json(200, await issueServiceToken(coreDeps(), await caller(req), req.params['user_id']!));
+
+export const operations: Partial<Record<RouteKey, Operation>> = {
+  'GET /api/healthcheck': async () => json(200, { status: 'ok' }),
+
+  'POST /api/authorize/auth': async (req) => {
+    const body = jsonBody(req) as { credentials?: { email?: unknown; password?: unknown } };
+    const email = body?.credentials?.email;
+    const password = body?.credentials?.password;
+    if (typeof email !== 'string' || typeof password !== 'string') {
+      throw badStructure('The body must be {"credentials": {"email": "...", "password": "..."}}');
+    }
+    return json(200, await authorize(coreDeps(), email, password));
+  },
+  'POST /api/authorize/refresh': async (req) => {
+    const who = await caller(req);
+    const body = jsonBody(req, { required: false }) as { expire_token?: unknown };
+    return json(200, await refresh(coreDeps(), who, body?.expire_token));
+  },
+  'GET /api/authorize/service_token/{user_id}': serviceToken,
+  'POST /api/authorize/service_token/{user_id}': serviceToken,
+
+  'POST /api/companies': async (req) => json(201, await createCompany(coreDeps(), await caller(req), jsonBody(req))),
+  'GET /api/companies': async (req) =>
+    json(200, await listCompanies(coreDeps(), await caller(req), { search_text: req.query['search_text'], ...page(req) })),
+  'GET /api/companies/{company_id}': async (req) => json(200, await getCompany(coreDeps(), await caller(req), req.params['company_id']!)),
+
+  'POST /api/users': async (req) => json(201, await createUser(coreDeps(), await caller(req), jsonBody(req))),
+  'GET /api/users': async (req) => json(200, await listUsers(coreDeps(), await caller(req), page(req))),
+  'GET /api/users/{user_id}': async (req) => json(200, await getUser(coreDeps(), await caller(req), req.params['user_id']!)),
+
+  'GET /api/folders': async (req) =>
+    json(
+      200,
+      await listFolders(coreDeps(), await caller(req), {
+        ...page(req),
+        with_analyses: boolParam(req.query, 'with_analyses'),
+        time_created_min: timeParam(req.query, 'time_created.min'),
+        time_created_max: timeParam(req.query, 'time_created.max'),
+        analyse_type: req.query['analyse.type'] ?? req.query['analysis.type'],
+        analyse_resolution_status: req.query['analyse.resolution_status'] ?? req.query['analysis.resolution_status'],
+      }),
+    ),
+  'GET /api/folders/{folder_id}': async (req) =>
+    json(200, await getFolder(coreDeps(), await caller(req), req.params['folder_id']!, boolParam(req.query, 'with_analyses'))),
+  'POST /api/folders/{folder_id}/analyses': async (req) => {
+    const who = await caller(req);
+    const requests = parseAnalysesRequest(jsonBody(req));
+    return json(201, await startAnalyses(coreDeps(), who, req.params['folder_id']!, requests));
+  },
+  'GET /api/folders/{folder_id}/analyses': async (req) =>
+    json(
+      200,
+      await listFolderAnalyses(coreDeps(), await caller(req), req.params['folder_id']!, {
+        type: req.query['type'],
+        resolution_status: req.query['resolution_status'],
+      }),
+    ),
+  'GET /api/media/{media_id}': async (req) => json(200, await getMedia(coreDeps(), await caller(req), req.params['media_id']!)),
+  'GET /api/analyses/{analysis_id}': async (req) => json(200, await getAnalysis(coreDeps(), await caller(req), req.params['analysis_id']!)),
+};
+
+export const handler = createRouter('api', operations as Record<string, Operation>);

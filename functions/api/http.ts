@@ -1,0 +1,132 @@
+// The HTTP edge shared by every API function: reading API Gateway v2 events the way real Oz
+// clients send them, and answering in the documented shapes.
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { ApiError, ErrorCode, badStructure, errorBody } from '../../layers/core/errors';
+import { parseMultipart, type Part } from './multipart';
+
+export interface Request {
+  method: string;
+  path: string;
+  routeKey: string;
+  params: Record<string, string>;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export function toRequest(event: APIGatewayProxyEventV2): Request {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
+  const raw = event.body ?? '';
+  const query: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
+  return {
+    method: event.requestContext.http.method.toUpperCase(),
+    path: event.rawPath,
+    routeKey: event.routeKey,
+    params: Object.fromEntries(Object.entries(event.pathParameters ?? {}).filter((e): e is [string, string] => e[1] !== undefined)),
+    query,
+    headers,
+    body: event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8'),
+  };
+}
+
+/**
+ * The JSON body, whatever the Content-Type says: clients send JSON labelled
+ * application/x-www-form-urlencoded (iOS SDK, curl -d, PHP) or text/plain (fetch).
+ */
+export function jsonBody(req: Request, { required = true } = {}): unknown {
+  const text = req.body.toString('utf8').trim();
+  if (text === '') {
+    if (required) throw badStructure('The request body is empty: send a JSON object');
+    return {};
+  }
+  if (text.startsWith('{') || text.startsWith('[')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw badStructure('The request body is not valid JSON');
+    }
+  }
+  // A real form: key=value pairs, values that are JSON get parsed.
+  if ((req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of new URLSearchParams(text)) {
+      try {
+        out[k] = JSON.parse(v);
+      } catch {
+        out[k] = v;
+      }
+    }
+    return out;
+  }
+  throw badStructure('The request body is not JSON');
+}
+
+export interface UploadBody {
+  files: { field: string; filename: string | null; bytes: Buffer }[];
+  payload: unknown;
+}
+
+/** Multipart uploads: files under any field names plus a "payload" part of JSON. */
+export function uploadBody(req: Request): UploadBody {
+  const contentType = req.headers['content-type'] ?? '';
+  if (!/multipart\/form-data/i.test(contentType)) {
+    // A JSON body where files are required: a clean 4xx, not a crash.
+    throw badStructure('Media must be sent as multipart/form-data: files under any field names plus a "payload" part with media:tags');
+  }
+  const parts = parseMultipart(req.body, contentType);
+  let payload: unknown = {};
+  const files: UploadBody['files'] = [];
+  for (const part of parts) {
+    if (part.name === 'payload') {
+      payload = parsePayloadText(part);
+      continue;
+    }
+    const text = part.filename === null && part.bytes.length < 64 ? part.bytes.toString('utf8').trim() : null;
+    if (text === '' || text === 'undefined' || text === 'null') continue; // empty text fields some clients send
+    files.push({ field: part.name, filename: part.filename, bytes: part.bytes });
+  }
+  return { files, payload };
+}
+
+function parsePayloadText(part: Part): unknown {
+  const text = part.bytes.toString('utf8').trim();
+  if (text === '' || text === 'undefined' || text === 'null') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badStructure('The "payload" part is not valid JSON');
+  }
+}
+
+/**
+ * JSON with Python's separators (", " and ": "): Oz's own deployment health check matches
+ * `{"error_code": ` and `"access_token": "` textually. Timestamps are whole seconds when
+ * OZ_INTEGER_TIMESTAMPS=true (the Android SDK 2.0.2 parses them as integers).
+ */
+export function ozJson(value: unknown, integerTimes = process.env.OZ_INTEGER_TIMESTAMPS === 'true', key = ''): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return 'null';
+    if (integerTimes && (key.startsWith('time_') || key.endsWith('_time_created') || key === 'expire_date')) return String(Math.floor(value));
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map((v) => ozJson(v, integerTimes, key)).join(', ')}]`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${ozJson(v, integerTimes, k)}`).join(', ')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function json(status: number, value: unknown, extraHeaders: Record<string, string> = {}): APIGatewayProxyResultV2 {
+  return { statusCode: status, headers: { 'content-type': 'application/json', ...extraHeaders }, body: ozJson(value) };
+}
+
+export function errorResponse(err: unknown): APIGatewayProxyResultV2 {
+  if (err instanceof ApiError) return json(err.status, errorBody(err));
+  // Anything unexpected: the documented body, and the details in the log, not in the answer.
+  console.error('unhandled error', err);
+  return json(500, errorBody(new ApiError(500, ErrorCode.UNKNOWN, 'Unknown server side error occurred')));
+}

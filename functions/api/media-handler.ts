@@ -1,0 +1,33 @@
+// The container-image Lambda behind the upload endpoints: it can decode what it receives
+// (sharp, ffprobe) so media types and info come from the bytes.
+import { authenticate } from '../../layers/core/auth';
+import { parseAnalysesRequest, startAnalyses } from '../../layers/core/analyses';
+import { addMedia, createFolder, getFolder } from '../../layers/core/folders';
+import { coreDeps } from '../wiring';
+import { mediaInspector } from '../vision-adapters';
+import { json, uploadBody, type Request } from './http';
+import { createRouter, type Operation } from './router';
+import type { RouteKey } from './route-table';
+
+const caller = (req: Request) => authenticate(coreDeps(), req.headers['x-forensic-access-token']);
+
+export const operations: Partial<Record<RouteKey, Operation>> = {
+  'POST /api/folders': async (req) => {
+    const who = await caller(req);
+    const { files, payload } = uploadBody(req);
+    const deps = coreDeps();
+    // Validate analyses in the payload before anything is stored.
+    const analysesIn = (payload as { analyses?: unknown } | null)?.analyses;
+    const requests = analysesIn !== undefined ? parseAnalysesRequest({ analyses: analysesIn }) : null;
+    const created = await createFolder(deps, mediaInspector(), who, files, payload);
+    if (requests) await startAnalyses(deps, who, created.folder.folder_id, requests);
+    return json(201, await getFolder(deps, who, created.folder.folder_id, requests !== null));
+  },
+  'POST /api/folders/{folder_id}/media': async (req) => {
+    const who = await caller(req);
+    const { files, payload } = uploadBody(req);
+    return json(201, await addMedia(coreDeps(), mediaInspector(), who, req.params['folder_id']!, files, payload));
+  },
+};
+
+export const handler = createRouter('media', operations as Record<string, Operation>);

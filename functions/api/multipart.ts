@@ -1,0 +1,62 @@
+// A multipart/form-data parser over a body already in memory (a Lambda event holds the whole
+// body). Every part stays raw bytes: real Oz clients send media parts without a filename or typed
+// multipart/form-data, so what a part is gets decided from its bytes later, not from its headers.
+import { badStructure, badValue } from '../../layers/core/errors';
+
+export interface Part {
+  name: string;
+  filename: string | null;
+  contentType: string | null;
+  bytes: Buffer;
+}
+
+export const MAX_PARTS = 100;
+
+function headerParam(header: string, name: string): string | null {
+  const extended = new RegExp(`;\\s*${name}\\*=(?:UTF-8|utf-8)''([^;]+)`).exec(header);
+  if (extended?.[1]) return decodeURIComponent(extended[1]);
+  const quoted = new RegExp(`;\\s*${name}="((?:[^"\\\\]|\\\\.)*)"`).exec(header);
+  if (quoted?.[1] !== undefined) return quoted[1].replace(/\\(.)/g, '$1');
+  const bare = new RegExp(`;\\s*${name}=([^;\\s]+)`).exec(header);
+  return bare?.[1] ?? null;
+}
+
+export function boundaryOf(contentType: string): string | null {
+  const match = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  return match ? (match[1] ?? match[2] ?? null) : null;
+}
+
+export function parseMultipart(body: Buffer, contentType: string): Part[] {
+  const boundary = boundaryOf(contentType);
+  if (!boundary) throw badStructure('multipart/form-data body without a boundary parameter');
+  const delimiter = Buffer.from(`--${boundary}`);
+  const between = Buffer.from(`\r\n--${boundary}`);
+  let pos = body.indexOf(delimiter);
+  if (pos < 0) throw badStructure('Malformed multipart body: the boundary never occurs');
+  const parts: Part[] = [];
+  for (;;) {
+    pos += delimiter.length;
+    if (body[pos] === 0x2d && body[pos + 1] === 0x2d) break; // closing delimiter "--"
+    while (body[pos] === 0x20 || body[pos] === 0x09) pos++; // transport padding
+    if (body[pos] === 0x0d && body[pos + 1] === 0x0a) pos += 2;
+    else throw badStructure('Malformed multipart body: no line break after a boundary');
+    const headerEnd = body.indexOf('\r\n\r\n', pos);
+    if (headerEnd < 0) throw badStructure('Malformed multipart body: truncated part headers');
+    const headers = body.subarray(pos, headerEnd).toString('utf8').split('\r\n');
+    const next = body.indexOf(between, headerEnd + 4);
+    if (next < 0) throw badStructure('Malformed multipart body: truncated (no closing boundary)');
+    const disposition = headers.find((h) => /^content-disposition:/i.test(h)) ?? '';
+    const typeHeader = headers.find((h) => /^content-type:/i.test(h));
+    const name = headerParam(disposition, 'name');
+    if (name === null) throw badStructure('Malformed multipart body: a part has no name');
+    parts.push({
+      name,
+      filename: headerParam(disposition, 'filename'),
+      contentType: typeHeader ? typeHeader.slice(typeHeader.indexOf(':') + 1).trim() : null,
+      bytes: body.subarray(headerEnd + 4, next),
+    });
+    if (parts.length > MAX_PARTS) throw badValue(`Too many parts in one request: at most ${MAX_PARTS}`);
+    pos = next + 2;
+  }
+  return parts;
+}

@@ -1,0 +1,46 @@
+// Every HTTP endpoint, once. The CDK app makes API Gateway routes from this table and each
+// function dispatches on the event's routeKey, so the deployed routes and the code cannot drift.
+// "api" is the zip Lambda (JSON endpoints); "media" the container-image Lambda that can decode
+// uploads (sharp, ffprobe, the models).
+
+export type FunctionName = 'api' | 'media';
+
+export interface RouteDef {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  path: string;
+  fn: FunctionName;
+  /** Whether the unauthenticated may call it. */
+  open?: boolean;
+}
+
+export const ROUTES = [
+  { method: 'GET', path: '/api/healthcheck', fn: 'api', open: true },
+  { method: 'POST', path: '/api/authorize/auth', fn: 'api', open: true },
+  { method: 'POST', path: '/api/authorize/refresh', fn: 'api' },
+  { method: 'GET', path: '/api/authorize/service_token/{user_id}', fn: 'api' },
+  { method: 'POST', path: '/api/authorize/service_token/{user_id}', fn: 'api' },
+  { method: 'POST', path: '/api/companies', fn: 'api' },
+  { method: 'GET', path: '/api/companies', fn: 'api' },
+  { method: 'GET', path: '/api/companies/{company_id}', fn: 'api' },
+  { method: 'POST', path: '/api/users', fn: 'api' },
+  { method: 'GET', path: '/api/users', fn: 'api' },
+  { method: 'GET', path: '/api/users/{user_id}', fn: 'api' },
+  { method: 'POST', path: '/api/folders', fn: 'media' },
+  { method: 'GET', path: '/api/folders', fn: 'api' },
+  { method: 'GET', path: '/api/folders/{folder_id}', fn: 'api' },
+  { method: 'POST', path: '/api/folders/{folder_id}/media', fn: 'media' },
+  { method: 'POST', path: '/api/folders/{folder_id}/analyses', fn: 'api' },
+  { method: 'GET', path: '/api/folders/{folder_id}/analyses', fn: 'api' },
+  { method: 'GET', path: '/api/media/{media_id}', fn: 'api' },
+  { method: 'GET', path: '/api/analyses/{analysis_id}', fn: 'api' },
+] as const satisfies readonly RouteDef[];
+
+export type RouteKey = `${(typeof ROUTES)[number]['method']} ${(typeof ROUTES)[number]['path']}`;
+
+/**
+ * HTTP API routes cannot end with "/", and clients call every path with and without one: each
+ * route gets a twin "<path>/{proxy+}" whose handler accepts only an empty remainder.
+ */
+export const TRAILING_SLASH_SUFFIX = '/{proxy+}';
+
+export const routeKeyOf = (r: RouteDef) => `${r.method} ${r.path}`;

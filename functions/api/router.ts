@@ -1,0 +1,55 @@
+// Dispatch on the API Gateway routeKey; the "$default" route (and trailing-slash twins) answer
+// with the documented error body instead of API Gateway's bare {"message":"Not Found"}.
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { notAllowed, notFound } from '../../layers/core/errors';
+import { ROUTES, TRAILING_SLASH_SUFFIX, routeKeyOf, type FunctionName } from './route-table';
+import { errorResponse, toRequest, type Request } from './http';
+
+export type Operation = (req: Request) => Promise<APIGatewayProxyResultV2>;
+
+/** Matches a concrete path against the table (used for "$default": wrong method vs no such path). */
+function matchPath(path: string): { key: string; params: Record<string, string> }[] {
+  const segments = path.replace(/\/+$/, '').split('/');
+  const found: { key: string; params: Record<string, string> }[] = [];
+  for (const route of ROUTES) {
+    const pattern = route.path.split('/');
+    if (pattern.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const ok = pattern.every((p, i) => {
+      const s = segments[i]!;
+      if (p.startsWith('{')) {
+        params[p.slice(1, -1)] = decodeURIComponent(s);
+        return s !== '';
+      }
+      return p === s;
+    });
+    if (ok) found.push({ key: routeKeyOf(route), params });
+  }
+  return found;
+}
+
+export function createRouter(fn: FunctionName, operations: Record<string, Operation>) {
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {
+    try {
+      const req = toRequest(event);
+      let key = req.routeKey;
+      if (key.endsWith(TRAILING_SLASH_SUFFIX)) {
+        if ((req.params['proxy'] ?? '') !== '') throw notFound('Endpoint');
+        key = key.slice(0, -TRAILING_SLASH_SUFFIX.length);
+        delete req.params['proxy'];
+      }
+      if (key === '$default') {
+        const candidates = matchPath(req.path);
+        const exact = candidates.find((c) => c.key.startsWith(`${req.method} `));
+        if (!exact) throw candidates.length ? notAllowed(req.method) : notFound(`Endpoint ${req.method} ${req.path}`);
+        key = exact.key;
+        Object.assign(req.params, exact.params);
+      }
+      const op = operations[key];
+      if (!op) throw notFound(`Endpoint ${key} in the ${fn} function`);
+      return await op(req);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}

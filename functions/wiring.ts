@@ -1,0 +1,46 @@
+// The composition root: builds the core's dependencies from the environment, once per process
+// (a Lambda container, or the local runtime where every handler shares one process).
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoStore } from '../layers/aws/dynamo-store';
+import { S3BlobStore } from '../layers/aws/s3-blob-store';
+import { SqsJobQueue } from '../layers/aws/sqs-job-queue';
+import { configFromEnv, type CoreDeps } from '../layers/core/deps';
+import { systemClock } from '../layers/core/ports';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`Environment variable ${name} is not set`);
+  return value;
+}
+
+/** Local emulators are reached through OZ_*_ENDPOINT; in AWS these are unset. */
+function clientOptions(endpointVar: string) {
+  const endpoint = process.env[endpointVar];
+  return endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
+}
+
+let cached: CoreDeps | undefined;
+
+export function coreDeps(): CoreDeps {
+  if (cached) return cached;
+  const dynamo = new DynamoDBClient(clientOptions('OZ_DYNAMODB_ENDPOINT'));
+  const s3 = new S3Client({ ...clientOptions('OZ_S3_ENDPOINT'), forcePathStyle: !!process.env.OZ_S3_ENDPOINT });
+  const sqs = new SQSClient(clientOptions('OZ_SQS_ENDPOINT'));
+  cached = {
+    store: new DynamoStore(dynamo, required('OZ_TABLE_NAME')),
+    blobs: new S3BlobStore(s3, required('OZ_BUCKET_NAME')),
+    queue: new SqsJobQueue(sqs, required('OZ_QUEUE_URL')),
+    clock: systemClock,
+    ids: { uuid: randomUUID },
+    config: configFromEnv(),
+  };
+  return cached;
+}
+
+/** For tests and the local runtime after it changes the environment. */
+export function resetCoreDeps() {
+  cached = undefined;
+}

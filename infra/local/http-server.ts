@@ -1,0 +1,198 @@
+// The local stand-in for API Gateway (HTTP API, payload format 2.0): routes come from the
+// synthesized template's AWS::ApiGatewayV2::Route resources, each request becomes an
+// APIGatewayProxyEventV2 for the handler module named in the target function's metadata.
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { ENTRY_METADATA_KEY, REPO_ROOT } from '../stack';
+import type { CfnTemplate } from './synth';
+
+type Handler = (event: APIGatewayProxyEventV2, context: unknown) => Promise<APIGatewayProxyResultV2>;
+
+export interface LocalRoute {
+  method: string; // or ANY
+  segments: string[];
+  routeKey: string;
+  functionLogicalId: string;
+  entry: string;
+}
+
+/** API Gateway's payload limit; larger uploads go through presigned S3 URLs. */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+const refOf = (value: unknown): string | undefined => {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v['Ref'] === 'string') return v['Ref'];
+  const getAtt = v['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
+  const join = v['Fn::Join'];
+  if (Array.isArray(join) && Array.isArray(join[1])) for (const part of join[1]) { const r = refOf(part); if (r) return r; }
+  return undefined;
+};
+
+export function routesFromTemplate(template: CfnTemplate): LocalRoute[] {
+  const resources = template.Resources;
+  const routes: LocalRoute[] = [];
+  for (const resource of Object.values(resources)) {
+    if (resource.Type !== 'AWS::ApiGatewayV2::Route') continue;
+    const routeKey = String(resource.Properties?.['RouteKey']);
+    const integrationId = refOf(resource.Properties?.['Target']);
+    const integration = integrationId ? resources[integrationId] : undefined;
+    const functionLogicalId = refOf(integration?.Properties?.['IntegrationUri']);
+    const fn = functionLogicalId ? resources[functionLogicalId] : undefined;
+    const entry = fn?.Metadata?.[ENTRY_METADATA_KEY];
+    if (!functionLogicalId || typeof entry !== 'string') throw new Error(`route ${routeKey}: cannot find its function's ${ENTRY_METADATA_KEY} metadata`);
+    const [method, routePath] = routeKey === '$default' ? ['ANY', ''] : routeKey.split(' ');
+    routes.push({ method: method!, segments: routeKey === '$default' ? [] : routePath!.split('/').slice(1), routeKey, functionLogicalId, entry });
+  }
+  return routes;
+}
+
+/** API Gateway's choice: exact literal segments beat variables, variables beat greedy, then $default. */
+export function matchRoute(routes: LocalRoute[], method: string, rawPath: string) {
+  const segments = rawPath.split('/').slice(1);
+  let best: { route: LocalRoute; params: Record<string, string>; rank: number[] } | undefined;
+  for (const route of routes) {
+    if (route.routeKey === '$default') continue;
+    if (route.method !== 'ANY' && route.method !== method) continue;
+    const params: Record<string, string> = {};
+    const rank: number[] = [];
+    let ok = true;
+    for (let i = 0; i < route.segments.length && ok; i++) {
+      const pattern = route.segments[i]!;
+      const greedy = /^\{(\w+)\+\}$/.exec(pattern);
+      if (greedy) {
+        if (i !== route.segments.length - 1 || segments.length < i + 1) ok = false;
+        else params[greedy[1]!] = decodeURIComponent(segments.slice(i).join('/'));
+        rank.push(1);
+        break;
+      }
+      const segment = segments[i];
+      if (segment === undefined) ok = false;
+      else if (/^\{\w+\}$/.test(pattern)) {
+        if (segment === '') ok = false;
+        else params[pattern.slice(1, -1)] = decodeURIComponent(segment);
+        rank.push(2);
+      } else if (pattern === segment) rank.push(3);
+      else ok = false;
+    }
+    const greedy = route.segments.some((s) => s.endsWith('+}'));
+    if (!ok || (!greedy && route.segments.length !== segments.length)) continue;
+    if (!best || compareRank(rank, best.rank) > 0) best = { route, params, rank };
+  }
+  if (best) return best;
+  const fallback = routes.find((r) => r.routeKey === '$default');
+  return fallback ? { route: fallback, params: {}, rank: [] } : undefined;
+}
+
+function compareRank(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function loadHandler(entry: string): Handler {
+  const [file, exportName] = entry.split('#');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(path.join(REPO_ROOT, file!)) as Record<string, Handler>;
+  const fn = mod[exportName ?? 'handler'];
+  if (typeof fn !== 'function') throw new Error(`${entry} does not export a handler`);
+  return fn;
+}
+
+const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|xml)|text\/)/i;
+
+export function toEvent(req: http.IncomingMessage, body: Buffer, route: LocalRoute, params: Record<string, string>): APIGatewayProxyEventV2 {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+  const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: route.routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    cookies: headers['cookie']?.split(/;\s*/),
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: Object.keys(params).length ? params : undefined,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers['host'] ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: { method: (req.method ?? 'GET').toUpperCase(), path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      requestId: randomUUID(),
+      routeKey: route.routeKey,
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    body: body.length ? (isText ? body.toString('utf8') : body.toString('base64')) : undefined,
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+}
+
+function send(res: http.ServerResponse, result: APIGatewayProxyResultV2) {
+  const structured: APIGatewayProxyStructuredResultV2 =
+    typeof result === 'object' && result !== null && 'statusCode' in result ? result : { statusCode: 200, body: JSON.stringify(result), headers: { 'content-type': 'application/json' } };
+  const body = structured.body ? Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+  res.writeHead(structured.statusCode ?? 200, { ...(structured.headers as Record<string, string>), 'content-length': String(body.length) });
+  res.end(body);
+}
+
+const errorJson = (code: number, message: string) => `{"error_code": ${code}, "error_message": ${JSON.stringify(message)}, "details": null}`;
+
+export function createLocalApiServer(template: CfnTemplate, log: (line: string) => void = () => {}) {
+  const routes = routesFromTemplate(template);
+  const handlers = new Map<string, Handler>();
+  const handlerFor = (entry: string) => {
+    let h = handlers.get(entry);
+    if (!h) handlers.set(entry, (h = loadHandler(entry)));
+    return h;
+  };
+  const server = http.createServer((req, res) => {
+    const started = Date.now();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('error', () => res.destroy());
+    req.on('end', async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (tooLarge) {
+        res.writeHead(413, { 'content-type': 'application/json' });
+        res.end(errorJson(4, `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB, the API Gateway limit: upload large videos through a presigned upload URL`));
+        return;
+      }
+      const match = matchRoute(routes, (req.method ?? 'GET').toUpperCase(), url.pathname);
+      if (!match) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end('{"message":"Not Found"}');
+        return;
+      }
+      try {
+        const result = await handlerFor(match.route.entry)(toEvent(req, Buffer.concat(chunks), match.route, match.params), { awsRequestId: randomUUID() });
+        send(res, result);
+      } catch (err) {
+        // What API Gateway answers when the Lambda itself fails.
+        log(`handler crashed: ${String((err as Error)?.stack ?? err)}`);
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"message":"Internal Server Error"}');
+      }
+      log(`${req.method} ${url.pathname} -> ${res.statusCode} ${Date.now() - started} ms`);
+    });
+  });
+  return { server, routes };
+}

@@ -1,0 +1,154 @@
+// The whole system on one machine: the emulators, the resources and handlers of the synthesized
+// template, a poller in place of the SQS event source mapping, and the HTTP front. Used by
+// `npm start` and by the e2e tests.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSBatchResponse, Context } from 'aws-lambda';
+import { startDynamoDbLocal, type EmulatorHandle } from './emulators/dynamodb';
+import { startS3 } from './emulators/s3';
+import { startSqs } from './emulators/sqs';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/net';
+import { createResourcesFromTemplate, type LocalResources } from './emulators/resources';
+import { startSqsPoller, type SqsPoller } from './sqs-poller';
+import { createLocalApiServer } from './http-server';
+import { synthTemplate, type CfnTemplate } from './synth';
+import { ENTRY_METADATA_KEY, REPO_ROOT } from '../stack';
+
+export interface LocalRuntimeOptions {
+  port?: number; // 0 = any free port
+  host?: string;
+  /** Where data persists between runs; undefined = in memory. */
+  dataDir?: string;
+  adminEmail: string;
+  adminPassword: string;
+  workerConcurrency?: number;
+  /** Overrides the queue's visibility timeout (the template's is sized for Lambda timeouts). */
+  visibilityTimeoutSeconds?: number;
+  log?: (line: string) => void;
+}
+
+export interface LocalRuntime {
+  url: string;
+  resources: LocalResources;
+  template: CfnTemplate;
+  stop(): Promise<void>;
+}
+
+type Resources = CfnTemplate['Resources'];
+
+/** The environment the template gives a function, with Refs resolved to the local resources. */
+function functionEnvironment(resources: Resources, fnId: string, local: LocalResources): Record<string, string> {
+  const vars = ((resources[fnId]?.Properties?.['Environment'] as { Variables?: Record<string, unknown> })?.Variables ?? {}) as Record<string, unknown>;
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(vars)) {
+    if (typeof value === 'string') env[name] = value;
+    else {
+      const ref = (value as { Ref?: string })?.Ref;
+      if (ref && local.tables[ref]) env[name] = local.tables[ref]!;
+      else if (ref && local.buckets[ref]) env[name] = local.buckets[ref]!;
+      else if (ref && local.queues[ref]) env[name] = local.queues[ref]!.url; // an SQS queue's Ref is its URL
+      else throw new Error(`cannot resolve ${name} of ${fnId} locally: ${JSON.stringify(value)}`);
+    }
+  }
+  return env;
+}
+
+function loadHandler<T>(entry: string): T {
+  const [file, name] = entry.split('#');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(path.join(REPO_ROOT, file!)) as Record<string, T>)[name ?? 'handler']!;
+}
+
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const log = options.log ?? (() => {});
+  const stack: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stack.reverse()) await stop().catch((err) => log(`stop failed: ${String(err)}`));
+    stack.length = 0;
+  };
+  try {
+    const template = synthTemplate();
+    const dir = (name: string) => {
+      if (!options.dataDir) return undefined;
+      const d = path.join(options.dataDir, name);
+      fs.mkdirSync(d, { recursive: true });
+      return d;
+    };
+    const started: EmulatorHandle[] = await Promise.all([startDynamoDbLocal({ dataDir: dir('dynamodb') }), startS3({ dataDir: dir('s3') }), startSqs({})]);
+    const [dynamo, s3, sqs] = started as [EmulatorHandle, EmulatorHandle, EmulatorHandle];
+    stack.push(() => dynamo.stop(), () => s3.stop(), () => sqs.stop());
+    const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+    const clients = {
+      dynamodb: new DynamoDBClient({ ...common, endpoint: dynamo.endpoint }),
+      s3: new S3Client({ ...common, endpoint: s3.endpoint, forcePathStyle: true }),
+      sqs: new SQSClient({ ...common, endpoint: sqs.endpoint }),
+    };
+    const resources = await createResourcesFromTemplate(template, clients);
+
+    // Every function of the template runs in this process with its template environment.
+    const functionIds = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[ENTRY_METADATA_KEY]);
+    for (const [id] of functionIds) Object.assign(process.env, functionEnvironment(template.Resources, id, resources));
+    Object.assign(process.env, {
+      OZ_DYNAMODB_ENDPOINT: dynamo.endpoint,
+      OZ_S3_ENDPOINT: s3.endpoint,
+      OZ_SQS_ENDPOINT: sqs.endpoint,
+      AWS_REGION: LOCAL_REGION,
+    });
+    const { resetCoreDeps, coreDeps } = await import('../../functions/wiring');
+    resetCoreDeps();
+    await ensureAdmin(coreDeps(), options.adminEmail, options.adminPassword, log);
+
+    // What the SQS event source mapping does in AWS, with the mapping's own settings.
+    for (const mapping of Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')) {
+      const props = mapping.Properties ?? {};
+      const queueId = (props['EventSourceArn'] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+      const fnId = (props['FunctionName'] as { Ref: string }).Ref;
+      const queue = resources.queues[queueId]!;
+      const handler = loadHandler<(e: SQSEvent, c: Context) => Promise<SQSBatchResponse>>(String(template.Resources[fnId]!.Metadata![ENTRY_METADATA_KEY]));
+      const poller: SqsPoller = startSqsPoller({
+        sqs: clients.sqs,
+        queueUrl: queue.url,
+        queueArn: queue.arn,
+        batchSize: Number(props['BatchSize'] ?? 10),
+        concurrency: options.workerConcurrency ?? 2,
+        reportBatchItemFailures: ((props['FunctionResponseTypes'] as string[] | undefined) ?? []).includes('ReportBatchItemFailures'),
+        visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+        functionName: fnId,
+        handler,
+        log,
+      });
+      stack.push(() => poller.stop());
+    }
+
+    const { server } = createLocalApiServer(template, log);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve());
+    });
+    stack.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    const address = server.address() as AddressInfo;
+    const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+    return { url: `http://${host}:${address.port}`, resources, template, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function ensureAdmin(deps: import('../../layers/core/deps').CoreDeps, email: string, password: string, log: (line: string) => void) {
+  const { newUser } = await import('../../layers/core/admin');
+  const { SYSTEM_COMPANY_ID } = await import('../../layers/core/entities');
+  if (await deps.store.getUserByEmail(email)) return;
+  await newUser(deps, { email, password, company_id: SYSTEM_COMPANY_ID, user_type: 'ADMIN', first_name: 'Admin' });
+  log(`created the ADMIN user ${email}`);
+}

@@ -1,0 +1,159 @@
+// The whole system as one CDK stack. It is also the local runtime's source of truth: npm start
+// synthesizes this stack and takes routes, tables, queues and handlers from the template.
+import * as path from 'node:path';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Architecture, CfnFunction, DockerImageCode, DockerImageFunction, Runtime, type IFunction, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { ROUTES, TRAILING_SLASH_SUFFIX, type FunctionName } from '../functions/api/route-table';
+
+export const REPO_ROOT = path.resolve(__dirname, '..');
+
+/** The handler module each function runs; the local runtime reads it from the template metadata. */
+export const ENTRY_METADATA_KEY = 'oz:entry';
+
+/** How many deliveries an analysis gets before its message goes to the DLQ (changelog 3.27: 3). */
+export const MAX_RECEIVE_COUNT = 3;
+export const WORKER_TIMEOUT = Duration.seconds(120);
+
+export interface OzStackProps extends StackProps {
+  /** Keep data on stack deletion (default true). */
+  retainData?: boolean;
+}
+
+function tagEntry(fn: IFunction, entry: string) {
+  (fn.node.defaultChild as CfnFunction).addMetadata(ENTRY_METADATA_KEY, entry);
+}
+
+export class OzStack extends Stack {
+  constructor(scope: Construct, id: string, props: OzStackProps = {}) {
+    super(scope, id, props);
+    const removalPolicy = props.retainData === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    const table = new Table(this, 'MainTable', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'ttl',
+      removalPolicy,
+    });
+    // Per-company listings, and the global listings of ADMIN/OPERATOR.
+    table.addGlobalSecondaryIndex({ indexName: 'list', partitionKey: { name: 'lpk', type: AttributeType.STRING }, sortKey: { name: 'lsk', type: AttributeType.STRING }, projectionType: ProjectionType.ALL });
+    table.addGlobalSecondaryIndex({ indexName: 'all', partitionKey: { name: 'gpk', type: AttributeType.STRING }, sortKey: { name: 'gsk', type: AttributeType.STRING }, projectionType: ProjectionType.ALL });
+
+    const bucket = new Bucket(this, 'MediaBucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      removalPolicy,
+      cors: [{ allowedMethods: [HttpMethods.GET, HttpMethods.PUT], allowedOrigins: ['*'], allowedHeaders: ['*'], maxAge: 3600 }],
+    });
+
+    const deadLetters = new Queue(this, 'AnalysisDeadLetterQueue', { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED });
+    const queue = new Queue(this, 'AnalysisQueue', {
+      // At least six times the worker timeout, as AWS advises for SQS event sources.
+      visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6),
+      retentionPeriod: Duration.days(4),
+      receiveMessageWaitTime: Duration.seconds(20),
+      encryption: QueueEncryption.SQS_MANAGED,
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+
+    const environment = {
+      OZ_TABLE_NAME: table.tableName,
+      OZ_BUCKET_NAME: bucket.bucketName,
+      OZ_QUEUE_URL: queue.queueUrl,
+      OZ_MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+
+    const logs = (name: string) => new LogGroup(this, `${name}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+
+    const api = new NodejsFunction(this, 'ApiFunction', {
+      entry: path.join(REPO_ROOT, 'functions/api/handler.ts'),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.X86_64,
+      memorySize: 1024, // scrypt password hashing wants the memory (and the CPU that comes with it)
+      timeout: Duration.seconds(29),
+      environment,
+      logGroup: logs('ApiFunction'),
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      bundling: { format: OutputFormat.CJS, target: 'node22', sourceMap: true, minify: false, externalModules: ['@aws-sdk/*'] },
+    });
+    tagEntry(api, 'functions/api/handler.ts#handler');
+
+    // One image for uploads and the worker: node 22, onnxruntime-node, sharp, static ffmpeg, models.
+    const image = (cmd: string) =>
+      DockerImageCode.fromImageAsset(REPO_ROOT, {
+        file: 'functions/worker/Dockerfile',
+        cmd: [cmd],
+        exclude: ['node_modules', 'cdk.out', '.git', '.oz-data', 'test', '.models', '*.log'],
+      });
+    const media = new DockerImageFunction(this, 'MediaFunction', {
+      code: image('media.handler'),
+      architecture: Architecture.X86_64,
+      memorySize: 2048,
+      timeout: Duration.seconds(29),
+      environment,
+      logGroup: logs('MediaFunction'),
+    });
+    tagEntry(media, 'functions/api/media-handler.ts#handler');
+
+    const worker = new DockerImageFunction(this, 'WorkerFunction', {
+      code: image('worker.handler'),
+      architecture: Architecture.X86_64,
+      memorySize: 3008,
+      timeout: WORKER_TIMEOUT,
+      environment,
+      logGroup: logs('WorkerFunction'),
+    });
+    tagEntry(worker, 'functions/worker/handler.ts#handler');
+    worker.addEventSource(new SqsEventSource(queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 50 }));
+
+    // Least privilege: the JSON API reads and writes records, presigns reads, enqueues analyses.
+    table.grantReadWriteData(api);
+    bucket.grantRead(api);
+    queue.grantSendMessages(api);
+    table.grantReadWriteData(media);
+    bucket.grantReadWrite(media);
+    bucket.grantDelete(media);
+    queue.grantSendMessages(media);
+    table.grantReadWriteData(worker);
+    bucket.grantReadWrite(worker);
+
+    const httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'Oz-compatible facial biometrics API',
+      defaultIntegration: new HttpLambdaIntegration('DefaultIntegration', api),
+    });
+    const integrations: Record<FunctionName, HttpLambdaIntegration> = {
+      api: new HttpLambdaIntegration('ApiIntegration', api),
+      media: new HttpLambdaIntegration('MediaIntegration', media),
+    };
+    ROUTES.forEach((route, i) => {
+      for (const [suffix, idSuffix] of [['', ''], [TRAILING_SLASH_SUFFIX, 'Slash']] as const) {
+        new HttpRoute(this, `Route${i}${idSuffix}`, {
+          httpApi,
+          routeKey: HttpRouteKey.with(route.path + suffix, HttpMethod[route.method]),
+          integration: integrations[route.fn],
+        });
+      }
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: httpApi.apiEndpoint });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetters.queueUrl });
+    this.functions = { api, media, worker };
+  }
+
+  readonly functions: Record<'api' | 'media' | 'worker', LambdaFunction>;
+}

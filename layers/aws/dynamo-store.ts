@@ -1,0 +1,284 @@
+// The Store port on one DynamoDB table. Keys are tenant-prefixed (C#<company>#F#<folder>); lookups by
+// id go through pointer items written in the same transaction, so they are strongly consistent
+// (a GSI would be eventually consistent and a folder created a moment ago could answer 404).
+// Listings use two GSIs: "list" (per company) and "all" (global roles).
+import { TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  DeleteCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Analysis, Company, Folder, Media, Session, StoredUser } from '../core/entities';
+import { ConflictError, type FolderAggregate, type FolderListQuery, type Page, type Store } from '../core/store';
+
+type Item = Record<string, unknown> & { pk: string; sk: string };
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+const folderPk = (companyId: string, folderId: string) => `C#${companyId}#F#${folderId}`;
+/** Sort keys that order by creation time: zero-padded epoch seconds with microseconds. */
+const timeKey = (t: number, id: string) => `${t.toFixed(6).padStart(20, '0')}#${id}`;
+const pointer = (kind: 'FOLDER' | 'MEDIA' | 'ANALYSIS', id: string, companyId: string, folderId: string): Item => ({
+  pk: `${kind}#${id}`,
+  sk: 'POINTER',
+  company_id: companyId,
+  folder_id: folderId,
+});
+
+const isConditionFailure = (err: unknown) =>
+  (err instanceof TransactionCanceledException && (err.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')) ||
+  (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+export class DynamoStore implements Store {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly table: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  private async get<T>(pk: string, sk: string): Promise<T | null> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: true }));
+    return (out.Item as T | undefined) ?? null;
+  }
+
+  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
+    const items: Item[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(new QueryCommand({ TableName: this.table, ...input, ExclusiveStartKey }));
+      items.push(...((out.Items ?? []) as Item[]));
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+
+  private async transact(items: TransactItem[]): Promise<void> {
+    await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+  }
+
+  private put(item: Item, condition?: string): TransactItem {
+    return { Put: { TableName: this.table, Item: item, ...(condition ? { ConditionExpression: condition } : {}) } };
+  }
+
+  private folderExists(folder: Folder): TransactItem {
+    return { ConditionCheck: { TableName: this.table, Key: { pk: folderPk(folder.company_id, folder.folder_id), sk: 'FOLDER' }, ConditionExpression: 'attribute_exists(pk)' } };
+  }
+
+  // Companies -------------------------------------------------------------------------------------
+  async putCompany(company: Company): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: `COMPANY#${company.company_id}`, sk: 'COMPANY', lpk: 'COMPANY', lsk: `${company.name.toLowerCase()}#${company.company_id}`, data: company },
+      }),
+    );
+  }
+
+  async getCompany(companyId: string): Promise<Company | null> {
+    return (await this.get<{ data: Company }>(`COMPANY#${companyId}`, 'COMPANY'))?.data ?? null;
+  }
+
+  async listCompanies(query: { search_text?: string; offset: number; limit: number }): Promise<Page<Company>> {
+    const needle = query.search_text?.toLowerCase();
+    const all = (await this.queryAll({ IndexName: 'list', KeyConditionExpression: 'lpk = :p', ExpressionAttributeValues: { ':p': 'COMPANY' } }))
+      .map((i) => i['data'] as Company)
+      .filter((c) => !needle || c.name.toLowerCase().includes(needle));
+    return { total: all.length, items: all.slice(query.offset, query.offset + query.limit) };
+  }
+
+  // Users -----------------------------------------------------------------------------------------
+  async createUser(user: StoredUser): Promise<void> {
+    const key = timeKey(user.time_created, user.user_id);
+    try {
+      await this.transact([
+        this.put({ pk: `EMAIL#${user.email.toLowerCase()}`, sk: 'EMAIL', user_id: user.user_id }, 'attribute_not_exists(pk)'),
+        this.put({ pk: `USER#${user.user_id}`, sk: 'USER', lpk: `${user.company_id}#USER`, lsk: key, gpk: 'USER', gsk: key, data: user }),
+      ]);
+    } catch (err) {
+      if (isConditionFailure(err)) throw new ConflictError(`email taken: ${user.email}`);
+      throw err;
+    }
+  }
+
+  async getUser(userId: string): Promise<StoredUser | null> {
+    return (await this.get<{ data: StoredUser }>(`USER#${userId}`, 'USER'))?.data ?? null;
+  }
+
+  async getUserByEmail(email: string): Promise<StoredUser | null> {
+    const entry = await this.get<{ user_id: string }>(`EMAIL#${email.trim().toLowerCase()}`, 'EMAIL');
+    return entry ? this.getUser(entry.user_id) : null;
+  }
+
+  async listUsers(query: { company_id: string | null; offset: number; limit: number }): Promise<Page<StoredUser>> {
+    const items =
+      query.company_id === null
+        ? await this.queryAll({ IndexName: 'all', KeyConditionExpression: 'gpk = :p', ExpressionAttributeValues: { ':p': 'USER' } })
+        : await this.queryAll({ IndexName: 'list', KeyConditionExpression: 'lpk = :p', ExpressionAttributeValues: { ':p': `${query.company_id}#USER` } });
+    const users = items.map((i) => i['data'] as StoredUser);
+    return { total: users.length, items: users.slice(query.offset, query.offset + query.limit) };
+  }
+
+  // Sessions (keyed by token hashes; expired ones are removed by the table's TTL) ----------------
+  async putSession(session: Session): Promise<void> {
+    const ttl = Math.ceil(session.expire_date) + 24 * 3600;
+    await this.transact([
+      this.put({ pk: `SESSION#${session.access_hash}`, sk: 'SESSION', ttl, data: session }),
+      this.put({ pk: `REFRESH#${session.expire_hash}`, sk: 'REFRESH', ttl, access_hash: session.access_hash }),
+    ]);
+  }
+
+  async getSessionByAccessHash(accessHash: string): Promise<Session | null> {
+    return (await this.get<{ data: Session }>(`SESSION#${accessHash}`, 'SESSION'))?.data ?? null;
+  }
+
+  async getSessionByExpireHash(expireHash: string): Promise<Session | null> {
+    const entry = await this.get<{ access_hash: string }>(`REFRESH#${expireHash}`, 'REFRESH');
+    return entry ? this.getSessionByAccessHash(entry.access_hash) : null;
+  }
+
+  async extendSession(session: Session, expireDate: number): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: `SESSION#${session.access_hash}`, sk: 'SESSION' },
+        UpdateExpression: 'SET #d.expire_date = :e, #ttl = :ttl',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#d': 'data', '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':e': expireDate, ':ttl': Math.ceil(expireDate) + 24 * 3600 },
+      }),
+    ).catch((err) => {
+      if (!isConditionFailure(err)) throw err; // the session was retired meanwhile: nothing to extend
+    });
+  }
+
+  async deleteSession(session: Pick<Session, 'access_hash'>): Promise<void> {
+    const stored = await this.getSessionByAccessHash(session.access_hash);
+    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: `SESSION#${session.access_hash}`, sk: 'SESSION' } }));
+    if (stored) await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: `REFRESH#${stored.expire_hash}`, sk: 'REFRESH' } }));
+  }
+
+  // Folders, media, analyses ---------------------------------------------------------------------
+  private mediaItems(media: Media[]): TransactItem[] {
+    return media.flatMap((m) => [
+      this.put({ pk: folderPk(m.company_id, m.folder_id), sk: `MEDIA#${m.media_id}`, data: m }),
+      this.put(pointer('MEDIA', m.media_id, m.company_id, m.folder_id)),
+    ]);
+  }
+
+  async createFolder(folder: Folder, media: Media[]): Promise<void> {
+    const key = timeKey(folder.time_created, folder.folder_id);
+    await this.transact([
+      this.put(
+        { pk: folderPk(folder.company_id, folder.folder_id), sk: 'FOLDER', lpk: `${folder.company_id}#FOLDER`, lsk: key, gpk: 'FOLDER', gsk: key, data: folder },
+        'attribute_not_exists(pk)',
+      ),
+      this.put(pointer('FOLDER', folder.folder_id, folder.company_id, folder.folder_id)),
+      ...this.mediaItems(media),
+    ]);
+  }
+
+  async addMedia(folder: Folder, media: Media[]): Promise<void> {
+    await this.transact([this.folderExists(folder), ...this.mediaItems(media)]);
+  }
+
+  async getFolder(companyId: string, folderId: string): Promise<FolderAggregate | null> {
+    const items = await this.queryAll({ KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': folderPk(companyId, folderId) }, ConsistentRead: true });
+    const folder = items.find((i) => i.sk === 'FOLDER');
+    if (!folder) return null;
+    const byTime = <T extends { time_created: number }>(a: T, b: T) => a.time_created - b.time_created;
+    return {
+      folder: folder['data'] as Folder,
+      media: items.filter((i) => i.sk.startsWith('MEDIA#')).map((i) => i['data'] as Media).sort(byTime),
+      analyses: items.filter((i) => i.sk.startsWith('ANALYSIS#')).map((i) => i['data'] as Analysis).sort(byTime),
+    };
+  }
+
+  async locate(kind: 'FOLDER' | 'MEDIA' | 'ANALYSIS', id: string) {
+    const entry = await this.get<{ company_id: string; folder_id: string }>(`${kind}#${id}`, 'POINTER');
+    return entry ? { company_id: entry.company_id, folder_id: entry.folder_id } : null;
+  }
+
+  async listFolders(query: FolderListQuery): Promise<Page<FolderAggregate>> {
+    const [index, pkName, skName, pkValue] =
+      query.company_id === null ? ['all', 'gpk', 'gsk', 'FOLDER'] : ['list', 'lpk', 'lsk', `${query.company_id}#FOLDER`];
+    const lower = timeKey(query.time_created_min ?? 0, '');
+    const upper = timeKey(query.time_created_max ?? 9_999_999_999, '~');
+    const items = await this.queryAll({
+      IndexName: index,
+      KeyConditionExpression: `${pkName} = :p AND ${skName} BETWEEN :lo AND :hi`,
+      ExpressionAttributeValues: { ':p': pkValue, ':lo': lower, ':hi': upper },
+      ScanIndexForward: false, // newest first
+    });
+    let folders = items.map((i) => i['data'] as Folder);
+    if (query.user_id) folders = folders.filter((f) => f.user_id === query.user_id);
+    const load = async (f: Folder) => (await this.getFolder(f.company_id, f.folder_id)) ?? { folder: f, media: [], analyses: [] };
+    if (!query.filter) {
+      const window = folders.slice(query.offset, query.offset + query.limit);
+      return { total: folders.length, items: await Promise.all(window.map(load)) };
+    }
+    const matches: FolderAggregate[] = [];
+    for (let i = 0; i < folders.length; i += 25) {
+      const loaded = await Promise.all(folders.slice(i, i + 25).map(load));
+      matches.push(...loaded.filter(query.filter));
+    }
+    return { total: matches.length, items: matches.slice(query.offset, query.offset + query.limit) };
+  }
+
+  async createAnalyses(folder: Folder, analyses: Analysis[]): Promise<void> {
+    await this.transact([
+      this.folderExists(folder),
+      ...analyses.flatMap((a) => [
+        this.put({ pk: folderPk(a.company_id, a.folder_id), sk: `ANALYSIS#${a.analysis_id}`, data: a }),
+        this.put(pointer('ANALYSIS', a.analysis_id, a.company_id, a.folder_id)),
+      ]),
+    ]);
+  }
+
+  async finishAnalysis(analysis: Analysis, outputMedia: Media[]): Promise<boolean> {
+    try {
+      await this.transact([
+        {
+          Put: {
+            TableName: this.table,
+            Item: { pk: folderPk(analysis.company_id, analysis.folder_id), sk: `ANALYSIS#${analysis.analysis_id}`, data: analysis },
+            ConditionExpression: '#d.#state = :processing',
+            ExpressionAttributeNames: { '#d': 'data', '#state': 'state' },
+            ExpressionAttributeValues: { ':processing': 'PROCESSING' },
+          },
+        },
+        ...this.mediaItems(outputMedia),
+      ]);
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async startAttempt(companyId: string, folderId: string, analysisId: string, at: number): Promise<Analysis | null> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: folderPk(companyId, folderId), sk: `ANALYSIS#${analysisId}` },
+          UpdateExpression: 'SET #d.attempts = #d.attempts + :one, #d.time_task_received = :t',
+          ConditionExpression: 'attribute_exists(pk) AND #d.#state = :processing',
+          ExpressionAttributeNames: { '#d': 'data', '#state': 'state' },
+          ExpressionAttributeValues: { ':one': 1, ':t': at, ':processing': 'PROCESSING' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return (out.Attributes?.['data'] as Analysis | undefined) ?? null;
+    } catch (err) {
+      if (isConditionFailure(err)) return this.get<{ data: Analysis }>(folderPk(companyId, folderId), `ANALYSIS#${analysisId}`).then((i) => i?.data ?? null);
+      throw err;
+    }
+  }
+}

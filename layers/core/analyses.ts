@@ -1,0 +1,151 @@
+// Starting analyses (one group per request) and reading them back.
+import type { Caller } from './auth';
+import type { CoreDeps } from './deps';
+import type { Analysis, AnalysisType, JsonObject } from './entities';
+import { ApiError, ErrorCode, badStructure, badValue, forbidden, notFound } from './errors';
+import { loadFolder, presignerFor } from './folders';
+import { canStartAnalysis, canWriteFolder } from './permissions';
+import { analysisView } from './views';
+
+// Clients send lower or upper case, and the iOS SDK says "liveness" for QUALITY.
+const TYPE_ALIASES: Record<string, AnalysisType> = {
+  quality: 'QUALITY',
+  liveness: 'QUALITY',
+  biometry: 'BIOMETRY',
+  collection: 'COLLECTION',
+  blacklist: 'COLLECTION',
+  documents: 'DOCUMENTS',
+};
+
+export interface AnalysisRequest {
+  type: AnalysisType;
+  source_media: string[] | null;
+  params: JsonObject;
+  meta_data: JsonObject;
+}
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function parseAnalysesRequest(body: unknown): AnalysisRequest[] {
+  if (!isObject(body)) throw badStructure('The body must be a JSON object with an "analyses" array');
+  const list = body['analyses'];
+  if (!Array.isArray(list) || list.length === 0) throw badStructure('"analyses" must be a non-empty array of {type, source_media?, params?}');
+  if (list.length > 20) throw badValue('At most 20 analyses in one request');
+  const topParams = isObject(body['params']) ? body['params'] : {};
+  return list.map((item, i) => {
+    if (!isObject(item)) throw badStructure(`analyses[${i}] must be an object`);
+    const rawType = item['type'];
+    if (typeof rawType !== 'string') throw badStructure(`analyses[${i}].type is required`);
+    const type = TYPE_ALIASES[rawType.toLowerCase()];
+    if (!type) throw badValue(`analyses[${i}].type "${rawType}" is unknown: use quality, biometry, collection or documents`);
+    if (item['params'] !== undefined && item['params'] !== null && !isObject(item['params'])) throw badType(`analyses[${i}].params must be an object`);
+    const params: JsonObject = { ...topParams, ...(isObject(item['params']) ? item['params'] : {}) };
+    // Collection clients may put source_media inside params.
+    const rawSource = item['source_media'] ?? params['source_media'];
+    delete params['source_media'];
+    let source_media: string[] | null = null;
+    if (rawSource !== undefined && rawSource !== null) {
+      if (!Array.isArray(rawSource) || !rawSource.every((s) => typeof s === 'string')) throw badType(`analyses[${i}].source_media must be an array of media ids`);
+      source_media = rawSource as string[];
+    }
+    if (item['meta_data'] !== undefined && item['meta_data'] !== null && !isObject(item['meta_data'])) throw badType(`analyses[${i}].meta_data must be an object`);
+    validateParams(type, params, i);
+    return { type, source_media, params, meta_data: isObject(item['meta_data']) ? item['meta_data'] : {} };
+  });
+}
+
+function badType(message: string) {
+  return new ApiError(400, ErrorCode.INVALID_TYPE, message);
+}
+
+function validateParams(type: AnalysisType, params: JsonObject, i: number) {
+  const unit = (name: string) => {
+    const v = params[name];
+    if (v === undefined || v === null) return;
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw badValue(`analyses[${i}].params.${name} must be a number from 0 to 1`);
+  };
+  if (type === 'QUALITY') unit('threshold_spoofing');
+  if (type === 'BIOMETRY') ['threshold_min', 'threshold_max', 'threshold'].forEach(unit);
+  if (params['extract_best_shot'] !== undefined && typeof params['extract_best_shot'] !== 'boolean') {
+    throw badType(`analyses[${i}].params.extract_best_shot must be true or false`);
+  }
+}
+
+export async function startAnalyses(deps: CoreDeps, caller: Caller, folderId: string, requests: AnalysisRequest[]) {
+  const agg = await loadFolder(deps, caller, folderId);
+  if (!canWriteFolder(caller.user, agg.folder)) throw forbidden('You cannot start analyses in this folder');
+  for (const r of requests) {
+    if (!canStartAnalysis(caller.user, r.type)) throw forbidden(`You are not allowed to start ${r.type} analyses (can_start_analysis_${r.type.toLowerCase()} is off)`);
+  }
+  const known = new Set(agg.media.filter((m) => m.media_type !== 'IMAGE_RESULT_ANALYSIS_SINGLE').map((m) => m.media_id));
+  const now = deps.clock.now();
+  const group_id = deps.ids.uuid();
+  const analyses: Analysis[] = requests.map((r) => {
+    const unknown = (r.source_media ?? []).filter((id) => !known.has(id));
+    if (unknown.length) throw badValue(`source_media not in this folder: ${unknown.join(', ')}`, { source_media: unknown });
+    return {
+      analysis_id: deps.ids.uuid(),
+      group_id,
+      folder_id: agg.folder.folder_id,
+      company_id: agg.folder.company_id,
+      folder_time_created: agg.folder.time_created,
+      type: r.type,
+      state: 'PROCESSING',
+      resolution: null,
+      resolution_operator: null,
+      source_media: r.source_media ?? [...known],
+      params: r.params,
+      results_data: null,
+      results_media: [],
+      meta_data: r.meta_data,
+      technical_meta_data: {},
+      error_code: null,
+      error_message: null,
+      time_created: now,
+      time_updated: now,
+      time_task_send_to_broker: now,
+      time_task_received: null,
+      time_task_finished: null,
+      attempts: 0,
+    };
+  });
+  await deps.store.createAnalyses(agg.folder, analyses);
+  try {
+    await deps.queue.enqueue(analyses.map((a) => ({ company_id: a.company_id, folder_id: a.folder_id, analysis_id: a.analysis_id, group_id })));
+  } catch (err) {
+    // Never leave analyses hanging in PROCESSING when the queue refused them.
+    const failedAt = deps.clock.now();
+    await Promise.allSettled(
+      analyses.map((a) =>
+        deps.store.finishAnalysis({ ...a, state: 'FAILED', error_code: ErrorCode.EXTERNAL_SERVICE, error_message: 'The analysis queue is unavailable; start the analysis again', time_updated: failedAt }, []),
+      ),
+    );
+    throw new ApiError(503, ErrorCode.EXTERNAL_SERVICE, 'The analysis queue is unavailable; try again', { cause: String(err) });
+  }
+  const mediaById = new Map(agg.media.map((m) => [m.media_id, m]));
+  const presign = presignerFor(deps);
+  return Promise.all(analyses.map((a) => analysisView(a, mediaById, presign)));
+}
+
+export async function getAnalysis(deps: CoreDeps, caller: Caller, analysisId: string) {
+  const located = await deps.store.locate('ANALYSIS', analysisId);
+  if (!located) throw notFound('Analysis');
+  const agg = await loadFolder(deps, caller, located.folder_id).catch(() => {
+    throw notFound('Analysis');
+  });
+  const analysis = agg.analyses.find((a) => a.analysis_id === analysisId);
+  if (!analysis) throw notFound('Analysis');
+  return analysisView(analysis, new Map(agg.media.map((m) => [m.media_id, m])), presignerFor(deps));
+}
+
+export async function listFolderAnalyses(deps: CoreDeps, caller: Caller, folderId: string, filters: { type?: string; resolution_status?: string }) {
+  const agg = await loadFolder(deps, caller, folderId);
+  const mediaById = new Map(agg.media.map((m) => [m.media_id, m]));
+  const presign = presignerFor(deps);
+  const views = await Promise.all(agg.analyses.map((a) => analysisView(a, mediaById, presign)));
+  return views.filter(
+    (v) =>
+      (!filters.type || v.type === filters.type.toUpperCase()) &&
+      (!filters.resolution_status || v.resolution_status === filters.resolution_status.toUpperCase()),
+  );
+}

@@ -1,0 +1,45 @@
+import type { BlobStore, Clock, IdGenerator, JobQueue } from './ports';
+import type { Store } from './store';
+
+export interface CoreConfig {
+  /** OZ_SESSION_TTL: seconds a regular session lives and is extended by on each use. */
+  sessionTtlSeconds: number;
+  /** OZ_SESSION_LONGLIVE_TTL: seconds a service (CLIENT SERVICE) token lives. */
+  longLivedTtlSeconds: number;
+  /** How long presigned original_url links stay valid. */
+  presignTtlSeconds: number;
+  /** Default threshold_spoofing for QUALITY analyses. */
+  defaultThresholdSpoofing: number;
+}
+
+export const defaultConfig: CoreConfig = {
+  sessionTtlSeconds: 15 * 60,
+  longLivedTtlSeconds: 5 * 365 * 24 * 3600,
+  presignTtlSeconds: 15 * 60,
+  defaultThresholdSpoofing: 0.5,
+};
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CoreConfig {
+  const num = (name: string, fallback: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+    return value;
+  };
+  return {
+    sessionTtlSeconds: num('OZ_SESSION_TTL', defaultConfig.sessionTtlSeconds),
+    longLivedTtlSeconds: num('OZ_SESSION_LONGLIVE_TTL', defaultConfig.longLivedTtlSeconds),
+    presignTtlSeconds: num('OZ_PRESIGN_TTL', defaultConfig.presignTtlSeconds),
+    defaultThresholdSpoofing: num('OZ_THRESHOLD_SPOOFING', defaultConfig.defaultThresholdSpoofing),
+  };
+}
+
+export interface CoreDeps {
+  store: Store;
+  blobs: BlobStore;
+  queue: JobQueue;
+  clock: Clock;
+  ids: IdGenerator;
+  config: CoreConfig;
+}

@@ -1,0 +1,165 @@
+// The objects of the Oz API as stored and as answered. Field names follow the documents exactly.
+
+export const USER_TYPES = ['ADMIN', 'OPERATOR', 'CLIENT', 'CLIENT_ADMIN', 'CLIENT_OPERATOR', 'CLIENT_SERVICE'] as const;
+export type UserType = (typeof USER_TYPES)[number];
+
+export const ANALYSIS_TYPES = ['QUALITY', 'BIOMETRY', 'COLLECTION', 'DOCUMENTS'] as const;
+export type AnalysisType = (typeof ANALYSIS_TYPES)[number];
+
+export type AnalysisState = 'PROCESSING' | 'FINISHED' | 'FAILED';
+export type Resolution = 'SUCCESS' | 'DECLINED' | 'OPERATOR_REQUIRED';
+export type AnalysisResolutionStatus = 'PROCESSING' | 'FAILED' | Resolution;
+export type FolderResolutionStatus = 'INITIAL' | 'PROCESSING' | 'FAILED' | 'FINISHED';
+export type SystemResolution = 'INITIAL' | 'PROCESSING' | 'FAILED' | Resolution;
+
+export type MediaType = 'IMAGE_FOLDER' | 'VIDEO_FOLDER' | 'SHOTS_SET' | 'IMAGE_RESULT_ANALYSIS_SINGLE';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export const SYSTEM_COMPANY_ID = '00000000-0000-0000-0000-000000000000';
+
+export interface Company {
+  company_id: string;
+  name: string;
+  in_deletion: boolean;
+  technical_meta_data: JsonObject;
+  time_created: number;
+  time_updated: number;
+}
+
+export interface AnalysisPermissions {
+  can_start_analysis_biometry: boolean;
+  can_start_analysis_quality: boolean;
+  can_start_analysis_collection: boolean;
+  can_start_analysis_documents: boolean;
+}
+
+export interface User extends AnalysisPermissions {
+  user_id: string;
+  company_id: string;
+  user_type: UserType;
+  email: string;
+  first_name: string;
+  last_name: string;
+  middle_name: string;
+  is_active: boolean;
+  meta_data: JsonObject;
+  time_created: number;
+  time_updated: number;
+}
+
+/** A user as stored: the public fields plus the password hash, never answered. */
+export interface StoredUser extends User {
+  password_hash: string;
+}
+
+export interface Session {
+  session_id: string;
+  token_id: string;
+  user_id: string;
+  company_id: string;
+  access_hash: string; // sha256 of the access token: tokens are never stored in clear
+  expire_hash: string; // sha256 of the expire (refresh) token
+  expire_date: number; // epoch seconds
+  ttl_seconds: number; // how far each use pushes expire_date
+  long_lived: boolean;
+  time_created: number;
+  /** The session this one replaced on refresh; deleted when this one is first used. */
+  replaces_session_id: string | null;
+  replaces_access_hash: string | null;
+}
+
+export interface MediaInfoImage {
+  md5: string;
+  width: number;
+  height: number;
+  size: number;
+  'mime-type': string;
+}
+export interface MediaInfoVideo {
+  duration: number;
+  FPS: number;
+  width: number;
+  height: number;
+  md5: string;
+  size: number;
+  'mime-type': string;
+}
+export interface MediaInfo {
+  thumb: null;
+  original?: MediaInfoImage | { md5: string; size: number; 'mime-type': string };
+  video?: MediaInfoVideo;
+}
+
+export interface Media {
+  media_id: string;
+  folder_id: string;
+  company_id: string;
+  folder_time_created: number;
+  media_type: MediaType;
+  original_name: string;
+  tags: string[];
+  info: MediaInfo;
+  meta_data: JsonObject;
+  technical_meta_data: JsonObject;
+  time_created: number;
+  time_updated: number;
+  /** Where the bytes are in blob storage; answered as a presigned original_url, never as a key. */
+  blob_key: string;
+  /** For analysis output images: the source media they were made from. */
+  media_association_id?: string;
+}
+
+export interface Folder {
+  folder_id: string;
+  company_id: string;
+  user_id: string;
+  time_created: number;
+  time_updated: number;
+  resolution_endpoint: string | null;
+  resolution_comment: string;
+  resolution_time: number | null;
+  resolution_author_id: string | null;
+  resolution_state_hash: string | null;
+  operator_comment: string | null;
+  operator_status: string | null;
+  is_cleared: boolean | null;
+  meta_data: JsonObject;
+  technical_meta_data: JsonObject;
+}
+
+export interface ResultsMedia {
+  source_media_id: string;
+  media_association_id: string;
+  results_data: JsonObject | null;
+  output_images: string[]; // media ids of IMAGE_RESULT_ANALYSIS_SINGLE media
+  collection_persons: JsonObject[];
+}
+
+export interface Analysis {
+  analysis_id: string;
+  group_id: string;
+  folder_id: string;
+  company_id: string;
+  folder_time_created: number;
+  type: AnalysisType;
+  state: AnalysisState;
+  resolution: Resolution | null; // set when FINISHED
+  resolution_operator: JsonObject | null;
+  source_media: string[]; // media ids
+  params: JsonObject;
+  results_data: JsonObject | null;
+  results_media: ResultsMedia[];
+  meta_data: JsonObject;
+  technical_meta_data: JsonObject;
+  error_code: number | null;
+  error_message: string | null;
+  time_created: number;
+  time_updated: number;
+  time_task_send_to_broker: number | null;
+  time_task_received: number | null;
+  time_task_finished: number | null;
+  /** Bumped on every processing attempt; lets a retried job detect that it already ran. */
+  attempts: number;
+}

@@ -1,0 +1,221 @@
+// Folders and media: uploads land in blob storage first, then one transaction records them.
+import type { Caller } from './auth';
+import type { CoreDeps } from './deps';
+import type { Folder, JsonObject, Media, MediaType } from './entities';
+import type { FolderAggregate } from './store';
+import { badStructure, badValue, forbidden, notFound } from './errors';
+import { canReadFolder, canWriteFolder, companyScope } from './permissions';
+import { MediaRejectedError, type InspectedMedia, type MediaInspector } from './ports';
+import type { Presign } from './views';
+import { folderView, mediaView } from './views';
+import { analysisResolutionStatus } from './statuses';
+
+export interface UploadedPart {
+  field: string;
+  filename: string | null;
+  bytes: Buffer;
+}
+
+export const MAX_FILES_PER_REQUEST = 40;
+
+const MEDIA_TYPE: Record<InspectedMedia['kind'], MediaType> = { image: 'IMAGE_FOLDER', video: 'VIDEO_FOLDER', zip: 'SHOTS_SET' };
+
+function objectOrEmpty(value: unknown, name: string): JsonObject {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw badValue(`${name} must be a JSON object`);
+  return value as JsonObject;
+}
+
+/** The payload part: media:tags, media:meta_data, folder:meta_data, resolution_endpoint. */
+export interface UploadPayload {
+  tags: Record<string, string[]>;
+  mediaMeta: Record<string, JsonObject>;
+  folderMeta: JsonObject;
+  resolutionEndpoint: string | null;
+  raw: JsonObject;
+}
+
+export function parsePayload(payload: unknown): UploadPayload {
+  const raw = objectOrEmpty(payload, 'payload');
+  const tagsIn = objectOrEmpty(raw['media:tags'], 'media:tags');
+  const tags: Record<string, string[]> = {};
+  for (const [field, value] of Object.entries(tagsIn)) {
+    if (!Array.isArray(value) || !value.every((t) => typeof t === 'string')) {
+      throw badValue(`media:tags.${field} must be an array of tag strings`);
+    }
+    tags[field] = value as string[];
+  }
+  const mediaMetaIn = objectOrEmpty(raw['media:meta_data'], 'media:meta_data');
+  const mediaMeta: Record<string, JsonObject> = {};
+  for (const [field, value] of Object.entries(mediaMetaIn)) mediaMeta[field] = objectOrEmpty(value, `media:meta_data.${field}`);
+  const endpoint = raw['resolution_endpoint'];
+  if (endpoint !== undefined && endpoint !== null && typeof endpoint !== 'string') throw badValue('resolution_endpoint must be a URL string');
+  return {
+    tags,
+    mediaMeta,
+    folderMeta: objectOrEmpty(raw['folder:meta_data'], 'folder:meta_data'),
+    resolutionEndpoint: endpoint ? endpoint : null,
+    raw,
+  };
+}
+
+async function inspectAll(inspector: MediaInspector, parts: UploadedPart[]) {
+  if (parts.length === 0) throw badStructure('No media files in the request: send them as multipart/form-data parts beside the payload part');
+  if (parts.length > MAX_FILES_PER_REQUEST) throw badValue(`Too many files in one request: at most ${MAX_FILES_PER_REQUEST}`);
+  return Promise.all(
+    parts.map(async (part) => {
+      try {
+        return { part, inspected: await inspector.inspect(part.bytes) };
+      } catch (err) {
+        if (err instanceof MediaRejectedError) {
+          throw badValue(`File "${part.field}"${part.filename ? ` (${part.filename})` : ''} was rejected: ${err.message}`, { field: part.field, reason: err.reason });
+        }
+        throw err;
+      }
+    }),
+  );
+}
+
+function buildMedia(deps: CoreDeps, folder: Folder, inspectedParts: { part: UploadedPart; inspected: InspectedMedia }[], payload: UploadPayload): Media[] {
+  const now = deps.clock.now();
+  return inspectedParts.map(({ part, inspected }) => {
+    const media_id = deps.ids.uuid();
+    const media_type = MEDIA_TYPE[inspected.kind];
+    const base = { md5: inspected.md5, size: inspected.size, 'mime-type': inspected.mime };
+    const info =
+      inspected.kind === 'video'
+        ? { thumb: null, video: { duration: inspected.duration ?? 0, FPS: inspected.fps ?? 0, width: inspected.width ?? 0, height: inspected.height ?? 0, ...base } }
+        : inspected.kind === 'image'
+          ? { thumb: null, original: { width: inspected.width ?? 0, height: inspected.height ?? 0, ...base } }
+          : { thumb: null, original: base };
+    return {
+      media_id,
+      folder_id: folder.folder_id,
+      company_id: folder.company_id,
+      folder_time_created: folder.time_created,
+      media_type,
+      original_name: part.filename ?? part.field,
+      tags: payload.tags[part.field] ?? [],
+      info,
+      meta_data: payload.mediaMeta[part.field] ?? {},
+      technical_meta_data: {},
+      time_created: now,
+      time_updated: now,
+      blob_key: `${folder.company_id}/${folder.folder_id}/${media_id}`,
+    };
+  });
+}
+
+async function storeBlobs(deps: CoreDeps, media: Media[], parts: { part: UploadedPart; inspected: InspectedMedia }[]) {
+  await Promise.all(media.map((m, i) => deps.blobs.put(m.blob_key, parts[i]!.part.bytes, parts[i]!.inspected.mime)));
+}
+
+/** Nothing half-written: if the records cannot be saved, the blobs just uploaded go too. */
+async function withBlobRollback<T>(deps: CoreDeps, media: Media[], write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    await Promise.allSettled(media.map((m) => deps.blobs.delete(m.blob_key)));
+    throw err;
+  }
+}
+
+export const presignerFor = (deps: CoreDeps): Presign => (key) => deps.blobs.presignGet(key, deps.config.presignTtlSeconds);
+
+export async function createFolder(deps: CoreDeps, inspector: MediaInspector, caller: Caller, parts: UploadedPart[], payloadIn: unknown) {
+  const payload = parsePayload(payloadIn);
+  if (caller.user.user_type === 'OPERATOR') throw forbidden('OPERATOR users cannot create folders');
+  const inspected = await inspectAll(inspector, parts);
+  const now = deps.clock.now();
+  const folder: Folder = {
+    folder_id: deps.ids.uuid(),
+    company_id: caller.user.company_id,
+    user_id: caller.user.user_id,
+    time_created: now,
+    time_updated: now,
+    resolution_endpoint: payload.resolutionEndpoint,
+    resolution_comment: '[]',
+    resolution_time: null,
+    resolution_author_id: null,
+    resolution_state_hash: null,
+    operator_comment: null,
+    operator_status: null,
+    is_cleared: null,
+    meta_data: payload.folderMeta,
+    technical_meta_data: {},
+  };
+  const media = buildMedia(deps, folder, inspected, payload);
+  await storeBlobs(deps, media, inspected);
+  await withBlobRollback(deps, media, () => deps.store.createFolder(folder, media));
+  return { folder, media, payload };
+}
+
+/** Loads a folder the caller may see; anything else is "not found", never "forbidden". */
+export async function loadFolder(deps: CoreDeps, caller: Caller, folderId: string): Promise<FolderAggregate> {
+  const located = await deps.store.locate('FOLDER', folderId);
+  const scope = companyScope(caller.user);
+  if (!located || (scope !== null && located.company_id !== scope)) throw notFound('Folder');
+  const agg = await deps.store.getFolder(located.company_id, folderId);
+  if (!agg || !canReadFolder(caller.user, agg.folder)) throw notFound('Folder');
+  return agg;
+}
+
+export async function addMedia(deps: CoreDeps, inspector: MediaInspector, caller: Caller, folderId: string, parts: UploadedPart[], payloadIn: unknown) {
+  const agg = await loadFolder(deps, caller, folderId);
+  if (!canWriteFolder(caller.user, agg.folder)) throw forbidden('You cannot add media to this folder');
+  if (agg.folder.is_cleared) throw badValue('This folder was cleared of personal data and cannot take new media');
+  const payload = parsePayload(payloadIn);
+  const inspected = await inspectAll(inspector, parts);
+  const media = buildMedia(deps, agg.folder, inspected, payload);
+  await storeBlobs(deps, media, inspected);
+  await withBlobRollback(deps, media, () => deps.store.addMedia(agg.folder, media));
+  const presign = presignerFor(deps);
+  return Promise.all(media.map((m) => mediaView(m, presign)));
+}
+
+export async function getFolder(deps: CoreDeps, caller: Caller, folderId: string, withAnalyses: boolean) {
+  return folderView(await loadFolder(deps, caller, folderId), presignerFor(deps), withAnalyses);
+}
+
+export async function getMedia(deps: CoreDeps, caller: Caller, mediaId: string) {
+  const located = await deps.store.locate('MEDIA', mediaId);
+  if (!located) throw notFound('Media');
+  const agg = await loadFolder(deps, caller, located.folder_id).catch(() => {
+    throw notFound('Media');
+  });
+  const media = agg.media.find((m) => m.media_id === mediaId);
+  if (!media) throw notFound('Media');
+  return mediaView(media, presignerFor(deps));
+}
+
+export interface FolderFilters {
+  limit: number;
+  offset: number;
+  with_analyses: boolean;
+  time_created_min?: number;
+  time_created_max?: number;
+  analyse_type?: string;
+  analyse_resolution_status?: string;
+}
+
+export async function listFolders(deps: CoreDeps, caller: Caller, filters: FolderFilters) {
+  const wantType = filters.analyse_type?.toUpperCase();
+  const wantStatus = filters.analyse_resolution_status?.toUpperCase();
+  const page = await deps.store.listFolders({
+    company_id: companyScope(caller.user),
+    user_id: caller.user.user_type === 'CLIENT' ? caller.user.user_id : null,
+    time_created_min: filters.time_created_min,
+    time_created_max: filters.time_created_max,
+    filter:
+      wantType || wantStatus
+        ? (agg) =>
+            agg.analyses.some(
+              (a) => (!wantType || a.type === wantType) && (!wantStatus || analysisResolutionStatus(a) === wantStatus),
+            )
+        : undefined,
+    offset: filters.offset,
+    limit: filters.limit,
+  });
+  const presign = presignerFor(deps);
+  return { total: page.total, items: await Promise.all(page.items.map((agg) => folderView(agg, presign, filters.with_analyses))) };
+}

@@ -1,0 +1,72 @@
+// The ports the core needs from the outside world. Adapters live in layers/aws (cloud and local
+// emulators) and layers/vision (inference); the core never imports either.
+
+export interface BlobStore {
+  put(key: string, body: Buffer, contentType: string): Promise<void>;
+  get(key: string): Promise<Buffer>; // throws BlobNotFoundError when absent
+  delete(key: string): Promise<void>; // no error when absent
+  presignGet(key: string, expiresInSeconds: number): Promise<string>;
+  presignPut(key: string, contentType: string, expiresInSeconds: number): Promise<string>;
+}
+export class BlobNotFoundError extends Error {
+  constructor(public key: string) {
+    super(`blob not found: ${key}`);
+  }
+}
+
+export interface AnalysisJob {
+  company_id: string;
+  folder_id: string;
+  analysis_id: string;
+  group_id: string;
+}
+export interface JobQueue {
+  enqueue(jobs: AnalysisJob[]): Promise<void>; // batches of up to 10, fails loudly if any entry failed
+}
+
+export interface Clock {
+  now(): number; // epoch seconds with fraction
+}
+export interface IdGenerator {
+  uuid(): string;
+}
+
+export const systemClock: Clock = { now: () => Date.now() / 1000 };
+
+/** What the media inspector (layers/vision) says about uploaded bytes. */
+export type MediaKind = 'image' | 'video' | 'zip';
+export interface InspectedMedia {
+  kind: MediaKind;
+  mime: string;
+  size: number;
+  md5: string;
+  width?: number;
+  height?: number;
+  duration?: number;
+  fps?: number;
+}
+export interface MediaInspector {
+  /** Throws MediaRejectedError for bytes that are not a supported, decodable media file. */
+  inspect(bytes: Buffer): Promise<InspectedMedia>;
+}
+export class MediaRejectedError extends Error {
+  constructor(
+    public readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Passive liveness on one media (layers/vision). */
+export interface LivenessScore {
+  confidence_spoofing: number; // 0..1, 1 = attack
+  frames_scored: number;
+  frames_with_face: number;
+  model: string;
+}
+export interface LivenessAnalyzer {
+  /** Throws NoFaceError when no usable face is found, MediaRejectedError for undecodable media. */
+  analyze(bytes: Buffer, kind: MediaKind): Promise<LivenessScore>;
+}
+export class NoFaceError extends Error {}

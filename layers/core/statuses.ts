@@ -1,0 +1,53 @@
+// "Statuses in API": how analysis, group and folder statuses follow from the analyses.
+// Folder statuses are derived on read from the analyses themselves, so analyses of one group that
+// finish concurrently can never leave a stale folder status behind.
+import type { Analysis, AnalysisResolutionStatus, FolderResolutionStatus, SystemResolution } from './entities';
+
+/** An analysis' resolution_status: its resolution once finished, otherwise its state. */
+export function analysisResolutionStatus(a: Pick<Analysis, 'state' | 'resolution'>): AnalysisResolutionStatus {
+  if (a.state === 'FINISHED') return a.resolution ?? 'SUCCESS';
+  return a.state;
+}
+
+// "INITIAL > PROCESSING > FAILED > DECLINED > OPERATOR_REQUIRED > SUCCESS": the first is the worst.
+const WORST_FIRST: SystemResolution[] = ['INITIAL', 'PROCESSING', 'FAILED', 'DECLINED', 'OPERATOR_REQUIRED', 'SUCCESS'];
+
+export function worst(statuses: SystemResolution[]): SystemResolution {
+  if (statuses.length === 0) return 'INITIAL';
+  return statuses.reduce((a, b) => (WORST_FIRST.indexOf(a) <= WORST_FIRST.indexOf(b) ? a : b));
+}
+
+/** The result of one group (the analyses sent in one POST): the worst of its analyses. */
+export function groupResult(group: Pick<Analysis, 'state' | 'resolution'>[]): SystemResolution {
+  return worst(group.map(analysisResolutionStatus));
+}
+
+export interface FolderStatus {
+  resolution_status: FolderResolutionStatus;
+  system_resolution: SystemResolution;
+}
+
+/**
+ * Folder status: INITIAL with no analyses, PROCESSING while any analysis runs, otherwise the
+ * result of the last-finished group (FAILED if it holds a failed analysis, else FINISHED), and
+ * system_resolution is that group's worst result.
+ */
+export function folderStatus(analyses: Pick<Analysis, 'group_id' | 'state' | 'resolution' | 'time_updated'>[]): FolderStatus {
+  if (analyses.length === 0) return { resolution_status: 'INITIAL', system_resolution: 'INITIAL' };
+  if (analyses.some((a) => a.state === 'PROCESSING')) {
+    return { resolution_status: 'PROCESSING', system_resolution: 'PROCESSING' };
+  }
+  const groups = new Map<string, typeof analyses>();
+  for (const a of analyses) groups.set(a.group_id, [...(groups.get(a.group_id) ?? []), a]);
+  let lastGroup: typeof analyses = [];
+  let lastFinished = -Infinity;
+  for (const group of groups.values()) {
+    const finishedAt = Math.max(...group.map((a) => a.time_updated));
+    if (finishedAt > lastFinished) {
+      lastFinished = finishedAt;
+      lastGroup = group;
+    }
+  }
+  const result = groupResult(lastGroup);
+  return { resolution_status: result === 'FAILED' ? 'FAILED' : 'FINISHED', system_resolution: result };
+}

@@ -1,0 +1,57 @@
+// The persistence port of the core. layers/aws/dynamo-store.ts implements it on DynamoDB.
+import type { Analysis, Company, Folder, Media, Session, StoredUser } from './entities';
+
+export class ConflictError extends Error {}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export interface FolderAggregate {
+  folder: Folder;
+  media: Media[];
+  analyses: Analysis[];
+}
+
+export interface FolderListQuery {
+  company_id: string | null; // null: every company (global roles)
+  user_id: string | null; // set: only this user's folders (CLIENT)
+  time_created_min?: number;
+  time_created_max?: number;
+  /** Keep a folder only if this returns true for its aggregate (filters on analyses). */
+  filter?: (folder: FolderAggregate) => boolean;
+  offset: number;
+  limit: number;
+}
+
+export interface Store {
+  putCompany(company: Company): Promise<void>;
+  getCompany(companyId: string): Promise<Company | null>;
+  listCompanies(query: { search_text?: string; offset: number; limit: number }): Promise<Page<Company>>;
+
+  /** Creates the user; throws ConflictError when the email is taken (case-insensitive). */
+  createUser(user: StoredUser): Promise<void>;
+  getUser(userId: string): Promise<StoredUser | null>;
+  getUserByEmail(email: string): Promise<StoredUser | null>;
+  listUsers(query: { company_id: string | null; offset: number; limit: number }): Promise<Page<StoredUser>>;
+
+  putSession(session: Session): Promise<void>;
+  getSessionByAccessHash(accessHash: string): Promise<Session | null>;
+  getSessionByExpireHash(expireHash: string): Promise<Session | null>;
+  extendSession(session: Session, expireDate: number): Promise<void>;
+  deleteSession(session: Pick<Session, 'access_hash'>): Promise<void>;
+
+  createFolder(folder: Folder, media: Media[]): Promise<void>;
+  addMedia(folder: Folder, media: Media[]): Promise<void>;
+  getFolder(companyId: string, folderId: string): Promise<FolderAggregate | null>;
+  /** Which company a folder, media or analysis belongs to, whatever the caller (then scope-check). */
+  locate(kind: 'FOLDER' | 'MEDIA' | 'ANALYSIS', id: string): Promise<{ company_id: string; folder_id: string } | null>;
+  listFolders(query: FolderListQuery): Promise<Page<FolderAggregate>>;
+
+  createAnalyses(folder: Folder, analyses: Analysis[]): Promise<void>;
+  /** Writes the analysis only if it is still PROCESSING; returns false when it was already final. */
+  finishAnalysis(analysis: Analysis, outputMedia: Media[]): Promise<boolean>;
+  /** Records a processing attempt and returns the stored analysis (or null if gone). */
+  startAttempt(companyId: string, folderId: string, analysisId: string, at: number): Promise<Analysis | null>;
+}
