@@ -152,6 +152,7 @@ export class OzStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: httpApi.apiEndpoint });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetters.queueUrl });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
     this.functions = { api, media, worker };
   }
 

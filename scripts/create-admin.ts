@@ -1,0 +1,44 @@
+// npm run create-admin -- --email E --password P
+// With OZ_TABLE_NAME set (the deployed stack's TableName output, AWS credentials in the
+// environment) it writes to that table; otherwise to the local runtime's data (OZ_DATA_DIR).
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { checkPassword, newUser } from '../layers/core/admin';
+import { defaultConfig, type CoreDeps } from '../layers/core/deps';
+import { SYSTEM_COMPANY_ID } from '../layers/core/entities';
+import { ApiError } from '../layers/core/errors';
+import { systemClock } from '../layers/core/ports';
+import { DynamoStore } from '../layers/aws/dynamo-store';
+import { startLocalRuntime } from '../infra/local/runtime';
+import { REPO_ROOT } from '../infra/stack';
+
+const unused = () => {
+  throw new Error('not needed to create a user');
+};
+
+async function main() {
+  const { values } = parseArgs({ options: { email: { type: 'string' }, password: { type: 'string' } } });
+  if (!values.email || !values.password) throw new Error('usage: npm run create-admin -- --email E --password P');
+  checkPassword(values.password);
+  const table = process.env.OZ_TABLE_NAME;
+  if (table) {
+    const store = new DynamoStore(new DynamoDBClient(process.env.OZ_DYNAMODB_ENDPOINT ? { endpoint: process.env.OZ_DYNAMODB_ENDPOINT } : {}), table);
+    const deps: CoreDeps = { store, blobs: { put: unused, get: unused, delete: unused, presignGet: unused, presignPut: unused }, queue: { enqueue: unused }, clock: systemClock, ids: { uuid: randomUUID }, config: defaultConfig };
+    if (await store.getUserByEmail(values.email)) throw new Error(`a user with email ${values.email} already exists in ${table}`);
+    const user = await newUser(deps, { email: values.email, password: values.password, company_id: SYSTEM_COMPANY_ID, user_type: 'ADMIN', first_name: 'Admin' });
+    console.log(`created ADMIN ${user.email} (${user.user_id}) in table ${table}`);
+    return;
+  }
+  const dataDir = path.resolve(process.env.OZ_DATA_DIR ?? path.join(REPO_ROOT, '.oz-data'));
+  console.log(`No OZ_TABLE_NAME: creating the ADMIN in the local data at ${dataDir} (stop npm start first).`);
+  const runtime = await startLocalRuntime({ port: 0, dataDir, adminEmail: values.email, adminPassword: values.password, log: (l) => console.log(l) });
+  await runtime.stop();
+  console.log('done.');
+}
+
+main().catch((err) => {
+  console.error(err instanceof ApiError || err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

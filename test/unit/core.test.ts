@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseAnalysesRequest } from '../../layers/core/analyses';
+import { hashPassword, verifyPassword, newToken } from '../../layers/core/passwords';
+import { ApiError } from '../../layers/core/errors';
+import { parsePayload } from '../../layers/core/folders';
+
+test('analysis types in any case, the iOS "liveness", params at the top level and source_media in params', () => {
+  const parsed = parseAnalysesRequest({
+    params: { extract_best_shot: false },
+    analyses: [{ type: 'quality', params: { threshold_spoofing: 0.4 } }, { type: 'LIVENESS' }, { type: 'Collection', params: { source_media: ['m1'] } }],
+  });
+  assert.deepEqual(parsed.map((p) => p.type), ['QUALITY', 'QUALITY', 'COLLECTION']);
+  assert.deepEqual(parsed[0]!.params, { extract_best_shot: false, threshold_spoofing: 0.4 });
+  assert.deepEqual(parsed[2]!.source_media, ['m1']);
+  assert.equal(parsed[1]!.source_media, null);
+});
+
+test('bad analyses requests are clean 400s with the documented codes', () => {
+  const code = (body: unknown) => {
+    try {
+      parseAnalysesRequest(body);
+    } catch (err) {
+      assert.ok(err instanceof ApiError);
+      assert.equal(err.status, 400);
+      return err.code;
+    }
+    assert.fail('expected an error');
+  };
+  assert.equal(code({}), 3);
+  assert.equal(code({ analyses: [] }), 3);
+  assert.equal(code({ analyses: [{ type: 'teleport' }] }), 4);
+  assert.equal(code({ analyses: [{ type: 'quality', params: { threshold_spoofing: 2 } }] }), 4);
+  assert.equal(code({ analyses: [{ type: 'quality', source_media: 'x' }] }), 5);
+});
+
+test('payload: tags must be arrays of strings; metadata objects', () => {
+  const p = parsePayload({ 'media:tags': { v: ['video_selfie'] }, 'folder:meta_data': { k: 1 }, resolution_endpoint: 'https://x.example' });
+  assert.deepEqual(p.tags, { v: ['video_selfie'] });
+  assert.equal(p.resolutionEndpoint, 'https://x.example');
+  assert.throws(() => parsePayload({ 'media:tags': { v: 'video_selfie' } }), (e: unknown) => e instanceof ApiError && e.code === 4);
+});
+
+test('passwords: scrypt hashes verify, and tokens are lower-case hex', async () => {
+  const hash = await hashPassword('correct horse');
+  assert.ok(hash.startsWith('scrypt$'));
+  assert.equal(await verifyPassword('correct horse', hash), true);
+  assert.equal(await verifyPassword('wrong horse', hash), false);
+  assert.match(newToken(), /^[0-9a-f]{48}$/);
+});

@@ -1,0 +1,74 @@
+// Assertions on the synthesized template: what `cdk deploy` would create.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { OzStack, MAX_RECEIVE_COUNT, ENTRY_METADATA_KEY } from '../../infra/stack';
+import { ROUTES } from '../../functions/api/route-table';
+
+// Bundling is skipped (the handlers compile in the typecheck step); everything else is real.
+const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+const stack = new OzStack(app, 'TestStack');
+const template = Template.fromStack(stack);
+const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> }>;
+
+test('an HTTP API with every route of the route table, each with a trailing-slash twin, plus $default', () => {
+  template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+  const keys = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => r.Properties['RouteKey']);
+  for (const route of ROUTES) {
+    assert.ok(keys.includes(`${route.method} ${route.path}`), `missing ${route.method} ${route.path}`);
+    assert.ok(keys.includes(`${route.method} ${route.path}/{proxy+}`), `missing twin of ${route.path}`);
+  }
+  assert.ok(keys.includes('$default'));
+});
+
+test('uploads go to the container-image function, JSON routes to the zip function', () => {
+  const fnOf = (routeKey: string) => {
+    const route = Object.values(resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties['RouteKey'] === routeKey)!;
+    const integrationId = JSON.stringify(route.Properties['Target']).match(/"Ref":"([^"]+)"/)![1]!;
+    const fnId = (resources[integrationId]!.Properties['IntegrationUri'] as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
+    return resources[fnId]!;
+  };
+  assert.equal(fnOf('POST /api/folders').Properties['PackageType'], 'Image');
+  assert.equal(fnOf('POST /api/folders/{folder_id}/media').Properties['PackageType'], 'Image');
+  assert.equal(fnOf('GET /api/analyses/{analysis_id}').Properties['Runtime'], 'nodejs22.x');
+  assert.equal(fnOf('GET /api/analyses/{analysis_id}').Metadata?.[ENTRY_METADATA_KEY], 'functions/api/handler.ts#handler');
+});
+
+test('the analysis queue redrives to a DLQ after the documented 3 attempts, and feeds the worker with partial batch failures', () => {
+  template.resourceCountIs('AWS::SQS::Queue', 2);
+  template.hasResourceProperties('AWS::SQS::Queue', {
+    RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: MAX_RECEIVE_COUNT },
+    VisibilityTimeout: 720,
+  });
+  template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+  const worker = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[ENTRY_METADATA_KEY] === 'functions/worker/handler.ts#handler')!;
+  assert.equal(worker.Properties['PackageType'], 'Image');
+  assert.deepEqual((worker.Properties['ImageConfig'] as { Command: string[] }).Command, ['worker.handler']);
+});
+
+test('data at rest: one table with TTL, PITR and the listing indexes; a private encrypted bucket', () => {
+  template.hasResourceProperties('AWS::DynamoDB::Table', {
+    BillingMode: 'PAY_PER_REQUEST',
+    TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+    PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    GlobalSecondaryIndexes: Match.arrayWith([Match.objectLike({ IndexName: 'list' }), Match.objectLike({ IndexName: 'all' })]),
+  });
+  template.hasResourceProperties('AWS::S3::Bucket', {
+    PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    BucketEncryption: Match.objectLike({}),
+  });
+  template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+});
+
+test('least privilege: the zip API reads the bucket but cannot write or delete objects', () => {
+  const api = Object.entries(resources).find(([, r]) => r.Metadata?.[ENTRY_METADATA_KEY] === 'functions/api/handler.ts#handler')![0];
+  const roleId = JSON.stringify(resources[api]!.Properties['Role']).match(/"([A-Za-z0-9]+)","Arn"/)![1]!;
+  const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties['Roles']).includes(roleId));
+  const actions = JSON.stringify(policies.map((p) => p.Properties['PolicyDocument']));
+  assert.ok(actions.includes('s3:GetObject'));
+  assert.ok(!actions.includes('s3:PutObject'));
+  assert.ok(!actions.includes('s3:DeleteObject'));
+  assert.ok(actions.includes('sqs:SendMessage'));
+  assert.ok(!actions.includes('sqs:ReceiveMessage'));
+});
