@@ -1,0 +1,74 @@
+// Starting the real local runtime for tests, and a tiny client for the Oz API over HTTP.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime';
+import { REPO_ROOT } from '../../infra/stack';
+
+export const ADMIN = { email: 'admin@e2e.test', password: 'e2e-admin-password' };
+export const SHARED_DATA = path.resolve(REPO_ROOT, '..', 'shared', 'data');
+
+/** A file of ../shared/data, or null (tests then skip with a message naming it). */
+export function sharedFile(relative: string): string | null {
+  const file = path.join(SHARED_DATA, relative);
+  return fs.existsSync(file) ? file : null;
+}
+
+export async function startRuntime(extra: Partial<Parameters<typeof startLocalRuntime>[0]> = {}): Promise<LocalRuntime> {
+  return startLocalRuntime({ port: 0, adminEmail: ADMIN.email, adminPassword: ADMIN.password, workerConcurrency: 2, visibilityTimeoutSeconds: 30, ...extra });
+}
+
+export interface Answer<T = any> {
+  status: number;
+  body: T;
+  text: string;
+}
+
+export class OzClient {
+  token: string | null = null;
+  constructor(readonly baseUrl: string) {}
+
+  async request<T = any>(method: string, urlPath: string, init: { json?: unknown; body?: FormData | string; headers?: Record<string, string>; token?: string | null } = {}): Promise<Answer<T>> {
+    const headers: Record<string, string> = { ...init.headers };
+    const token = init.token === undefined ? this.token : init.token;
+    if (token) headers['X-Forensic-Access-Token'] = token;
+    let body: FormData | string | undefined = init.body;
+    if (init.json !== undefined) {
+      body = JSON.stringify(init.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(this.baseUrl + urlPath, { method, headers, body, redirect: 'manual' });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, body: parsed as T, text };
+  }
+
+  async login(email: string, password: string): Promise<Answer> {
+    const res = await this.request('POST', '/api/authorize/auth', { json: { credentials: { email, password } }, token: null });
+    if (res.status === 200) this.token = res.body.access_token;
+    return res;
+  }
+
+  upload(urlPath: string, files: { field: string; name: string; bytes: Buffer; type?: string }[], payload?: unknown): Promise<Answer> {
+    const form = new FormData();
+    for (const f of files) form.append(f.field, new Blob([f.bytes], { type: f.type ?? 'application/octet-stream' }), f.name);
+    if (payload !== undefined) form.append('payload', JSON.stringify(payload));
+    return this.request('POST', urlPath, { body: form });
+  }
+
+  /** Polls an analysis until it leaves PROCESSING (the documented polling loop). */
+  async waitForAnalysis(analysisId: string, timeoutMs = 60_000): Promise<any> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const res = await this.request('GET', `/api/analyses/${analysisId}`);
+      if (res.status !== 200) throw new Error(`GET analysis answered ${res.status}: ${res.text}`);
+      if (res.body.state !== 'PROCESSING') return res.body;
+      if (Date.now() > deadline) throw new Error(`analysis ${analysisId} still PROCESSING after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
