@@ -2,9 +2,8 @@
 import * as path from 'node:path';
 import { startLocalRuntime } from './runtime';
 import { REPO_ROOT } from '../stack';
+import { DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD } from './defaults';
 
-export const DEFAULT_ADMIN_EMAIL = 'admin@example.com';
-export const DEFAULT_ADMIN_PASSWORD = 'admin-local-only';
 
 async function main() {
   const inMemory = process.argv.includes('--in-memory') || process.env.OZ_IN_MEMORY === 'true';

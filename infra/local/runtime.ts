@@ -18,6 +18,9 @@ import { createLocalApiServer } from './http-server';
 import { synthTemplate, type CfnTemplate } from './synth';
 import { ENTRY_METADATA_KEY, REPO_ROOT } from '../stack';
 
+// The local runtime runs on Node 20 too; the SDK's notice about its future Node 22 floor is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export interface LocalRuntimeOptions {
   port?: number; // 0 = any free port
   host?: string;
@@ -70,17 +73,37 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     for (const stop of stack.reverse()) await stop().catch((err) => log(`stop failed: ${String(err)}`));
     stack.length = 0;
   };
+  const phase = (() => {
+    let last = Date.now();
+    return (name: string) => {
+      const now = Date.now();
+      log(`  ${name} (${now - last} ms)`);
+      last = now;
+    };
+  })();
   try {
-    const template = synthTemplate();
     const dir = (name: string) => {
       if (!options.dataDir) return undefined;
       const d = path.join(options.dataDir, name);
       fs.mkdirSync(d, { recursive: true });
       return d;
     };
-    const started: EmulatorHandle[] = await Promise.all([startDynamoDbLocal({ dataDir: dir('dynamodb') }), startS3({ dataDir: dir('s3') }), startSqs({})]);
-    const [dynamo, s3, sqs] = started as [EmulatorHandle, EmulatorHandle, EmulatorHandle];
-    stack.push(() => dynamo.stop(), () => s3.stop(), () => sqs.stop());
+    // The emulators boot in their own processes while this one synthesizes the template.
+    const booting = [startDynamoDbLocal({ dataDir: dir('dynamodb') }), startS3({ dataDir: dir('s3') }), startSqs({})].map((p) =>
+      p.then((handle) => {
+        stack.push(() => handle.stop());
+        return handle;
+      }),
+    );
+    let template: CfnTemplate;
+    try {
+      template = synthTemplate();
+      phase('synthesized the CDK stack');
+    } finally {
+      await Promise.allSettled(booting);
+    }
+    const [dynamo, s3, sqs] = (await Promise.all(booting)) as [EmulatorHandle, EmulatorHandle, EmulatorHandle];
+    phase('DynamoDB Local, S3 and SQS emulators up');
     const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
     const clients = {
       dynamodb: new DynamoDBClient({ ...common, endpoint: dynamo.endpoint }),
@@ -88,6 +111,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       sqs: new SQSClient({ ...common, endpoint: sqs.endpoint }),
     };
     const resources = await createResourcesFromTemplate(template, clients);
+    phase('tables, bucket and queues created from the template');
 
     // Every function of the template runs in this process with its template environment.
     const functionIds = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[ENTRY_METADATA_KEY]);
@@ -101,6 +125,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const { resetCoreDeps, coreDeps } = await import('../../functions/wiring');
     resetCoreDeps();
     await ensureAdmin(coreDeps(), options.adminEmail, options.adminPassword, log);
+    phase('admin user checked');
 
     // What the SQS event source mapping does in AWS, with the mapping's own settings.
     for (const mapping of Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')) {
