@@ -54,6 +54,7 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
         time_created_max: timeParam(req.query, 'time_created.max'),
         analyse_type: req.query['analyse.type'] ?? req.query['analysis.type'],
         analyse_resolution_status: req.query['analyse.resolution_status'] ?? req.query['analysis.resolution_status'],
+        meta_data: req.query['meta_data'],
       }),
     ),
   'GET /api/folders/{folder_id}': async (req) =>

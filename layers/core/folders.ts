@@ -196,22 +196,40 @@ export interface FolderFilters {
   time_created_max?: number;
   analyse_type?: string;
   analyse_resolution_status?: string;
+  /** `key==value` pairs separated by commas; keys may be dotted paths (person_info.iin). */
+  meta_data?: string;
+}
+
+/** Parses the `meta_data=transaction_id==X` filter into a predicate over folder metadata. */
+export function metaDataFilter(expression: string): (meta: JsonObject) => boolean {
+  const pairs = expression.split(',').map((pair) => {
+    const at = pair.indexOf('==');
+    if (at <= 0) throw badValue('meta_data filter must look like key==value (several separated by commas)');
+    return { path: pair.slice(0, at).trim().split('.'), value: pair.slice(at + 2).trim() };
+  });
+  return (meta) =>
+    pairs.every(({ path, value }) => {
+      let node: unknown = meta;
+      for (const key of path) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+      return node !== undefined && node !== null && typeof node !== 'object' && String(node) === value;
+    });
 }
 
 export async function listFolders(deps: CoreDeps, caller: Caller, filters: FolderFilters) {
   const wantType = filters.analyse_type?.toUpperCase();
   const wantStatus = filters.analyse_resolution_status?.toUpperCase();
+  const metaMatches = filters.meta_data ? metaDataFilter(filters.meta_data) : null;
   const page = await deps.store.listFolders({
     company_id: companyScope(caller.user),
     user_id: caller.user.user_type === 'CLIENT' ? caller.user.user_id : null,
     time_created_min: filters.time_created_min,
     time_created_max: filters.time_created_max,
     filter:
-      wantType || wantStatus
+      wantType || wantStatus || metaMatches
         ? (agg) =>
-            agg.analyses.some(
-              (a) => (!wantType || a.type === wantType) && (!wantStatus || analysisResolutionStatus(a) === wantStatus),
-            )
+            (!metaMatches || metaMatches(agg.folder.meta_data)) &&
+            (!(wantType || wantStatus) ||
+              agg.analyses.some((a) => (!wantType || a.type === wantType) && (!wantStatus || analysisResolutionStatus(a) === wantStatus)))
         : undefined,
     offset: filters.offset,
     limit: filters.limit,

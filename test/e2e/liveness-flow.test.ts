@@ -142,6 +142,9 @@ describe('companies, users and the liveness flow', () => {
     assert.equal(withAnalyses.body.analyses.length, 1);
     const listed = await client.request('GET', `/api/folders/?analyse.type=QUALITY&with_analyses=true&time_created.min=${Math.floor(Date.now() - 3600_000)}`);
     assert.ok(listed.body.items.some((f: { folder_id: string }) => f.folder_id === folder.folder_id));
+    const byMeta = await client.request('GET', '/api/folders/?meta_data=transaction_id==tx-1&with_analyses=true');
+    assert.deepEqual(byMeta.body.items.map((f: { folder_id: string }) => f.folder_id), [folder.folder_id]);
+    assert.equal((await client.request('GET', '/api/folders/?meta_data=transaction_id==tx-2')).body.total, 0);
     const none = await client.request('GET', '/api/folders?analyse.type=BIOMETRY');
     assert.ok(!none.body.items.some((f: { folder_id: string }) => f.folder_id === folder.folder_id));
     const analyses = await client.request('GET', `/api/folders/${folder.folder_id}/analyses`);

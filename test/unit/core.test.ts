@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseAnalysesRequest } from '../../layers/core/analyses';
 import { hashPassword, verifyPassword, newToken } from '../../layers/core/passwords';
 import { ApiError } from '../../layers/core/errors';
-import { parsePayload } from '../../layers/core/folders';
+import { metaDataFilter, parsePayload } from '../../layers/core/folders';
 
 test('analysis types in any case, the iOS "liveness", params at the top level and source_media in params', () => {
   const parsed = parseAnalysesRequest({
@@ -47,4 +47,12 @@ test('passwords: scrypt hashes verify, and tokens are lower-case hex', async () 
   assert.equal(await verifyPassword('correct horse', hash), true);
   assert.equal(await verifyPassword('wrong horse', hash), false);
   assert.match(newToken(), /^[0-9a-f]{48}$/);
+});
+
+test('meta_data filters: key==value pairs, dotted paths, exact string match', () => {
+  const match = metaDataFilter('transaction_id==42,person_info.iin==123');
+  assert.equal(match({ transaction_id: 42, person_info: { iin: '123' } }), true);
+  assert.equal(match({ transaction_id: '42', person_info: { iin: '1234' } }), false);
+  assert.equal(match({ transaction_id: '42' }), false);
+  assert.throws(() => metaDataFilter('transaction_id=42'), (e: unknown) => e instanceof ApiError && e.code === 4);
 });

@@ -1,0 +1,94 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { BlobNotFoundError, type BlobStore } from '../core/ports';
+
+/**
+ * BlobStore on one S3 bucket. Server-side encryption is the bucket's default (configured in the
+ * stack), so nothing here sets it. Works against s3rver locally when the client has
+ * `forcePathStyle: true`.
+ */
+export class S3BlobStore implements BlobStore {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  async put(key: string, body: Buffer, contentType: string): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+    );
+  }
+
+  async get(key: string): Promise<Buffer> {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (!out.Body) return Buffer.alloc(0);
+      const bytes = await out.Body.transformToByteArray();
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    } catch (err) {
+      if (isNotFound(err)) throw new BlobNotFoundError(key);
+      throw err;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (err) {
+      if (!isNotFound(err)) throw err; // S3 itself answers 204 for a missing key
+    }
+  }
+
+  presignGet(key: string, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+      expiresIn: expiresInSeconds,
+    });
+  }
+
+  /**
+   * A URL for one HTTP PUT of the object's bytes. The presigner never signs Content-Type, so the
+   * uploader should send `Content-Type: <contentType>` itself (what it sends is what is stored).
+   */
+  presignPut(key: string, contentType: string, expiresInSeconds: number): Promise<string> {
+    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType });
+    // SDK v3 (>= 3.729) adds a default CRC32 checksum to PutObject; on a presigned URL that is the
+    // checksum of an EMPTY body (x-amz-checksum-crc32=AAAAAA==), which real S3 rejects (BadDigest)
+    // once the uploader sends the actual bytes. Drop the checksum headers before presigning.
+    command.middlewareStack.add(
+      (next) => async (args) => {
+        stripChecksumHeaders(args.request);
+        return next(args);
+      },
+      {
+        step: 'build',
+        priority: 'low', // after flexibleChecksumsMiddleware (build, normal priority)
+        name: 'ozStripPresignedChecksum',
+        override: true,
+      },
+    );
+    return getSignedUrl(this.s3, command, { expiresIn: expiresInSeconds });
+  }
+}
+
+function stripChecksumHeaders(request: unknown): void {
+  const headers = (request as { headers?: Record<string, string> } | undefined)?.headers;
+  if (!headers) return;
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith('x-amz-checksum-') || lower === 'x-amz-sdk-checksum-algorithm') delete headers[name];
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  if (e.name === 'NoSuchBucket' || e.Code === 'NoSuchBucket') return false; // a setup error, not a missing blob
+  return (
+    e.name === 'NoSuchKey' || e.name === 'NotFound' || e.Code === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404
+  );
+}

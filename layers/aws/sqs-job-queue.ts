@@ -1,0 +1,49 @@
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { AnalysisJob, JobQueue } from '../core/ports';
+
+const MAX_BATCH = 10; // SendMessageBatch limit
+
+/**
+ * JobQueue on one SQS queue: the message body is the job as JSON. On a FIFO queue (URL ending in
+ * .fifo) the job's group_id is the message group and its analysis_id the deduplication id.
+ */
+export class SqsJobQueue implements JobQueue {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  private get fifo(): boolean {
+    return this.queueUrl.endsWith('.fifo');
+  }
+
+  async enqueue(jobs: AnalysisJob[]): Promise<void> {
+    for (let start = 0; start < jobs.length; start += MAX_BATCH) {
+      const batch = jobs.slice(start, start + MAX_BATCH);
+      const out = await this.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: batch.map((job, i) => ({
+            Id: String(i),
+            MessageBody: JSON.stringify(job),
+            ...(this.fifo ? { MessageGroupId: job.group_id, MessageDeduplicationId: job.analysis_id } : {}),
+          })),
+        }),
+      );
+      const failed = out.Failed ?? [];
+      if (failed.length > 0) {
+        const details = failed
+          .map((f) => {
+            const job = batch[Number(f.Id)];
+            return `${job ? job.analysis_id : `entry ${f.Id}`}: ${f.Code ?? '?'} ${f.Message ?? ''}`.trim();
+          })
+          .join('; ');
+        const sentBefore = start + batch.length - failed.length;
+        throw new Error(
+          `SQS SendMessageBatch: ${failed.length} of ${batch.length} job(s) not enqueued ` +
+            `(${sentBefore} of ${jobs.length} sent so far): ${details}`,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type { EmulatorHandle } from '../../infra/local/emulators/dynamodb';
+import { startS3 } from '../../infra/local/emulators/s3';
+import { S3BlobStore } from '../../layers/aws/s3-blob-store';
+import { BlobNotFoundError } from '../../layers/core/ports';
+import { s3Client, timed } from './helpers';
+
+describe('S3BlobStore against s3rver', () => {
+  let emulator: EmulatorHandle;
+  let s3: S3Client;
+  let store: S3BlobStore;
+
+  before(async () => {
+    emulator = await timed('s3rver', () => startS3());
+    s3 = s3Client(emulator.endpoint);
+    await s3.send(new CreateBucketCommand({ Bucket: 'oz-blobs' }));
+    store = new S3BlobStore(s3, 'oz-blobs');
+  });
+  after(async () => {
+    s3?.destroy();
+    await emulator?.stop();
+  });
+
+  test('put, get, delete; get of a missing key throws BlobNotFoundError; delete of one does not', async () => {
+    const body = Buffer.from([0, 1, 2, 250, 251, 252, 253, 254, 255]);
+    await store.put('company/c1/folder/f1/media.bin', body, 'application/octet-stream');
+    assert.deepEqual(await store.get('company/c1/folder/f1/media.bin'), body);
+
+    await store.delete('company/c1/folder/f1/media.bin');
+    await assert.rejects(store.get('company/c1/folder/f1/media.bin'), (err: unknown) => {
+      assert.ok(err instanceof BlobNotFoundError);
+      assert.equal(err.key, 'company/c1/folder/f1/media.bin');
+      return true;
+    });
+    await store.delete('company/c1/folder/f1/media.bin');
+    await store.delete('never/existed');
+  });
+
+  test('a large body round-trips', async () => {
+    const big = Buffer.alloc(5 * 1024 * 1024 + 123);
+    for (let i = 0; i < big.length; i += 4096) big[i] = i % 251;
+    await store.put('big.bin', big, 'application/octet-stream');
+    const back = await store.get('big.bin');
+    assert.equal(back.length, big.length);
+    assert.ok(back.equals(big));
+  });
+
+  test('presigned GET is fetchable and carries the content type', async () => {
+    await store.put('photos/a b+c.jpg', Buffer.from('jpeg bytes'), 'image/jpeg');
+    const url = await store.presignGet('photos/a b+c.jpg', 60);
+    assert.match(url, /X-Amz-Signature=/);
+    assert.match(url, /X-Amz-Expires=60/);
+    const res = await fetch(url);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'image/jpeg');
+    assert.equal(await res.text(), 'jpeg bytes');
+  });
+
+  test('presigned PUT uploads, and the object can then be read', async () => {
+    const url = await store.presignPut('uploads/video.mp4', 'video/mp4', 300);
+    // No checksum of an empty body baked into the URL (real S3 would reject the upload).
+    assert.doesNotMatch(url, /x-amz-checksum-/i);
+    assert.doesNotMatch(url, /x-amz-sdk-checksum-algorithm/i);
+    const bytes = Buffer.from('not really an mp4');
+    const res = await fetch(url, { method: 'PUT', body: bytes, headers: { 'content-type': 'video/mp4' } });
+    assert.equal(res.status, 200, await res.text());
+    assert.deepEqual(await store.get('uploads/video.mp4'), bytes);
+    const head = await fetch(await store.presignGet('uploads/video.mp4', 60));
+    assert.equal(head.headers.get('content-type'), 'video/mp4');
+  });
+
+  test('s3rver takes any access key, not only S3RVER', async () => {
+    const other = new S3Client({
+      endpoint: emulator.endpoint,
+      region: 'eu-west-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'AKIAOTHERKEY', secretAccessKey: 'whatever' },
+    });
+    try {
+      const blobs = new S3BlobStore(other, 'oz-blobs');
+      await blobs.put('any-key', Buffer.from('ok'), 'text/plain');
+      assert.equal((await blobs.get('any-key')).toString(), 'ok');
+    } finally {
+      other.destroy();
+    }
+  });
+
+  test('a missing bucket is an error, not a missing blob', async () => {
+    const other = new S3BlobStore(s3, 'no-such-bucket');
+    await assert.rejects(other.get('k'), (err: unknown) => !(err instanceof BlobNotFoundError));
+  });
+});
+
+test('s3rver with a dataDir keeps buckets and objects across stop/start', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'oz-s3-kept-'));
+  try {
+    const first = await startS3({ dataDir });
+    let s3 = s3Client(first.endpoint);
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: 'kept-bucket' }));
+      await new S3BlobStore(s3, 'kept-bucket').put('a/b', Buffer.from('persisted'), 'text/plain');
+    } finally {
+      s3.destroy();
+      await first.stop();
+    }
+    const second = await startS3({ dataDir });
+    s3 = s3Client(second.endpoint);
+    try {
+      assert.equal((await new S3BlobStore(s3, 'kept-bucket').get('a/b')).toString(), 'persisted');
+    } finally {
+      s3.destroy();
+      await second.stop();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
