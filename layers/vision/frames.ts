@@ -1,0 +1,249 @@
+/**
+ * Decoding media into frames (packed RGB): single images (sharp; BMP through ffmpeg because the
+ * prebuilt libvips has no BMP loader), sampled video frames (one ffmpeg process) and ZIP shot
+ * sets (yauzl with limits).
+ */
+import sharp from 'sharp';
+import type { ResizeOptions, Sharp } from 'sharp';
+import yauzl from 'yauzl';
+import { MediaError } from './errors';
+import { sniff, type ImageFormat } from './sniff';
+import { envMs, runTool, withTempFile } from './tools';
+import type { Frame } from './types';
+import { probeVideoFile, sampleVideoFile, type SampleOptions, type VideoProbe } from './video';
+
+/** Decompression-bomb guard: images above this many pixels are refused before decoding. */
+export const MAX_IMAGE_PIXELS = 50_000_000;
+/** Longest side of decoded images. */
+export const IMAGE_MAX_SIDE = 1280;
+/** Longest side of sampled video frames (enough for the 320x240 detector and 2.7x liveness crops). */
+export const VIDEO_MAX_SIDE = 640;
+
+function tooLarge(w: number, h: number): MediaError {
+  return new MediaError('IMAGE_TOO_LARGE', `the image is ${w}x${h} (${((w * h) / 1e6).toFixed(1)} MP); the limit is ${MAX_IMAGE_PIXELS / 1e6} MP`);
+}
+
+/** Width and height from a BMP header (height may be negative for top-down bitmaps). */
+export function bmpSize(b: Buffer): { width: number; height: number } {
+  if (b.length < 26) throw new MediaError('CORRUPT_MEDIA', 'the BMP header is truncated');
+  const dib = b.readUInt32LE(14);
+  if (dib === 12) return { width: b.readUInt16LE(18), height: b.readUInt16LE(20) };
+  return { width: Math.abs(b.readInt32LE(18)), height: Math.abs(b.readInt32LE(22)) };
+}
+
+async function decodeBmp(bytes: Buffer): Promise<Frame> {
+  const { width, height } = bmpSize(bytes);
+  if (width <= 0 || height <= 0) throw new MediaError('CORRUPT_MEDIA', 'the BMP has no size');
+  if (width * height > MAX_IMAGE_PIXELS) throw tooLarge(width, height);
+  const res = await runTool('ffmpeg', ['-nostdin', '-v', 'error', '-f', 'bmp_pipe', '-i', 'pipe:0', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], {
+    timeoutMs: envMs('OZ_FFMPEG_TIMEOUT_MS', 60_000),
+    maxStdout: width * height * 3 + 1,
+    stdin: bytes,
+  });
+  if (res.timedOut || res.stdout.length !== width * height * 3) {
+    throw new MediaError('CORRUPT_MEDIA', 'the BMP image is corrupt or truncated');
+  }
+  return { width, height, data: res.stdout };
+}
+
+export function mapSharpError(e: unknown): MediaError {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/pixel limit/i.test(msg)) {
+    return new MediaError('IMAGE_TOO_LARGE', `the image exceeds the ${MAX_IMAGE_PIXELS / 1e6} megapixel limit`);
+  }
+  if (/unsupported image format/i.test(msg)) return new MediaError('UNSUPPORTED_MEDIA', `the image format is not supported: ${msg}`);
+  return new MediaError('CORRUPT_MEDIA', `the image is corrupt or truncated: ${msg}`);
+}
+
+async function toFrame(pipeline: Sharp): Promise<Frame> {
+  try {
+    const { data, info } = await pipeline
+      .flatten({ background: { r: 255, g: 255, b: 255 } })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3 || data.length !== info.width * info.height * 3) {
+      throw new MediaError('CORRUPT_MEDIA', `unexpected decoded layout (${info.channels} channels)`);
+    }
+    return { width: info.width, height: info.height, data };
+  } catch (e) {
+    if (e instanceof MediaError) throw e;
+    throw mapSharpError(e);
+  }
+}
+
+export function sharpInput(bytes: Buffer): Sharp {
+  return sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error', sequentialRead: true });
+}
+
+/**
+ * Decodes an image (JPEG, PNG, WebP, GIF first frame, TIFF first page, AVIF, BMP) to packed RGB,
+ * EXIF orientation applied, alpha flattened on white, longest side at most `maxSide` (aspect kept).
+ */
+export async function decodeImage(bytes: Buffer, maxSide: number = IMAGE_MAX_SIDE): Promise<Frame> {
+  const s = sniff(bytes);
+  if (s.kind !== 'image') throw new MediaError('UNSUPPORTED_MEDIA', `expected an image, got ${s.mime}`);
+  return decodeImageAs(bytes, s.format, maxSide);
+}
+
+const resizeOpts = (maxSide: number): ResizeOptions => ({
+  width: maxSide,
+  height: maxSide,
+  fit: 'inside',
+  withoutEnlargement: true,
+  kernel: 'linear',
+});
+
+async function decodeImageAs(bytes: Buffer, format: ImageFormat, maxSide: number): Promise<Frame> {
+  if (format === 'bmp') {
+    const raw = await decodeBmp(bytes);
+    if (Math.max(raw.width, raw.height) <= maxSide) return raw;
+    return toFrame(sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: 3 } }).resize(resizeOpts(maxSide)));
+  }
+  return toFrame(sharpInput(bytes).rotate().resize(resizeOpts(maxSide)));
+}
+
+/** Samples `count` frames evenly over the whole video (rotation applied, longest side <= 640). */
+export async function sampleVideoFrames(bytes: Buffer, count = 8, opts: Omit<SampleOptions, 'count'> = {}): Promise<Frame[]> {
+  const s = sniff(bytes);
+  if (s.kind !== 'video') throw new MediaError('UNSUPPORTED_MEDIA', `expected a video, got ${s.mime}`);
+  return withTempFile(bytes, async (file) => {
+    const probe = await probeVideoFile(file);
+    return sampleVideoFile(file, probe, { maxSide: VIDEO_MAX_SIDE, ...opts, count });
+  });
+}
+
+/** Same as sampleVideoFrames, also returning the probe (for callers that time or report it). */
+export async function sampleVideoFramesWithProbe(
+  bytes: Buffer,
+  count = 8,
+  opts: Omit<SampleOptions, 'count'> = {},
+): Promise<{ probe: VideoProbe; frames: Frame[] }> {
+  return withTempFile(bytes, async (file) => {
+    const probe = await probeVideoFile(file);
+    const frames = await sampleVideoFile(file, probe, { maxSide: VIDEO_MAX_SIDE, ...opts, count });
+    return { probe, frames };
+  });
+}
+
+export interface ShotSetLimits {
+  maxEntries: number;
+  maxEntryBytes: number;
+  maxTotalBytes: number;
+}
+
+export const SHOT_SET_LIMITS: ShotSetLimits = {
+  maxEntries: 50,
+  maxEntryBytes: 15 * 1024 * 1024,
+  maxTotalBytes: 100 * 1024 * 1024,
+};
+
+export interface ShotSetImage {
+  name: string;
+  frame: Frame;
+}
+
+function zipError(e: unknown): MediaError {
+  if (e instanceof MediaError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/invalid relative path|absolute path|invalid characters in fileName|too many bytes|not enough bytes|size mismatch|overlap/i.test(msg)) {
+    return new MediaError('UNSAFE_ARCHIVE', `unsafe ZIP archive: ${msg}`);
+  }
+  return new MediaError('CORRUPT_MEDIA', `the ZIP archive is corrupt: ${msg}`);
+}
+
+/** Reads every entry's bytes with limits; rejects the whole archive on anything unsafe. */
+export function readZipEntries(bytes: Buffer, limits: ShotSetLimits = SHOT_SET_LIMITS): Promise<Array<{ name: string; data: Buffer }>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(bytes, { lazyEntries: true, validateEntrySizes: true, decodeStrings: true, strictFileNames: false }, (err, zip) => {
+      if (err || !zip) return reject(zipError(err ?? new Error('unreadable archive')));
+      const out: Array<{ name: string; data: Buffer }> = [];
+      let total = 0;
+      let done = false;
+      const fail = (e: unknown): void => {
+        if (done) return;
+        done = true;
+        zip.close();
+        reject(zipError(e));
+      };
+      if (zip.entryCount > limits.maxEntries) {
+        return fail(new MediaError('UNSAFE_ARCHIVE', `the ZIP has ${zip.entryCount} entries; at most ${limits.maxEntries} are allowed`));
+      }
+      zip.on('error', fail);
+      zip.on('end', () => {
+        if (done) return;
+        done = true;
+        resolve(out);
+      });
+      zip.on('entry', (entry: yauzl.Entry) => {
+        if (done) return;
+        const name = entry.fileName;
+        if (name.endsWith('/')) return zip.readEntry();
+        if (entry.uncompressedSize > limits.maxEntryBytes) {
+          return fail(new MediaError('UNSAFE_ARCHIVE', `ZIP entry ${name} is ${entry.uncompressedSize} bytes; the limit is ${limits.maxEntryBytes}`));
+        }
+        total += entry.uncompressedSize;
+        if (total > limits.maxTotalBytes) {
+          return fail(new MediaError('UNSAFE_ARCHIVE', `the ZIP expands to more than ${limits.maxTotalBytes} bytes`));
+        }
+        const base = name.split('/').pop() ?? name;
+        // macOS resource forks and hidden files are not shots
+        if (name.startsWith('__MACOSX/') || base.startsWith('.') || entry.isEncrypted()) return zip.readEntry();
+        zip.openReadStream(entry, (e2, stream) => {
+          if (e2 || !stream) {
+            // unsupported compression method etc.: not a usable shot, skip it
+            return zip.readEntry();
+          }
+          const chunks: Buffer[] = [];
+          let got = 0;
+          stream.on('data', (c: Buffer) => {
+            got += c.length;
+            if (got > limits.maxEntryBytes) {
+              stream.destroy();
+              fail(new MediaError('UNSAFE_ARCHIVE', `ZIP entry ${name} expands beyond ${limits.maxEntryBytes} bytes`));
+              return;
+            }
+            chunks.push(c);
+          });
+          stream.on('error', fail);
+          stream.on('end', () => {
+            if (done) return;
+            out.push({ name, data: Buffer.concat(chunks) });
+            zip.readEntry();
+          });
+        });
+      });
+      zip.readEntry();
+    });
+  });
+}
+
+/**
+ * Decodes a ZIP shot set: every entry that is an image (by its bytes) becomes a frame, in archive
+ * order; other entries are skipped. Throws UNSAFE_ARCHIVE / CORRUPT_MEDIA, or TOO_FEW_FRAMES when
+ * no image is inside.
+ */
+export async function decodeShotSet(bytes: Buffer, maxSide: number = IMAGE_MAX_SIDE, limits: ShotSetLimits = SHOT_SET_LIMITS): Promise<Frame[]> {
+  const images = await decodeShotSetNamed(bytes, maxSide, limits);
+  return images.map((i) => i.frame);
+}
+
+export async function decodeShotSetNamed(bytes: Buffer, maxSide: number = IMAGE_MAX_SIDE, limits: ShotSetLimits = SHOT_SET_LIMITS): Promise<ShotSetImage[]> {
+  const s = sniff(bytes);
+  if (s.kind !== 'zip') throw new MediaError('UNSUPPORTED_MEDIA', `expected a ZIP archive, got ${s.mime}`);
+  const entries = await readZipEntries(bytes, limits);
+  const out: ShotSetImage[] = [];
+  for (const e of entries) {
+    let format: ImageFormat;
+    try {
+      const k = sniff(e.data);
+      if (k.kind !== 'image') continue;
+      format = k.format;
+    } catch {
+      continue;
+    }
+    out.push({ name: e.name, frame: await decodeImageAs(e.data, format, maxSide) });
+  }
+  if (out.length === 0) throw new MediaError('TOO_FEW_FRAMES', 'the ZIP archive contains no image');
+  return out;
+}

@@ -1,0 +1,316 @@
+/**
+ * Video probing (ffprobe) and frame sampling (one ffmpeg process), on a file path.
+ *
+ * Sampling: `count` timestamps evenly spread over the whole duration, at the centres of `count`
+ * equal slices ((i + 0.5) * duration / count), each taken as the first decoded frame at or after
+ * (target - half a frame). ffmpeg's select filter picks them in one decoding pass, stops after the
+ * last one (-frames:v), scales the picked frames only, and we rotate them ourselves after scaling
+ * (-noautorotate + transpose), which is much cheaper than ffmpeg's autorotate on every frame.
+ * Decoding dominates the cost, so:
+ *   - `-skip_frame noref` skips frames nothing else references (B-frames in most encoders) when
+ *     there are plenty of frames (>= 4 per sample); samples land on a neighbouring frame instead.
+ *   - long videos with enough keyframes decode keyframes only (`-skip_frame nokey`).
+ */
+import { MediaError } from './errors';
+import { fitInside } from './imageops';
+import { envMs, runTool } from './tools';
+import type { Frame } from './types';
+
+export interface VideoProbe {
+  formatName: string;
+  codec: string;
+  /** stored (coded) frame size, before rotation */
+  storedWidth: number;
+  storedHeight: number;
+  /** displayed size, after rotation */
+  width: number;
+  height: number;
+  /** clockwise degrees to rotate for display: 0, 90, 180 or 270 */
+  rotation: number;
+  /** seconds (the video stream's duration when the container gives it) */
+  duration: number;
+  /** seconds from the first to past the last frame (what sampling spreads over) */
+  span: number;
+  fps: number;
+  /** number of video packets (frames) */
+  frames: number;
+  keyframes: number;
+}
+
+/** Max pixels of a video frame (same bound as images). */
+export const MAX_VIDEO_PIXELS = 50_000_000;
+
+interface FfprobeJson {
+  streams?: Array<Record<string, unknown>>;
+  format?: Record<string, unknown>;
+  packets?: Array<{ pts_time?: string; dts_time?: string; flags?: string }>;
+}
+
+function num(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function rate(v: unknown): number | undefined {
+  if (typeof v !== 'string') return undefined;
+  const [a, b] = v.split('/');
+  const n = Number(a);
+  const d = b === undefined ? 1 : Number(b);
+  if (!Number.isFinite(n) || !Number.isFinite(d) || d === 0 || n <= 0) return undefined;
+  const r = n / d;
+  return r > 0 && r < 1000 ? r : undefined;
+}
+
+/** Clockwise display rotation from ffprobe's stream: display-matrix side data first, then the rotate tag. */
+export function rotationOf(stream: Record<string, unknown>): number {
+  let cw: number | undefined;
+  const sdl = stream.side_data_list;
+  if (Array.isArray(sdl)) {
+    for (const sd of sdl as Array<Record<string, unknown>>) {
+      const r = num(sd.rotation);
+      // av_display_rotation_get() is counter-clockwise; ffmpeg's autorotate turns it clockwise.
+      if (r !== undefined) cw = -r;
+    }
+  }
+  if (cw === undefined) {
+    const tags = stream.tags as Record<string, unknown> | undefined;
+    const r = num(tags?.rotate);
+    if (r !== undefined) cw = r;
+  }
+  if (cw === undefined) return 0;
+  const q = Math.round((((cw % 360) + 360) % 360) / 90) * 90;
+  return q % 360;
+}
+
+const tail = (s: string): string => s.trim().split('\n').slice(-3).join(' | ').slice(0, 400);
+
+/** Reads the container and all video packet headers (no decoding). Throws MediaError. */
+export async function probeVideoFile(file: string): Promise<VideoProbe> {
+  const res = await runTool(
+    'ffprobe',
+    ['-v', 'error', '-of', 'json', '-show_format', '-show_streams', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,dts_time,flags', file],
+    { timeoutMs: envMs('OZ_FFPROBE_TIMEOUT_MS', 20_000), maxStdout: 64 * 1024 * 1024 },
+  );
+  if (res.timedOut) throw new MediaError('CORRUPT_MEDIA', 'the video could not be read in time (ffprobe timed out)');
+  if (res.code !== 0) throw new MediaError('CORRUPT_MEDIA', `the video is corrupt or truncated: ${tail(res.stderr) || 'ffprobe failed'}`);
+  let j: FfprobeJson;
+  try {
+    j = JSON.parse(res.stdout.toString('utf8')) as FfprobeJson;
+  } catch {
+    throw new MediaError('CORRUPT_MEDIA', 'the video is corrupt (unreadable container)');
+  }
+  const st = j.streams?.find((s) => s.codec_type === 'video');
+  if (!st) throw new MediaError('UNSUPPORTED_MEDIA', 'the file has no video stream; send a video or an image');
+  const disp = st.disposition as Record<string, unknown> | undefined;
+  if (disp && disp.attached_pic === 1) throw new MediaError('UNSUPPORTED_MEDIA', 'the file has no video stream (only cover art)');
+  const sw = num(st.width) ?? 0;
+  const sh = num(st.height) ?? 0;
+  if (sw <= 0 || sh <= 0) throw new MediaError('CORRUPT_MEDIA', 'the video stream has no frame size (corrupt or unsupported codec)');
+  if (sw * sh > MAX_VIDEO_PIXELS) {
+    throw new MediaError('IMAGE_TOO_LARGE', `video frames of ${sw}x${sh} exceed the ${MAX_VIDEO_PIXELS / 1e6} megapixel limit`);
+  }
+  const rotation = rotationOf(st);
+  const packets = j.packets ?? [];
+  if (packets.length === 0) throw new MediaError('CORRUPT_MEDIA', 'the video has no frames (empty or truncated)');
+  const times: number[] = [];
+  let keyframes = 0;
+  for (const p of packets) {
+    const t = num(p.pts_time) ?? num(p.dts_time);
+    if (t !== undefined) times.push(t);
+    if (p.flags?.startsWith('K')) keyframes++;
+  }
+  const declared = num(st.nb_frames);
+  if (declared !== undefined && declared > 10 && packets.length < 0.9 * declared) {
+    throw new MediaError('CORRUPT_MEDIA', `the video is truncated (${packets.length} of ${declared} frames present)`);
+  }
+  if (/partial file/i.test(res.stderr)) throw new MediaError('CORRUPT_MEDIA', 'the video is truncated (partial file)');
+  let fps = rate(st.avg_frame_rate) ?? rate(st.r_frame_rate);
+  let duration = num(st.duration) ?? num(j.format?.duration);
+  let span: number | undefined;
+  if (times.length > 0) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const t of times) {
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+    }
+    if (fps === undefined && hi > lo && times.length > 1) fps = (times.length - 1) / (hi - lo);
+    span = hi - lo + (fps ? 1 / fps : 0);
+    if (duration === undefined || duration <= 0) duration = span;
+  }
+  if (fps === undefined) fps = duration && duration > 0 ? packets.length / duration : 0;
+  if (duration === undefined || duration <= 0) duration = fps > 0 ? packets.length / fps : 0;
+  const rotated = rotation === 90 || rotation === 270;
+  return {
+    formatName: typeof j.format?.format_name === 'string' ? j.format.format_name : '',
+    codec: typeof st.codec_name === 'string' ? st.codec_name : 'unknown',
+    storedWidth: sw,
+    storedHeight: sh,
+    width: rotated ? sh : sw,
+    height: rotated ? sw : sh,
+    rotation,
+    duration,
+    span: span !== undefined && span > 0 ? span : duration,
+    fps,
+    frames: packets.length,
+    keyframes,
+  };
+}
+
+function threadsArg(): string {
+  const n = Number(process.env.OZ_FFMPEG_THREADS);
+  return Number.isInteger(n) && n >= 0 && n <= 16 ? String(n) : '1';
+}
+
+/** Decodes the first frame to make sure the stream really decodes (a few ms). Throws CORRUPT_MEDIA. */
+export async function checkVideoDecodes(file: string): Promise<void> {
+  const res = await runTool(
+    'ffmpeg',
+    ['-nostdin', '-v', 'error', '-threads', threadsArg(), '-noautorotate', '-i', file, '-map', '0:v:0', '-an', '-sn', '-dn', '-frames:v', '1', '-vf', 'scale=16:16', '-pix_fmt', 'gray', '-f', 'rawvideo', 'pipe:1'],
+    { timeoutMs: envMs('OZ_FFMPEG_TIMEOUT_MS', 60_000), maxStdout: 4096 },
+  );
+  if (res.timedOut) throw new MediaError('CORRUPT_MEDIA', 'the video could not be decoded in time (ffmpeg timed out)');
+  if (res.stdout.length < 256) {
+    throw new MediaError('CORRUPT_MEDIA', `the video does not decode: ${tail(res.stderr) || 'no frame could be decoded'}`);
+  }
+}
+
+export type SampleStrategy = 'all' | 'noref' | 'keyframes';
+
+export interface SampleOptions {
+  count?: number;
+  /** longest side of the returned frames (never enlarged) */
+  maxSide?: number;
+  /** force a decoding strategy (tests, benchmarks) */
+  strategy?: SampleStrategy;
+}
+
+/** Frames beyond which a video counts as long enough to sample keyframes only, when it has enough. */
+const LONG_VIDEO_FRAMES = 450;
+
+export function chooseStrategy(probe: VideoProbe, count: number): SampleStrategy {
+  if (probe.frames > LONG_VIDEO_FRAMES && probe.keyframes >= count) return 'keyframes';
+  if (probe.frames >= count * 4) return 'noref';
+  return 'all';
+}
+
+function transposeFilter(rotation: number): string[] {
+  switch (rotation) {
+    case 90:
+      return ['transpose=clock'];
+    case 180:
+      return ['hflip', 'vflip'];
+    case 270:
+      return ['transpose=cclock'];
+    default:
+      return [];
+  }
+}
+
+/** Cuts a byte stream into fixed-size frames as bytes arrive. */
+class FrameAssembler {
+  private readonly parts: Buffer[] = [];
+  private have = 0;
+  readonly frames: Frame[] = [];
+  constructor(
+    private readonly width: number,
+    private readonly height: number,
+    private readonly limit: number,
+    private readonly onFrame?: (frame: Frame, index: number) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    const size = this.width * this.height * 3;
+    this.parts.push(chunk);
+    this.have += chunk.length;
+    while (this.have >= size && this.frames.length < this.limit) {
+      const all = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
+      const frame: Frame = { width: this.width, height: this.height, data: Buffer.from(all.subarray(0, size)) };
+      const rest = all.subarray(size);
+      this.parts.length = 0;
+      if (rest.length > 0) this.parts.push(rest);
+      this.have = rest.length;
+      this.frames.push(frame);
+      this.onFrame?.(frame, this.frames.length - 1);
+    }
+  }
+}
+
+async function runSample(
+  file: string,
+  probe: VideoProbe,
+  count: number,
+  maxSide: number,
+  strategy: SampleStrategy,
+  onFrame?: (frame: Frame, index: number) => void,
+): Promise<Frame[]> {
+  const out = fitInside(probe.width, probe.height, maxSide);
+  const rotated = probe.rotation === 90 || probe.rotation === 270;
+  // scale happens before the rotation, so in stored orientation
+  const sw = rotated ? out.height : out.width;
+  const sh = rotated ? out.width : out.height;
+  const step = probe.span / count;
+  const half = probe.fps > 0 ? 0.5 / probe.fps : 0;
+  const offset = Math.max(0, step / 2 - half);
+  const f = (x: number): string => x.toFixed(6);
+  const filters = [`select='gte(t-start_t\\,${f(offset)}+selected_n*${f(step)})'`];
+  if (sw !== probe.storedWidth || sh !== probe.storedHeight) filters.push(`scale=${sw}:${sh}:flags=area`);
+  filters.push('format=rgb24', ...transposeFilter(probe.rotation));
+  const args = ['-nostdin', '-v', 'error', '-threads', threadsArg()];
+  if (strategy === 'noref') args.push('-skip_frame', 'noref');
+  if (strategy === 'keyframes') args.push('-skip_frame', 'nokey');
+  args.push('-noautorotate', '-i', file, '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', filters.join(','), '-vsync', '0', '-frames:v', String(count), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
+  const asm = new FrameAssembler(out.width, out.height, count, onFrame);
+  const res = await runTool('ffmpeg', args, {
+    timeoutMs: envMs('OZ_FFMPEG_TIMEOUT_MS', 60_000),
+    maxStdout: out.width * out.height * 3 * count + 1,
+    onStdout: (c) => asm.push(c),
+  });
+  if (res.timedOut) throw new MediaError('CORRUPT_MEDIA', 'the video could not be decoded in time (ffmpeg timed out)');
+  if (asm.frames.length === 0 && res.code !== 0) {
+    throw new MediaError('CORRUPT_MEDIA', `the video does not decode: ${tail(res.stderr) || `ffmpeg exited with ${res.code}`}`);
+  }
+  return asm.frames;
+}
+
+export interface SampledVideo {
+  frames: Frame[];
+  strategy: SampleStrategy;
+  /** 0 for the first decoding pass, 1 when a fallback pass replaced it */
+  attempt: number;
+}
+
+/**
+ * Samples up to `count` frames evenly over the whole video, rotated for display and scaled to fit
+ * maxSide. Fewer frames come back when the video has fewer; none throws TOO_FEW_FRAMES.
+ * `onFrame` sees each frame as soon as ffmpeg has produced it (so analysis overlaps decoding),
+ * tagged with the attempt: frames of an attempt that a later one replaced must be discarded.
+ */
+export async function sampleVideoFileStreaming(
+  file: string,
+  probe: VideoProbe,
+  opts: SampleOptions = {},
+  onFrame?: (frame: Frame, index: number, attempt: number) => void,
+): Promise<SampledVideo> {
+  const want = Math.max(1, Math.floor(opts.count ?? 8));
+  const count = Math.max(1, Math.min(want, probe.frames));
+  const maxSide = opts.maxSide ?? 640;
+  let strategy = opts.strategy ?? chooseStrategy(probe, count);
+  let attempt = 0;
+  let frames = await runSample(file, probe, count, maxSide, strategy, onFrame && ((fr, i) => onFrame(fr, i, 0)));
+  // Skipping frames must never cost samples: fall back to decoding everything.
+  if (strategy !== 'all' && frames.length < (strategy === 'keyframes' ? Math.ceil(count / 2) : count)) {
+    const all = await runSample(file, probe, count, maxSide, 'all', onFrame && ((fr, i) => onFrame(fr, i, 1)));
+    if (all.length > frames.length) {
+      frames = all;
+      strategy = 'all';
+      attempt = 1;
+    }
+  }
+  if (frames.length === 0) throw new MediaError('TOO_FEW_FRAMES', 'no frame of the video could be decoded');
+  return { frames, strategy, attempt };
+}
+
+export async function sampleVideoFile(file: string, probe: VideoProbe, opts: SampleOptions = {}): Promise<Frame[]> {
+  return (await sampleVideoFileStreaming(file, probe, opts)).frames;
+}

@@ -1,0 +1,237 @@
+/**
+ * Vision layer benchmark: per-image and per-video liveness timings split by stage (medians), the
+ * crop method comparison, and analyses per minute with 1 and 2 concurrent analyses in one process.
+ *
+ *   npx tsx test/bench/vision.ts            (BENCH_RUNS=n to change the repetitions)
+ *
+ * Inputs are generated at start into os.tmpdir() with ffmpeg: a 1280x720 JPEG and a 5 s 720p30
+ * H.264 clip (High profile, no B-frames, GOP 30, 4 Mbit/s: phone-like, and the worst case for
+ * frame skipping), made from a shared-data face photo with a slow pan and sensor-like noise so
+ * the decoder has real work, or from ffmpeg's testsrc when ../shared/data is absent.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import sharp from 'sharp';
+import { analyzeLiveness, chooseFace, decodeImage, detectFaces, sampleVideoFrames, warmUp, type MediaKind } from '../../layers/vision';
+import { roiToTensor } from '../../layers/vision/imageops';
+import { chooseLivenessModel, livenessCrop, spoofScore } from '../../layers/vision/liveness';
+import { toolPath } from '../../layers/vision/tools';
+
+const REPO = path.resolve(__dirname, '../..');
+const FACE_PHOTO = path.resolve(REPO, '../shared/data/faces/face_recognition/examples/obama-720p.jpg');
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const r1 = (x: number): number => Math.round(x * 10) / 10;
+
+function ffmpeg(args: string[]): void {
+  execFileSync(toolPath('ffmpeg'), ['-nostdin', '-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+interface Inputs {
+  jpeg: Buffer;
+  /** 4 Mbit/s with sensor-like temporal noise: every macroblock carries residual (heavy decode) */
+  video: Buffer;
+  /** the same pan without the noise (x264 spends ~1 Mbit/s): light decode */
+  videoLight: Buffer;
+  source: string;
+}
+
+function makeInputs(dir: string): Inputs {
+  const jpg = path.join(dir, 'bench-720p.jpg');
+  const mp4 = path.join(dir, 'bench-720p-5s.mp4');
+  const light = path.join(dir, 'bench-720p-5s-light.mp4');
+  const h264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-bf', '0', '-g', '30', '-pix_fmt', 'yuv420p'];
+  const rate = ['-b:v', '4M', '-maxrate', '5M', '-bufsize', '8M'];
+  const pan = "crop=1280:720:x='40+40*sin(t*1.3)':y='23+23*cos(t*1.1)'";
+  let source: string;
+  if (existsSync(FACE_PHOTO)) {
+    source = 'shared-data face photo';
+    const still = ['-loop', '1', '-framerate', '30', '-i', FACE_PHOTO, '-t', '5'];
+    ffmpeg(['-i', FACE_PHOTO, '-vf', 'scale=1280:720:force_original_aspect_ratio=increase,crop=1280:720', '-q:v', '3', jpg]);
+    ffmpeg([...still, '-vf', `scale=1360:766,${pan},noise=alls=6:allf=t`, ...h264, ...rate, mp4]);
+    ffmpeg([...still, '-vf', `scale=1360:766,${pan}`, ...h264, '-crf', '20', light]);
+  } else {
+    source = 'ffmpeg testsrc2 (no shared data)';
+    const src = ['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30:duration=5'];
+    ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=1280x720', '-frames:v', '1', '-q:v', '3', jpg]);
+    ffmpeg([...src, '-vf', 'noise=alls=6:allf=t', ...h264, ...rate, mp4]);
+    ffmpeg([...src, ...h264, '-crf', '20', light]);
+  }
+  return { jpeg: readFileSync(jpg), video: readFileSync(mp4), videoLight: readFileSync(light), source };
+}
+
+async function decodeOnly(video: Buffer, runs: number, threads: string): Promise<number> {
+  const saved = process.env.OZ_FFMPEG_THREADS;
+  process.env.OZ_FFMPEG_THREADS = threads;
+  try {
+    const xs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      await sampleVideoFrames(video, 8);
+      xs.push(performance.now() - t);
+    }
+    return r1(median(xs));
+  } finally {
+    if (saved === undefined) delete process.env.OZ_FFMPEG_THREADS;
+    else process.env.OZ_FFMPEG_THREADS = saved;
+  }
+}
+
+async function videoStages(video: Buffer, runs: number): Promise<{ decode: number | null; detect: number | null; liveness: number | null; analyzeLiveness: number; framesWithFace: number }> {
+  const v = { decode: [] as number[], detect: [] as number[], liveness: [] as number[], total: [] as number[], framesWithFace: 0 };
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    try {
+      const r = await analyzeLiveness(video, 'video');
+      v.decode.push(r.timings.decodeMs);
+      v.detect.push(r.timings.detectMs);
+      v.liveness.push(r.timings.livenessMs);
+      v.framesWithFace = r.framesWithFace;
+    } catch {
+      // testsrc fallback has no face
+    }
+    v.total.push(performance.now() - t);
+  }
+  const m = (xs: number[]): number | null => (xs.length ? r1(median(xs)) : null);
+  return { decode: m(v.decode), detect: m(v.detect), liveness: m(v.liveness), analyzeLiveness: r1(median(v.total)), framesWithFace: v.framesWithFace };
+}
+
+async function throughput(bytes: Buffer, kind: MediaKind, concurrency: number, total: number): Promise<number> {
+  let next = 0;
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        next++;
+        try {
+          await analyzeLiveness(bytes, kind);
+        } catch {
+          // no face in the synthetic fallback input: still a full analysis
+        }
+      }
+    }),
+  );
+  return r1((total / (performance.now() - t)) * 60_000);
+}
+
+export async function runVisionBench(opts: { runs?: number; log?: (s: string) => void } = {}): Promise<object> {
+  const runs = opts.runs ?? (Number(process.env.BENCH_RUNS) || 9);
+  const log = opts.log ?? ((s: string) => console.log(s));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'oz-vision-bench-'));
+  try {
+    const loadBefore = os.loadavg()[0]!;
+    const inputs = makeInputs(dir);
+    const { jpeg, source } = inputs;
+    await warmUp();
+    const choice = chooseLivenessModel();
+
+    // --- image, stage by stage
+    const img = { decode: [] as number[], detect: [] as number[], liveness: [] as number[], total: [] as number[] };
+    let face = null as ReturnType<typeof chooseFace>;
+    for (let i = 0; i < runs; i++) {
+      let t = performance.now();
+      const frame = await decodeImage(jpeg);
+      img.decode.push(performance.now() - t);
+      t = performance.now();
+      face = chooseFace(await detectFaces(frame));
+      img.detect.push(performance.now() - t);
+      if (face) {
+        t = performance.now();
+        await spoofScore(frame, face, choice);
+        img.liveness.push(performance.now() - t);
+      }
+      t = performance.now();
+      try {
+        await analyzeLiveness(jpeg, 'image');
+      } catch {
+        // testsrc fallback has no face
+      }
+      img.total.push(performance.now() - t);
+    }
+
+    // --- crop: hand-written bilinear vs sharp extract+resize (fr_liveness crop, 128x128)
+    const frame = await decodeImage(jpeg);
+    const crop = face ? livenessCrop(choice.nets[0]!, frame, face) : { x: 400, y: 100, w: 400, h: 400 };
+    const cropHand: number[] = [];
+    const cropSharp: number[] = [];
+    for (let i = 0; i < runs * 3; i++) {
+      let t = performance.now();
+      roiToTensor(frame, crop!, 128, 128, { order: 'BGR', mean: 0, std: 1 });
+      cropHand.push(performance.now() - t);
+      t = performance.now();
+      const data = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } })
+        .extract({ left: crop!.x, top: crop!.y, width: crop!.w, height: crop!.h })
+        .resize(128, 128, { kernel: 'linear' })
+        .raw()
+        .toBuffer();
+      const tensor = new Float32Array(3 * 128 * 128);
+      for (let p = 0; p < 128 * 128; p++) {
+        tensor[p] = data[p * 3 + 2]!;
+        tensor[16384 + p] = data[p * 3 + 1]!;
+        tensor[32768 + p] = data[p * 3]!;
+      }
+      cropSharp.push(performance.now() - t);
+    }
+
+    // --- video: decoding alone (1 and 2 ffmpeg threads), then the whole analysis (8 frames)
+    const { video, videoLight } = inputs;
+    const decode = {
+      heavy: { threads1: await decodeOnly(video, runs, '1'), threads2: await decodeOnly(video, runs, '2') },
+      light: { threads1: await decodeOnly(videoLight, runs, '1'), threads2: await decodeOnly(videoLight, runs, '2') },
+    };
+    const vidHeavy = await videoStages(video, runs);
+    const vidLight = await videoStages(videoLight, runs);
+
+    // --- throughput in one process
+    const tput = {
+      image: { c1: await throughput(jpeg, 'image', 1, runs * 2), c2: await throughput(jpeg, 'image', 2, runs * 2) },
+      video: { c1: await throughput(video, 'video', 1, Math.max(4, runs)), c2: await throughput(video, 'video', 2, Math.max(4, runs)) },
+    };
+
+    const result = {
+      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '?', node: process.version, loadavg1mBefore: r1(loadBefore), loadavg1mAfter: r1(os.loadavg()[0]!) },
+      inputs: {
+        source,
+        jpeg: '1280x720',
+        jpegBytes: jpeg.length,
+        video: '1280x720 30fps 5 s H.264 High, no B-frames, GOP 30; heavy = 4 Mbit/s with temporal noise, light = same pan, no noise, crf 20',
+        heavyBytes: video.length,
+        lightBytes: videoLight.length,
+      },
+      model: choice.name,
+      runs,
+      imageMs: { decode: r1(median(img.decode)), detect: r1(median(img.detect)), liveness: img.liveness.length ? r1(median(img.liveness)) : null, analyzeLiveness: r1(median(img.total)) },
+      cropMs: { handWrittenBilinear: r1(median(cropHand) * 10) / 10, sharpExtractResize: r1(median(cropSharp) * 10) / 10 },
+      videoDecode8FramesMs: decode,
+      videoMs: { heavy: vidHeavy, light: vidLight },
+      analysesPerMinute: tput,
+    };
+    log(`vision bench (${result.machine.cpus} x ${result.machine.cpu}, ${process.version}, load ${result.machine.loadavg1mBefore} -> ${result.machine.loadavg1mAfter}), model ${choice.name}, medians of ${runs} runs`);
+    log(`  inputs: ${source}; JPEG 1280x720 ${jpeg.length} B`);
+    log(`  image  : decode ${result.imageMs.decode} ms | detect ${result.imageMs.detect} ms | liveness ${result.imageMs.liveness} ms | analyzeLiveness ${result.imageMs.analyzeLiveness} ms`);
+    log(`  crop   : hand-written bilinear ${result.cropMs.handWrittenBilinear} ms | sharp extract+resize ${result.cropMs.sharpExtractResize} ms`);
+    log(`  inputs: video heavy ${video.length} B (${r1((video.length * 8) / 5e6)} Mbit/s), light ${videoLight.length} B (${r1((videoLight.length * 8) / 5e6)} Mbit/s)`);
+    log(`  video decode 8 frames alone: heavy ${decode.heavy.threads1} ms (1 thread) / ${decode.heavy.threads2} ms (2 threads) | light ${decode.light.threads1} / ${decode.light.threads2} ms`);
+    for (const [name, v] of [['heavy', vidHeavy], ['light', vidLight]] as const) {
+      log(`  video ${name.padEnd(5)}: analyzeLiveness ${v.analyzeLiveness} ms wall = decode ${v.decode} ms, with detect ${v.detect} ms + liveness ${v.liveness} ms overlapping it (${v.framesWithFace}/8 frames with a face)`);
+    }
+    log(`  analyses per minute, one process: image ${tput.image.c1} (1 at a time) / ${tput.image.c2} (2 concurrent) | heavy video ${tput.video.c1} / ${tput.video.c2}`);
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  runVisionBench().catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}
