@@ -34,7 +34,7 @@ function ffmpeg(args: string[]): void {
   execFileSync(toolPath('ffmpeg'), ['-nostdin', '-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-interface Inputs {
+export interface Inputs {
   jpeg: Buffer;
   /** 4 Mbit/s with sensor-like temporal noise: every macroblock carries residual (heavy decode) */
   video: Buffer;
@@ -43,7 +43,7 @@ interface Inputs {
   source: string;
 }
 
-function makeInputs(dir: string): Inputs {
+export function makeInputs(dir: string): Inputs {
   const jpg = path.join(dir, 'bench-720p.jpg');
   const mp4 = path.join(dir, 'bench-720p-5s.mp4');
   const light = path.join(dir, 'bench-720p-5s-light.mp4');

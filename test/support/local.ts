@@ -61,14 +61,14 @@ export class OzClient {
   }
 
   /** Polls an analysis until it leaves PROCESSING (the documented polling loop). */
-  async waitForAnalysis(analysisId: string, timeoutMs = 60_000): Promise<any> {
+  async waitForAnalysis(analysisId: string, timeoutMs = 60_000, pollMs = 250): Promise<any> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const res = await this.request('GET', `/api/analyses/${analysisId}`);
       if (res.status !== 200) throw new Error(`GET analysis answered ${res.status}: ${res.text}`);
       if (res.body.state !== 'PROCESSING') return res.body;
       if (Date.now() > deadline) throw new Error(`analysis ${analysisId} still PROCESSING after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise((r) => setTimeout(r, pollMs));
     }
   }
 }

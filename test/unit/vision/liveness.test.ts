@@ -1,3 +1,4 @@
+import { MIN_KEYFRAME_SAMPLES } from '../../../layers/vision/video';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -51,7 +52,8 @@ describe('analyzeLiveness', () => {
   it('scores a video: a number in [0,1] with faces found', { skip: dataFile(clip) ? false : skipMessage(clip) }, async () => {
     const r = await analyzeLiveness(readFileSync(dataFile(clip)!), 'video');
     assert.ok(r.confidenceSpoofing >= 0 && r.confidenceSpoofing <= 1, String(r.confidenceSpoofing));
-    assert.equal(r.framesScored, 8);
+    // 8 evenly spread frames, or every keyframe when the clip has at least 5 (the cheap path)
+    assert.ok(r.framesScored >= MIN_KEYFRAME_SAMPLES && r.framesScored <= 8, String(r.framesScored));
     assert.ok(r.framesWithFace > 0);
     assert.equal(r.model, 'fr_liveness');
     assert.ok(r.timings.decodeMs > 0 && r.timings.detectMs > 0 && r.timings.livenessMs > 0);
