@@ -18,8 +18,13 @@ export interface LocalRoute {
   entry: string;
 }
 
-/** API Gateway's payload limit; larger uploads go through presigned S3 URLs. */
+/** API Gateway's payload limit. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/**
+ * Lambda's synchronous invocation payload limit, which binds first: a binary body travels
+ * base64-encoded (4/3 larger) inside the event, so about 4.5 MB of file gets through.
+ */
+export const MAX_EVENT_BODY_BYTES = 6 * 1024 * 1024 - 64 * 1024;
 
 const refOf = (value: unknown): string | undefined => {
   if (typeof value !== 'object' || value === null) return undefined;
@@ -182,8 +187,14 @@ export function createLocalApiServer(template: CfnTemplate, log: (line: string) 
         res.end('{"message":"Not Found"}');
         return;
       }
+      const event = toEvent(req, Buffer.concat(chunks), match.route, match.params);
+      if ((event.body?.length ?? 0) > MAX_EVENT_BODY_BYTES) {
+        res.writeHead(413, { 'content-type': 'application/json' });
+        res.end(errorJson(4, `The request is larger than a Lambda invocation can carry (about 4.5 MB of file once base64-encoded): send smaller media`));
+        return;
+      }
       try {
-        const result = await handlerFor(match.route.entry)(toEvent(req, Buffer.concat(chunks), match.route, match.params), { awsRequestId: randomUUID() });
+        const result = await handlerFor(match.route.entry)(event, { awsRequestId: randomUUID() });
         send(res, result);
       } catch (err) {
         // What API Gateway answers when the Lambda itself fails.

@@ -195,6 +195,8 @@ describe('companies, users and the liveness flow', () => {
     assert.equal((await client.request('GET', '/api/folders')).body.total, before);
     const unknownFolder = await client.request('POST', '/api/folders/00000000-0000-0000-0000-00000000abcd/analyses', { json: { analyses: [{ type: 'quality' }] } });
     assert.deepEqual([unknownFolder.status, unknownFolder.body.error_code], [404, 10]);
+    const huge = await client.upload('/api/folders', [{ field: 'v', name: 'big.mp4', bytes: Buffer.alloc(5 * 1024 * 1024, 7) }]);
+    assert.deepEqual([huge.status, huge.body.error_code], [413, 4]);
     const wrongMethod = await client.request('DELETE', '/api/companies');
     assert.equal(wrongMethod.status, 405);
     const nowhere = await client.request('GET', '/api/nowhere');
