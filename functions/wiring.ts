@@ -4,11 +4,13 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoStore } from '../layers/aws/dynamo-store';
 import { S3BlobStore } from '../layers/aws/s3-blob-store';
 import { SqsJobQueue } from '../layers/aws/sqs-job-queue';
+import { SfnWebhookStarter } from '../layers/aws/sfn-webhook-starter';
 import { configFromEnv, type CoreDeps } from '../layers/core/deps';
-import { systemClock } from '../layers/core/ports';
+import { systemClock, type WebhookStarter } from '../layers/core/ports';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -40,7 +42,16 @@ export function coreDeps(): CoreDeps {
   return cached;
 }
 
+let starter: WebhookStarter | undefined;
+
+/** The webhook workflow starter (the worker's; OZ_WEBHOOK_STATE_MACHINE_ARN comes from the stack). */
+export function webhookStarter(): WebhookStarter {
+  starter ??= new SfnWebhookStarter(new SFNClient(clientOptions('OZ_SFN_ENDPOINT')), required('OZ_WEBHOOK_STATE_MACHINE_ARN'));
+  return starter;
+}
+
 /** For tests and the local runtime after it changes the environment. */
 export function resetCoreDeps() {
   cached = undefined;
+  starter = undefined;
 }

@@ -13,6 +13,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods } from 'aws-cd
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ROUTES, TRAILING_SLASH_SUFFIX, type FunctionName } from '../functions/api/route-table';
+import { WebhookDelivery } from './webhook-delivery';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -78,20 +79,26 @@ export class OzStack extends Stack {
 
     const logs = (name: string) => new LogGroup(this, `${name}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
 
-    const api = new NodejsFunction(this, 'ApiFunction', {
-      entry: path.join(REPO_ROOT, 'functions/api/handler.ts'),
-      handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.X86_64,
-      memorySize: 1024, // scrypt password hashing wants the memory (and the CPU that comes with it)
-      timeout: Duration.seconds(29),
-      environment,
-      logGroup: logs('ApiFunction'),
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-      bundling: { format: OutputFormat.CJS, target: 'node22', sourceMap: true, minify: false, externalModules: ['@aws-sdk/*'] },
-    });
-    tagEntry(api, 'functions/api/handler.ts#handler');
+    const zipFunction = (id: string, entry: string, props: { memorySize: number; timeout: Duration }) => {
+      const fn = new NodejsFunction(this, id, {
+        entry: path.join(REPO_ROOT, entry),
+        handler: 'handler',
+        runtime: Runtime.NODEJS_22_X,
+        architecture: Architecture.X86_64,
+        environment,
+        logGroup: logs(id),
+        projectRoot: REPO_ROOT,
+        depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+        bundling: { format: OutputFormat.CJS, target: 'node22', sourceMap: true, minify: false, externalModules: ['@aws-sdk/*'] },
+        ...props,
+      });
+      tagEntry(fn, `${entry}#handler`);
+      return fn;
+    };
+    // scrypt password hashing wants the memory (and the CPU that comes with it).
+    const api = zipFunction('ApiFunction', 'functions/api/handler.ts', { memorySize: 1024, timeout: Duration.seconds(29) });
+    const webhook = zipFunction('WebhookFunction', 'functions/webhook/handler.ts', { memorySize: 256, timeout: Duration.seconds(25) });
+    const webhooks = new WebhookDelivery(this, 'WebhookDelivery', { deliveryFunction: webhook });
 
     // One image for uploads and the worker: node 22, onnxruntime-node, sharp, static ffmpeg, models.
     const image = (cmd: string) =>
@@ -131,6 +138,11 @@ export class OzStack extends Stack {
     queue.grantSendMessages(media);
     table.grantReadWriteData(worker);
     bucket.grantReadWrite(worker);
+    webhooks.stateMachine.grantStartExecution(worker);
+    worker.addEnvironment('OZ_WEBHOOK_STATE_MACHINE_ARN', webhooks.stateMachine.stateMachineArn);
+    // The delivery task reads the folder (presigned URLs in the payload) and writes delivery records.
+    table.grantReadWriteData(webhook);
+    bucket.grantRead(webhook);
 
     const httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Oz-compatible facial biometrics API',
@@ -153,8 +165,8 @@ export class OzStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: httpApi.apiEndpoint });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetters.queueUrl });
     new CfnOutput(this, 'TableName', { value: table.tableName });
-    this.functions = { api, media, worker };
+    this.functions = { api, media, worker, webhook };
   }
 
-  readonly functions: Record<'api' | 'media' | 'worker', LambdaFunction>;
+  readonly functions: Record<'api' | 'media' | 'worker' | 'webhook', LambdaFunction>;
 }

@@ -4,6 +4,7 @@ import { createCompany, createUser, getCompany, getUser, listCompanies, listUser
 import { getAnalysis, listFolderAnalyses, parseAnalysesRequest, startAnalyses } from '../../layers/core/analyses';
 import { badStructure } from '../../layers/core/errors';
 import { getFolder, getMedia, listFolders } from '../../layers/core/folders';
+import { listDeliveries, readWebhookSecret, rotateWebhookSecret } from '../../layers/core/webhooks';
 import { coreDeps } from '../wiring';
 import { json, jsonBody, type Request } from './http';
 import { boolParam, intParam, timeParam } from './query';
@@ -40,6 +41,9 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
     json(200, await listCompanies(coreDeps(), await caller(req), { search_text: req.query['search_text'], ...page(req) })),
   'GET /api/companies/{company_id}': async (req) => json(200, await getCompany(coreDeps(), await caller(req), req.params['company_id']!)),
 
+  'GET /api/companies/{company_id}/webhook_secret': async (req) => json(200, await readWebhookSecret(coreDeps(), await caller(req), req.params['company_id']!)),
+  'POST /api/companies/{company_id}/webhook_secret': async (req) => json(200, await rotateWebhookSecret(coreDeps(), await caller(req), req.params['company_id']!)),
+
   'POST /api/users': async (req) => json(201, await createUser(coreDeps(), await caller(req), jsonBody(req))),
   'GET /api/users': async (req) => json(200, await listUsers(coreDeps(), await caller(req), page(req))),
   'GET /api/users/{user_id}': async (req) => json(200, await getUser(coreDeps(), await caller(req), req.params['user_id']!)),
@@ -72,6 +76,7 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
         resolution_status: req.query['resolution_status'],
       }),
     ),
+  'GET /api/folders/{folder_id}/webhooks': async (req) => json(200, await listDeliveries(coreDeps(), await caller(req), req.params['folder_id']!)),
   'GET /api/media/{media_id}': async (req) => json(200, await getMedia(coreDeps(), await caller(req), req.params['media_id']!)),
   'GET /api/analyses/{analysis_id}': async (req) => json(200, await getAnalysis(coreDeps(), await caller(req), req.params['analysis_id']!)),
 };

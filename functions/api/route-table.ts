@@ -22,6 +22,8 @@ export const ROUTES = [
   { method: 'POST', path: '/api/companies', fn: 'api' },
   { method: 'GET', path: '/api/companies', fn: 'api' },
   { method: 'GET', path: '/api/companies/{company_id}', fn: 'api' },
+  { method: 'GET', path: '/api/companies/{company_id}/webhook_secret', fn: 'api' },
+  { method: 'POST', path: '/api/companies/{company_id}/webhook_secret', fn: 'api' },
   { method: 'POST', path: '/api/users', fn: 'api' },
   { method: 'GET', path: '/api/users', fn: 'api' },
   { method: 'GET', path: '/api/users/{user_id}', fn: 'api' },
@@ -31,6 +33,7 @@ export const ROUTES = [
   { method: 'POST', path: '/api/folders/{folder_id}/media', fn: 'media' },
   { method: 'POST', path: '/api/folders/{folder_id}/analyses', fn: 'api' },
   { method: 'GET', path: '/api/folders/{folder_id}/analyses', fn: 'api' },
+  { method: 'GET', path: '/api/folders/{folder_id}/webhooks', fn: 'api' },
   { method: 'GET', path: '/api/media/{media_id}', fn: 'api' },
   { method: 'GET', path: '/api/analyses/{analysis_id}', fn: 'api' },
 ] as const satisfies readonly RouteDef[];

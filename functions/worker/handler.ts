@@ -4,7 +4,8 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AnalysisJob } from '../../layers/core/ports';
 import { processAnalysis } from '../../layers/core/processing';
-import { coreDeps } from '../wiring';
+import { notifyIfGroupComplete } from '../../layers/core/webhooks';
+import { coreDeps, webhookStarter } from '../wiring';
 import { livenessAnalyzer } from '../vision-adapters';
 
 /** maxReceiveCount of the queue's redrive policy (set by the CDK app). */
@@ -38,7 +39,9 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     const started = Date.now();
     try {
       const outcome = await processAnalysis(deps, analyzers, job, { finalAttempt: receiveCount >= maxReceiveCount() });
-      console.log(JSON.stringify({ msg: 'analysis processed', analysis_id: job.analysis_id, outcome, ms: Date.now() - started, receiveCount }));
+      // Also after 'skipped': an attempt that finished the analysis but crashed before notifying.
+      const webhook = await notifyIfGroupComplete(deps, webhookStarter(), job);
+      console.log(JSON.stringify({ msg: 'analysis processed', analysis_id: job.analysis_id, outcome, webhook, ms: Date.now() - started, receiveCount }));
     } catch (err) {
       console.error(JSON.stringify({ msg: 'analysis attempt failed, will retry', analysis_id: job.analysis_id, receiveCount, error: String(err) }));
       failures.push({ itemIdentifier: record.messageId });

@@ -16,6 +16,7 @@ import { createResourcesFromTemplate, type LocalResources } from './emulators/re
 import { startSqsPoller, type SqsPoller } from './sqs-poller';
 import { createLocalApiServer } from './http-server';
 import { synthTemplate, type CfnTemplate } from './synth';
+import { localStateMachineArn, startLocalStepFunctions, type LocalStepFunctions } from './step-functions';
 import { ENTRY_METADATA_KEY, REPO_ROOT } from '../stack';
 
 // The local runtime runs on Node 20 too; the SDK's notice about its future Node 22 floor is noise here.
@@ -31,11 +32,14 @@ export interface LocalRuntimeOptions {
   workerConcurrency?: number;
   /** Overrides the queue's visibility timeout (the template's is sized for Lambda timeouts). */
   visibilityTimeoutSeconds?: number;
+  /** Shortens the waits of Step Functions retries (tests); the retry policy itself is the template's. */
+  stepFunctionsRetryIntervalMs?: number;
   log?: (line: string) => void;
 }
 
 export interface LocalRuntime {
   url: string;
+  stepFunctions: LocalStepFunctions;
   resources: LocalResources;
   template: CfnTemplate;
   stop(): Promise<void>;
@@ -54,6 +58,7 @@ function functionEnvironment(resources: Resources, fnId: string, local: LocalRes
       if (ref && local.tables[ref]) env[name] = local.tables[ref]!;
       else if (ref && local.buckets[ref]) env[name] = local.buckets[ref]!;
       else if (ref && local.queues[ref]) env[name] = local.queues[ref]!.url; // an SQS queue's Ref is its URL
+      else if (ref && resources[ref]?.Type === 'AWS::StepFunctions::StateMachine') env[name] = localStateMachineArn(ref);
       else throw new Error(`cannot resolve ${name} of ${fnId} locally: ${JSON.stringify(value)}`);
     }
   }
@@ -112,6 +117,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     };
     const resources = await createResourcesFromTemplate(template, clients);
     phase('tables, bucket and queues created from the template');
+    const stepFunctions = await startLocalStepFunctions(template, { retryIntervalMs: options.stepFunctionsRetryIntervalMs, log });
+    stack.push(() => stepFunctions.stop());
 
     // Every function of the template runs in this process with its template environment.
     const functionIds = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[ENTRY_METADATA_KEY]);
@@ -120,6 +127,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       OZ_DYNAMODB_ENDPOINT: dynamo.endpoint,
       OZ_S3_ENDPOINT: s3.endpoint,
       OZ_SQS_ENDPOINT: sqs.endpoint,
+      OZ_SFN_ENDPOINT: stepFunctions.endpoint,
       AWS_REGION: LOCAL_REGION,
     });
     const { resetCoreDeps, coreDeps } = await import('../../functions/wiring');
@@ -163,7 +171,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     );
     const address = server.address() as AddressInfo;
     const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
-    return { url: `http://${host}:${address.port}`, resources, template, stop: stopAll };
+    return { url: `http://${host}:${address.port}`, stepFunctions, resources, template, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

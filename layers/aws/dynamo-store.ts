@@ -13,7 +13,7 @@ import {
   UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Analysis, Company, Folder, Media, Session, StoredUser } from '../core/entities';
+import type { Analysis, Company, Folder, Media, Session, StoredUser, WebhookDelivery } from '../core/entities';
 import { ConflictError, type FolderAggregate, type FolderListQuery, type Page, type Store } from '../core/store';
 
 type Item = Record<string, unknown> & { pk: string; sk: string };
@@ -280,5 +280,80 @@ export class DynamoStore implements Store {
       if (isConditionFailure(err)) return this.get<{ data: Analysis }>(folderPk(companyId, folderId), `ANALYSIS#${analysisId}`).then((i) => i?.data ?? null);
       throw err;
     }
+  }
+
+  // Webhook deliveries (in the folder's partition) and the company's signing secret ------------
+  async createWebhookDelivery(delivery: WebhookDelivery): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: folderPk(delivery.company_id, delivery.folder_id), sk: `WEBHOOK#${delivery.delivery_id}`, data: delivery },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async getWebhookDelivery(companyId: string, folderId: string, deliveryId: string): Promise<WebhookDelivery | null> {
+    return (await this.get<{ data: WebhookDelivery }>(folderPk(companyId, folderId), `WEBHOOK#${deliveryId}`))?.data ?? null;
+  }
+
+  async updateWebhookDelivery(companyId: string, folderId: string, deliveryId: string, patch: Partial<WebhookDelivery>, countAttempt: boolean): Promise<void> {
+    const names: Record<string, string> = { '#d': 'data' };
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    Object.entries(patch).forEach(([key, value], i) => {
+      names[`#f${i}`] = key;
+      values[`:v${i}`] = value;
+      sets.push(`#d.#f${i} = :v${i}`);
+    });
+    if (countAttempt) {
+      names['#attempts'] = 'attempts';
+      values[':one'] = 1;
+      sets.push('#d.#attempts = #d.#attempts + :one');
+    }
+    if (sets.length === 0) return;
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: folderPk(companyId, folderId), sk: `WEBHOOK#${deliveryId}` },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async listWebhookDeliveries(companyId: string, folderId: string): Promise<WebhookDelivery[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :w)',
+      ExpressionAttributeValues: { ':p': folderPk(companyId, folderId), ':w': 'WEBHOOK#' },
+      ConsistentRead: true,
+    });
+    return items.map((i) => i['data'] as WebhookDelivery).sort((a, b) => a.time_created - b.time_created);
+  }
+
+  async webhookSecret(companyId: string, create: () => string): Promise<string> {
+    const key = { pk: `COMPANY#${companyId}`, sk: 'WEBHOOK_SECRET' };
+    const existing = await this.get<{ secret: string }>(key.pk, key.sk);
+    if (existing) return existing.secret;
+    const secret = create();
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...key, secret }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return secret;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      return (await this.get<{ secret: string }>(key.pk, key.sk))!.secret; // created concurrently: use theirs
+    }
+  }
+
+  async rotateWebhookSecret(companyId: string, secret: string): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: `COMPANY#${companyId}`, sk: 'WEBHOOK_SECRET', secret } }));
   }
 }

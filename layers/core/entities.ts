@@ -163,3 +163,22 @@ export interface Analysis {
   /** Bumped on every processing attempt; lets a retried job detect that it already ran. */
   attempts: number;
 }
+
+export type WebhookOutcome = 'PENDING' | 'DELIVERED' | 'FAILED';
+
+/** One notification of a folder's resolution_endpoint: what was tried and how it ended. */
+export interface WebhookDelivery {
+  delivery_id: string;
+  company_id: string;
+  folder_id: string;
+  group_id: string;
+  url: string;
+  outcome: WebhookOutcome;
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  /** At most a few hundred bytes of the receiver's last answer: response bodies are not kept. */
+  response_excerpt: string | null;
+  time_created: number;
+  time_updated: number;
+}

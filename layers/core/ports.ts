@@ -70,3 +70,15 @@ export interface LivenessAnalyzer {
   analyze(bytes: Buffer, kind: MediaKind): Promise<LivenessScore>;
 }
 export class NoFaceError extends Error {}
+
+/** Starts the webhook delivery workflow (Step Functions in AWS and locally). */
+export interface WebhookDeliveryInput {
+  delivery_id: string;
+  company_id: string;
+  folder_id: string;
+  group_id: string;
+}
+export interface WebhookStarter {
+  /** Idempotent for one delivery_id. */
+  start(input: WebhookDeliveryInput): Promise<void>;
+}

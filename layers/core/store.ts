@@ -1,5 +1,5 @@
 // The persistence port of the core. layers/aws/dynamo-store.ts implements it on DynamoDB.
-import type { Analysis, Company, Folder, Media, Session, StoredUser } from './entities';
+import type { Analysis, Company, Folder, Media, Session, StoredUser, WebhookDelivery } from './entities';
 
 export class ConflictError extends Error {}
 
@@ -54,4 +54,13 @@ export interface Store {
   finishAnalysis(analysis: Analysis, outputMedia: Media[]): Promise<boolean>;
   /** Records a processing attempt and returns the stored analysis (or null if gone). */
   startAttempt(companyId: string, folderId: string, analysisId: string, at: number): Promise<Analysis | null>;
+
+  /** Creates the delivery record of a group; false if one exists already (exactly one notification). */
+  createWebhookDelivery(delivery: WebhookDelivery): Promise<boolean>;
+  getWebhookDelivery(companyId: string, folderId: string, deliveryId: string): Promise<WebhookDelivery | null>;
+  updateWebhookDelivery(companyId: string, folderId: string, deliveryId: string, patch: Partial<WebhookDelivery>, countAttempt: boolean): Promise<void>;
+  listWebhookDeliveries(companyId: string, folderId: string): Promise<WebhookDelivery[]>;
+  /** The company's webhook signing secret, created on first use. */
+  webhookSecret(companyId: string, create: () => string): Promise<string>;
+  rotateWebhookSecret(companyId: string, secret: string): Promise<void>;
 }

@@ -72,3 +72,29 @@ test('least privilege: the zip API reads the bucket but cannot write or delete o
   assert.ok(actions.includes('sqs:SendMessage'));
   assert.ok(!actions.includes('sqs:ReceiveMessage'));
 });
+
+test('webhooks: a Step Functions workflow with bounded, jittered exponential retries, a Catch that records the failure, timeouts everywhere', () => {
+  const machine = Object.values(resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!;
+  const definitionJson = JSON.stringify(machine.Properties['DefinitionString']);
+  // The definition is an Fn::Join around function ARNs; check its literal parts.
+  const literal = (machine.Properties['DefinitionString'] as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'ARN')).join('');
+  const definition = JSON.parse(literal) as { TimeoutSeconds: number; States: Record<string, any> };
+  assert.ok(definition.TimeoutSeconds > 0 && definition.TimeoutSeconds <= 3600);
+  const deliver = definition.States['Deliver'];
+  assert.equal(deliver.Type, 'Task');
+  assert.ok(deliver.TimeoutSeconds > 0);
+  const retry = deliver.Retry[0];
+  assert.ok(retry.ErrorEquals.includes('WebhookRetryableError'));
+  assert.ok(!retry.ErrorEquals.includes('WebhookRefusedError'), 'refused destinations are not retried');
+  assert.equal(retry.MaxAttempts, 4);
+  assert.equal(retry.BackoffRate, 2);
+  assert.equal(retry.JitterStrategy, 'FULL');
+  assert.ok(retry.MaxDelaySeconds > 0);
+  assert.deepEqual(deliver.Catch[0].ErrorEquals, ['States.ALL']);
+  assert.equal(definition.States[deliver.Catch[0].Next].Type, 'Task');
+  assert.ok(definitionJson.includes('WebhookFunction'));
+  // Only the worker starts deliveries.
+  const starters = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties['PolicyDocument']).includes('states:StartExecution'));
+  assert.equal(starters.length, 1);
+  assert.ok(JSON.stringify(starters[0]!.Properties['Roles']).includes('WorkerFunction'));
+});

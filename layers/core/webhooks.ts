@@ -1,0 +1,89 @@
+// Webhooks: one notification per finished group of analyses, to the folder's resolution_endpoint,
+// signed with the company's secret. Delivery itself (HTTP, retries) happens in the webhook
+// workflow; the core decides when to notify, what to send and how to sign it.
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Caller } from './auth';
+import type { CoreDeps } from './deps';
+import type { WebhookDelivery } from './entities';
+import { forbidden, notFound } from './errors';
+import { loadFolder, presignerFor } from './folders';
+import { canSeeCompany } from './permissions';
+import type { AnalysisJob, WebhookStarter } from './ports';
+import { folderView } from './views';
+
+export const SIGNATURE_HEADER = 'X-Oz-Signature';
+export const TIMESTAMP_HEADER = 'X-Oz-Timestamp';
+export const DELIVERY_ID_HEADER = 'X-Oz-Webhook-Id';
+
+/** The delivery id is the group's: every retry carries the same id, so receivers can drop duplicates. */
+export const deliveryIdOf = (groupId: string) => `grp-${groupId}`;
+
+/**
+ * Called by the worker after each analysis attempt (finished, failed or found already final).
+ * With strongly consistent reads, of two analyses finishing together at least one sees both
+ * final; the conditional create of the delivery record lets exactly one of them notify.
+ */
+export async function notifyIfGroupComplete(deps: CoreDeps, starter: WebhookStarter, job: AnalysisJob): Promise<'notified' | 'pending' | 'none'> {
+  const agg = await deps.store.getFolder(job.company_id, job.folder_id);
+  if (!agg?.folder.resolution_endpoint) return 'none';
+  const group = agg.analyses.filter((a) => a.group_id === job.group_id);
+  if (group.length === 0 || group.some((a) => a.state === 'PROCESSING')) return 'pending';
+  const now = deps.clock.now();
+  const delivery: WebhookDelivery = {
+    delivery_id: deliveryIdOf(job.group_id),
+    company_id: job.company_id,
+    folder_id: job.folder_id,
+    group_id: job.group_id,
+    url: agg.folder.resolution_endpoint,
+    outcome: 'PENDING',
+    attempts: 0,
+    last_status: null,
+    last_error: null,
+    response_excerpt: null,
+    time_created: now,
+    time_updated: now,
+  };
+  const created = await deps.store.createWebhookDelivery(delivery);
+  // A crash between the record and the start is healed by the redelivered job: it finds the
+  // record PENDING with no attempt yet and starts again (the start is idempotent per delivery).
+  const existing = created ? delivery : await deps.store.getWebhookDelivery(job.company_id, job.folder_id, delivery.delivery_id);
+  if (!existing || existing.outcome !== 'PENDING' || (!created && existing.attempts > 0)) return 'none';
+  await starter.start({ delivery_id: delivery.delivery_id, company_id: job.company_id, folder_id: job.folder_id, group_id: job.group_id });
+  return 'notified';
+}
+
+/** The body of a notification: the folder with its analyses, as GET /api/folders/{id}?with_analyses=true answers it. */
+export async function webhookPayload(deps: CoreDeps, companyId: string, folderId: string) {
+  const agg = await deps.store.getFolder(companyId, folderId);
+  if (!agg) return null;
+  return folderView(agg, presignerFor(deps), true);
+}
+
+export const newWebhookSecret = () => `whsec_${randomBytes(32).toString('hex')}`;
+
+/** HMAC-SHA256 over "<timestamp>.<body>", hex, as "v1=<hex>". */
+export function signWebhook(secret: string, timestamp: number, body: string): string {
+  return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+function checkSecretAccess(caller: Caller, companyId: string) {
+  if (!canSeeCompany(caller.user, companyId)) throw notFound('Company');
+  if (caller.user.user_type !== 'ADMIN' && caller.user.user_type !== 'CLIENT_ADMIN') throw forbidden('Only ADMIN and CLIENT ADMIN can read or rotate the webhook secret');
+}
+
+export async function readWebhookSecret(deps: CoreDeps, caller: Caller, companyId: string) {
+  checkSecretAccess(caller, companyId);
+  return { company_id: companyId, webhook_secret: await deps.store.webhookSecret(companyId, newWebhookSecret) };
+}
+
+export async function rotateWebhookSecret(deps: CoreDeps, caller: Caller, companyId: string) {
+  checkSecretAccess(caller, companyId);
+  const secret = newWebhookSecret();
+  await deps.store.rotateWebhookSecret(companyId, secret);
+  return { company_id: companyId, webhook_secret: secret };
+}
+
+export async function listDeliveries(deps: CoreDeps, caller: Caller, folderId: string) {
+  const agg = await loadFolder(deps, caller, folderId);
+  return deps.store.listWebhookDeliveries(agg.folder.company_id, agg.folder.folder_id);
+}
