@@ -25,16 +25,24 @@ function clientOptions(endpointVar: string) {
 }
 
 let cached: CoreDeps | undefined;
+let queue: SqsJobQueue | undefined;
+
+/** The analysis queue itself, for the worker's retry delays. */
+export function analysisQueue(): SqsJobQueue {
+  coreDeps();
+  return queue!;
+}
 
 export function coreDeps(): CoreDeps {
   if (cached) return cached;
   const dynamo = new DynamoDBClient(clientOptions('OZ_DYNAMODB_ENDPOINT'));
   const s3 = new S3Client({ ...clientOptions('OZ_S3_ENDPOINT'), forcePathStyle: !!process.env.OZ_S3_ENDPOINT });
   const sqs = new SQSClient(clientOptions('OZ_SQS_ENDPOINT'));
+  queue = new SqsJobQueue(sqs, required('OZ_QUEUE_URL'));
   cached = {
     store: new DynamoStore(dynamo, required('OZ_TABLE_NAME')),
     blobs: new S3BlobStore(s3, required('OZ_BUCKET_NAME')),
-    queue: new SqsJobQueue(sqs, required('OZ_QUEUE_URL')),
+    queue,
     clock: systemClock,
     ids: { uuid: randomUUID },
     config: configFromEnv(),

@@ -5,11 +5,17 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AnalysisJob } from '../../layers/core/ports';
 import { processAnalysis } from '../../layers/core/processing';
 import { notifyIfGroupComplete } from '../../layers/core/webhooks';
-import { coreDeps, webhookStarter } from '../wiring';
+import { analysisQueue, coreDeps, webhookStarter } from '../wiring';
 import { livenessAnalyzer } from '../vision-adapters';
 
 /** maxReceiveCount of the queue's redrive policy (set by the CDK app). */
 const maxReceiveCount = () => Number(process.env.OZ_MAX_RECEIVE_COUNT ?? '3');
+/** First retry delay; each further retry doubles it, with full jitter (half to one and a half times). */
+const retryBaseSeconds = () => Number(process.env.OZ_RETRY_BASE_SECONDS ?? '10');
+
+export function retryDelaySeconds(receiveCount: number, random = Math.random()): number {
+  return Math.min(900, retryBaseSeconds() * 2 ** Math.max(0, receiveCount - 1)) * (0.5 + random);
+}
 
 function parseJob(body: string): AnalysisJob | null {
   try {
@@ -30,21 +36,40 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   for (const record of event.Records) {
     const job = parseJob(record.body);
     if (!job) {
-      // A poison message: fail it so the redrive policy parks it in the DLQ for inspection.
+      // A poison message can never succeed: fail it at once, every time, so the redrive policy
+      // parks it in the DLQ for inspection after its receives, without holding anything up.
       console.error(JSON.stringify({ msg: 'malformed analysis message', messageId: record.messageId }));
       failures.push({ itemIdentifier: record.messageId });
+      await analysisQueue()
+        .retryAfter(record.receiptHandle, 0)
+        .catch(() => {});
       continue;
     }
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
+    const finalAttempt = receiveCount >= maxReceiveCount();
     const started = Date.now();
+    let failed = false;
     try {
-      const outcome = await processAnalysis(deps, analyzers, job, { finalAttempt: receiveCount >= maxReceiveCount() });
-      // Also after 'skipped': an attempt that finished the analysis but crashed before notifying.
-      const webhook = await notifyIfGroupComplete(deps, webhookStarter(), job);
-      console.log(JSON.stringify({ msg: 'analysis processed', analysis_id: job.analysis_id, outcome, webhook, ms: Date.now() - started, receiveCount }));
+      const outcome = await processAnalysis(deps, analyzers, job, { finalAttempt });
+      console.log(JSON.stringify({ msg: 'analysis processed', analysis_id: job.analysis_id, outcome, ms: Date.now() - started, receiveCount }));
     } catch (err) {
-      console.error(JSON.stringify({ msg: 'analysis attempt failed, will retry', analysis_id: job.analysis_id, receiveCount, error: String(err) }));
+      failed = true;
+      console.error(JSON.stringify({ msg: finalAttempt ? 'analysis failed on its last attempt, message to the DLQ' : 'analysis attempt failed, will retry', analysis_id: job.analysis_id, receiveCount, error: String(err) }));
+    }
+    try {
+      // Also after a skipped or failed attempt: one that finished the group but died before notifying.
+      const webhook = await notifyIfGroupComplete(deps, webhookStarter(), job);
+      if (webhook === 'notified') console.log(JSON.stringify({ msg: 'webhook started', analysis_id: job.analysis_id, group_id: job.group_id }));
+    } catch (err) {
+      failed = true;
+      console.error(JSON.stringify({ msg: 'webhook start failed, will retry', analysis_id: job.analysis_id, error: String(err) }));
+    }
+    if (failed) {
       failures.push({ itemIdentifier: record.messageId });
+      // A jittered, growing delay before the retry; after the last attempt, straight on to the DLQ.
+      await analysisQueue()
+        .retryAfter(record.receiptHandle, finalAttempt ? 0 : retryDelaySeconds(receiveCount))
+        .catch((err: unknown) => console.error(JSON.stringify({ msg: 'could not set the retry delay', error: String(err) })));
     }
   }
   return { batchItemFailures: failures };

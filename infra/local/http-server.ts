@@ -178,7 +178,7 @@ export function createLocalApiServer(template: CfnTemplate, log: (line: string) 
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (tooLarge) {
         res.writeHead(413, { 'content-type': 'application/json' });
-        res.end(errorJson(4, `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB, the API Gateway limit: upload large videos through a presigned upload URL`));
+        res.end(errorJson(4, `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB, the API Gateway limit`));
         return;
       }
       const match = matchRoute(routes, (req.method ?? 'GET').toUpperCase(), url.pathname);
@@ -205,5 +205,9 @@ export function createLocalApiServer(template: CfnTemplate, log: (line: string) 
       log(`${req.method} ${url.pathname} -> ${res.statusCode} ${Date.now() - started} ms`);
     });
   });
+  // Idle keep-alive sockets stay open longer than clients usually keep them (as AWS load balancers
+  // do), so a client never reuses a socket the server is closing at that moment.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return { server, routes };
 }

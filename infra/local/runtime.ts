@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSEvent, SQSBatchResponse, Context } from 'aws-lambda';
+import type { SQSEvent, SQSBatchResponse } from 'aws-lambda';
 import { startDynamoDbLocal, type EmulatorHandle } from './emulators/dynamodb';
 import { startS3 } from './emulators/s3';
 import { startSqs } from './emulators/sqs';
@@ -17,6 +17,7 @@ import { startSqsPoller, type SqsPoller } from './sqs-poller';
 import { createLocalApiServer } from './http-server';
 import { synthTemplate, type CfnTemplate } from './synth';
 import { localStateMachineArn, startLocalStepFunctions, type LocalStepFunctions } from './step-functions';
+import { startFunctionPool, type FunctionPool } from './function-pool';
 import { ENTRY_METADATA_KEY, REPO_ROOT } from '../stack';
 
 // The local runtime runs on Node 20 too; the SDK's notice about its future Node 22 floor is noise here.
@@ -40,6 +41,8 @@ export interface LocalRuntimeOptions {
 export interface LocalRuntime {
   url: string;
   stepFunctions: LocalStepFunctions;
+  /** The worker processes (one per concurrent invocation), for fault injection. */
+  workers: FunctionPool[];
   resources: LocalResources;
   template: CfnTemplate;
   stop(): Promise<void>;
@@ -63,12 +66,6 @@ function functionEnvironment(resources: Resources, fnId: string, local: LocalRes
     }
   }
   return env;
-}
-
-function loadHandler<T>(entry: string): T {
-  const [file, name] = entry.split('#');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(path.join(REPO_ROOT, file!)) as Record<string, T>)[name ?? 'handler']!;
 }
 
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
@@ -135,13 +132,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     await ensureAdmin(coreDeps(), options.adminEmail, options.adminPassword, log);
     phase('admin user checked');
 
-    // What the SQS event source mapping does in AWS, with the mapping's own settings.
+    // What the SQS event source mapping does in AWS, with the mapping's own settings. The consumer
+    // runs in its own processes, one invocation each, as Lambda execution environments do.
+    const workers: FunctionPool[] = [];
     for (const mapping of Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')) {
       const props = mapping.Properties ?? {};
       const queueId = (props['EventSourceArn'] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
       const fnId = (props['FunctionName'] as { Ref: string }).Ref;
       const queue = resources.queues[queueId]!;
-      const handler = loadHandler<(e: SQSEvent, c: Context) => Promise<SQSBatchResponse>>(String(template.Resources[fnId]!.Metadata![ENTRY_METADATA_KEY]));
+      const pool = startFunctionPool(String(template.Resources[fnId]!.Metadata![ENTRY_METADATA_KEY]), options.workerConcurrency ?? 2, log);
+      workers.push(pool);
+      stack.push(() => pool.stop());
+      const handler = (event: SQSEvent) => pool.invoke(event) as Promise<SQSBatchResponse>;
       const poller: SqsPoller = startSqsPoller({
         sqs: clients.sqs,
         queueUrl: queue.url,
@@ -171,7 +173,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     );
     const address = server.address() as AddressInfo;
     const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
-    return { url: `http://${host}:${address.port}`, stepFunctions, resources, template, stop: stopAll };
+    return { url: `http://${host}:${address.port}`, stepFunctions, workers, resources, template, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AnalysisJob, JobQueue } from '../core/ports';
 
 const MAX_BATCH = 10; // SendMessageBatch limit
@@ -45,5 +45,10 @@ export class SqsJobQueue implements JobQueue {
         );
       }
     }
+  }
+
+  /** Makes a received message come back after `seconds` (a retry delay), instead of the queue's visibility timeout. */
+  async retryAfter(receiptHandle: string, seconds: number): Promise<void> {
+    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: Math.max(0, Math.min(43_200, Math.round(seconds))) }));
   }
 }

@@ -100,8 +100,8 @@ export async function processAnalysis(deps: CoreDeps, analyzers: Analyzers, job:
       return 'failed';
     }
     if (options.finalAttempt) {
+      // The analysis must not hang in PROCESSING; the message still fails, so the queue parks it in the DLQ.
       await finish({ state: 'FAILED', error_code: ErrorCode.UNKNOWN, error_message: `Processing failed after ${analysis.attempts} attempts: ${(err as Error).message}` });
-      return 'failed';
     }
     throw err;
   }
