@@ -18,7 +18,7 @@ import { createLocalApiServer } from './http-server';
 import { synthTemplate, type CfnTemplate } from './synth';
 import { localStateMachineArn, startLocalStepFunctions, type LocalStepFunctions } from './step-functions';
 import { startFunctionPool, type FunctionPool } from './function-pool';
-import { ENTRY_METADATA_KEY, REPO_ROOT } from '../stack';
+import { ENTRY_METADATA_KEY } from '../stack';
 
 // The local runtime runs on Node 20 too; the SDK's notice about its future Node 22 floor is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
