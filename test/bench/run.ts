@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeInputs, runVisionBench } from './vision';
-import { measureThroughput } from './throughput';
+import { measureThroughput, measureWebhookLatency } from './throughput';
 
 const TARGET_PER_MINUTE = 120; // issue target for 5 s 720p selfie videos on 2 cores
 const OZ_DOCUMENTED_PER_MINUTE = 36; // "up to 36 analyses per minute per instance" (16 cores)
@@ -27,6 +27,10 @@ async function main() {
       }
       const best = Math.max(...results.map((r) => r.perMinute));
       log(`  best: ${best.toFixed(0)}/min = ${(best / TARGET_PER_MINUTE).toFixed(2)}x the 120/min target on ${os.cpus().length} cores, ${(best / OZ_DOCUMENTED_PER_MINUTE).toFixed(1)}x Oz's documented 36/min on 16 cores`);
+      const hundred = await measureThroughput(video, 2, 100, log);
+      log(`  100 concurrent quality analyses, 2 workers: ${hundred.perMinute.toFixed(0)}/min (${hundred.finished} finished, ${hundred.failed} failed in ${hundred.seconds.toFixed(1)} s), latency median ${hundred.latencyMedianS.toFixed(2)} s, p95 ${hundred.latencyP95S.toFixed(2)} s`);
+      const hook = await measureWebhookLatency(video, 10);
+      log(`  upload to webhook received, one at a time: median ${hook.medianS.toFixed(2)} s, p95 ${hook.p95S.toFixed(2)} s over ${hook.count} folders`);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

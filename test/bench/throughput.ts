@@ -65,3 +65,43 @@ export async function measureThroughput(video: Buffer, workers: number, analyses
     await runtime.stop();
   }
 }
+
+/** Upload to webhook received, one folder at a time (a client's view of a single verification). */
+export async function measureWebhookLatency(video: Buffer, count: number): Promise<{ medianS: number; p95S: number; count: number }> {
+  const { startReceiver } = await import('../support/receiver');
+  const received = new Map<string, number>();
+  const receiver = await startReceiver({ '/hook': () => ({ status: 200 }) });
+  const previous = process.env.OZ_WEBHOOK_ALLOW_PRIVATE;
+  process.env.OZ_WEBHOOK_ALLOW_PRIVATE = 'true'; // the receiver is on loopback
+  const runtime = await startRuntime({ workerConcurrency: 2 });
+  try {
+    const admin = new OzClient(runtime.url);
+    await admin.login('admin@e2e.test', 'e2e-admin-password');
+    const company = (await admin.request('POST', '/api/companies', { json: { name: 'Bench hooks' } })).body.company_id;
+    await admin.request('POST', '/api/users', { json: { credentials: { email: 'hooks@bench.test', password: 'bench-password' }, profile: { company_id: company, user_type: 'CLIENT' } } });
+    const client = new OzClient(runtime.url);
+    await client.login('hooks@bench.test', 'bench-password');
+    const latencies: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const t0 = Date.now();
+      const folder = await client.upload('/api/folders', [{ field: 'video1', name: 'selfie.mp4', bytes: video }], { 'media:tags': { video1: ['video_selfie', 'video_selfie_blank'] }, resolution_endpoint: `${receiver.base}/hook` });
+      const folderId = folder.body.folder_id as string;
+      await client.request('POST', `/api/folders/${folderId}/analyses`, { json: { analyses: [{ type: 'quality' }] } });
+      for (;;) {
+        const hit = receiver.received.find((r) => r.body.includes(folderId));
+        if (hit) {
+          received.set(folderId, hit.at);
+          latencies.push((hit.at - t0) / 1000);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    return { medianS: quantile(latencies, 0.5), p95S: quantile(latencies, 0.95), count };
+  } finally {
+    await runtime.stop();
+    await receiver.stop();
+    if (previous === undefined) delete process.env.OZ_WEBHOOK_ALLOW_PRIVATE;
+    else process.env.OZ_WEBHOOK_ALLOW_PRIVATE = previous;
+  }
+}
