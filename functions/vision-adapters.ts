@@ -1,6 +1,7 @@
 // layers/vision behind the core's ports: its errors become the core's.
-import { MediaRejectedError, NoFaceError as CoreNoFaceError, type LivenessAnalyzer, type MediaInspector } from '../layers/core/ports';
-import { MediaError, NoFaceError, analyzeLiveness, inspectMedia } from '../layers/vision';
+import { MediaRejectedError, NoFaceError as CoreNoFaceError, type FaceAnalyzer, type MediaInspector } from '../layers/core/ports';
+import type { TemplateExtractor } from '../layers/core/collections';
+import { MediaError, NoFaceError, TEMPLATE_MODEL, analyzeMedia, compareTemplates, decodeShotSet, inspectMedia, templateModelId } from '../layers/vision';
 
 function translate(err: unknown): never {
   if (err instanceof MediaError) throw new MediaRejectedError(err.code, err.message);
@@ -9,17 +10,39 @@ function translate(err: unknown): never {
 }
 
 export const mediaInspector = (): MediaInspector => ({
-  inspect: (bytes) => inspectMedia(bytes).catch(translate),
+  inspect: async (bytes) => {
+    const inspected = await inspectMedia(bytes).catch(translate);
+    // A shot set is accepted only if it opens safely (limits, no path tricks) and holds an image.
+    if (inspected.kind === 'zip') {
+      const frames = await decodeShotSet(bytes).catch(translate);
+      if (frames.length === 0) throw new MediaRejectedError('EMPTY_SHOT_SET', 'the archive holds no image');
+    }
+    return inspected;
+  },
 });
 
-export const livenessAnalyzer = (): LivenessAnalyzer => ({
-  analyze: async (bytes, kind) => {
-    const result = await analyzeLiveness(bytes, kind).catch(translate);
+const asTemplate = (vector: Float32Array) => ({ model: TEMPLATE_MODEL, modelId: templateModelId(), dims: vector.length, vector });
+
+export const faceAnalyzer = (): FaceAnalyzer => ({
+  analyze: async (bytes, kind, request) => {
+    const r = await analyzeMedia(bytes, kind, request).catch(translate);
     return {
-      confidence_spoofing: result.confidenceSpoofing,
-      frames_scored: result.framesScored,
-      frames_with_face: result.framesWithFace,
-      model: result.model,
+      confidence_spoofing: r.confidenceSpoofing,
+      template: r.template?.vector,
+      best_shot: r.bestShot,
+      action_shot: r.actionShot,
+      gesture: r.gesture,
+      frames_scored: r.framesScored,
+      frames_with_face: r.framesWithFace,
     };
+  },
+  compare: (a, b) => compareTemplates(asTemplate(a), asTemplate(b)).score,
+});
+
+export const templateExtractor = (): TemplateExtractor => ({
+  extract: async (bytes) => {
+    const r = await analyzeMedia(bytes, 'image', { template: true }).catch(translate);
+    if (!r.template) throw new CoreNoFaceError('no face template');
+    return r.template.vector;
   },
 });

@@ -121,6 +121,7 @@ export function ozJson(value: unknown, integerTimes = process.env.OZ_INTEGER_TIM
 }
 
 export function json(status: number, value: unknown, extraHeaders: Record<string, string> = {}): APIGatewayProxyResultV2 {
+  if (status === 204) return { statusCode: 204, headers: extraHeaders, body: '' };
   return { statusCode: status, headers: { 'content-type': 'application/json', ...extraHeaders }, body: ozJson(value) };
 }
 

@@ -4,7 +4,8 @@ import { authenticate } from '../../layers/core/auth';
 import { parseAnalysesRequest, startAnalyses } from '../../layers/core/analyses';
 import { addMedia, createFolder, getFolder } from '../../layers/core/folders';
 import { coreDeps } from '../wiring';
-import { mediaInspector } from '../vision-adapters';
+import { mediaInspector, templateExtractor } from '../vision-adapters';
+import { addPersonImages, createPerson } from '../../layers/core/collections';
 import { json, uploadBody, type Request } from './http';
 import { createRouter, type Operation } from './router';
 import type { RouteKey } from './route-table';
@@ -27,6 +28,16 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
     const who = await caller(req);
     const { files, payload } = uploadBody(req);
     return json(201, await addMedia(coreDeps(), mediaInspector(), who, req.params['folder_id']!, files, payload));
+  },
+  'POST /api/collections/{collection_id}/persons': async (req) => {
+    const who = await caller(req);
+    const { files, payload } = uploadBody(req);
+    return json(201, await createPerson(coreDeps(), mediaInspector(), templateExtractor(), who, req.params['collection_id']!, files, payload));
+  },
+  'POST /api/collections/{collection_id}/persons/{person_id}/images': async (req) => {
+    const who = await caller(req);
+    const { files, payload } = uploadBody(req);
+    return json(201, await addPersonImages(coreDeps(), mediaInspector(), templateExtractor(), who, req.params['collection_id']!, req.params['person_id']!, files, payload));
   },
 };
 

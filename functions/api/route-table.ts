@@ -36,6 +36,18 @@ export const ROUTES = [
   { method: 'GET', path: '/api/folders/{folder_id}/webhooks', fn: 'api' },
   { method: 'GET', path: '/api/media/{media_id}', fn: 'api' },
   { method: 'GET', path: '/api/analyses/{analysis_id}', fn: 'api' },
+  { method: 'DELETE', path: '/api/analyses/{analysis_id}', fn: 'api' },
+  { method: 'POST', path: '/api/collections', fn: 'api' },
+  { method: 'GET', path: '/api/collections', fn: 'api' },
+  { method: 'GET', path: '/api/collections/{collection_id}', fn: 'api' },
+  { method: 'DELETE', path: '/api/collections/{collection_id}', fn: 'api' },
+  { method: 'POST', path: '/api/collections/{collection_id}/persons', fn: 'media' },
+  { method: 'GET', path: '/api/collections/{collection_id}/persons', fn: 'api' },
+  { method: 'GET', path: '/api/collections/{collection_id}/persons/{person_id}', fn: 'api' },
+  { method: 'DELETE', path: '/api/collections/{collection_id}/persons/{person_id}', fn: 'api' },
+  { method: 'POST', path: '/api/collections/{collection_id}/persons/{person_id}/images', fn: 'media' },
+  { method: 'GET', path: '/api/collections/{collection_id}/persons/{person_id}/images', fn: 'api' },
+  { method: 'DELETE', path: '/api/collections/{collection_id}/persons/{person_id}/images/{media_id}', fn: 'api' },
 ] as const satisfies readonly RouteDef[];
 
 export type RouteKey = `${(typeof ROUTES)[number]['method']} ${(typeof ROUTES)[number]['path']}`;

@@ -6,7 +6,8 @@ import type { AnalysisJob } from '../../layers/core/ports';
 import { processAnalysis } from '../../layers/core/processing';
 import { notifyIfGroupComplete } from '../../layers/core/webhooks';
 import { analysisQueue, coreDeps, webhookStarter } from '../wiring';
-import { livenessAnalyzer } from '../vision-adapters';
+import { faceAnalyzer } from '../vision-adapters';
+import { IndexedCollectionSearch } from '../collection-search';
 
 /** maxReceiveCount of the queue's redrive policy (set by the CDK app). */
 const maxReceiveCount = () => Number(process.env.OZ_MAX_RECEIVE_COUNT ?? '3');
@@ -29,9 +30,16 @@ function parseJob(body: string): AnalysisJob | null {
   return null;
 }
 
+let containerAnalyzers: { faces: ReturnType<typeof faceAnalyzer>; collections: IndexedCollectionSearch } | undefined;
+/** Kept for the life of the container: the collection indexes are its cache. */
+function workerAnalyzers() {
+  containerAnalyzers ??= { faces: faceAnalyzer(), collections: new IndexedCollectionSearch(coreDeps().store) };
+  return containerAnalyzers;
+}
+
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const deps = coreDeps();
-  const analyzers = { liveness: livenessAnalyzer() };
+  const analyzers = workerAnalyzers();
   const failures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     const job = parseJob(record.body);

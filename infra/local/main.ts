@@ -1,4 +1,5 @@
 // `npm start`: the whole system locally, no AWS account.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startLocalRuntime } from './runtime';
 import { REPO_ROOT } from '../stack';
@@ -6,6 +7,9 @@ import { DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD } from './defaults';
 
 
 async function main() {
+  // Models fetched with `npm run models:fetch` land in .models/: use them unless told otherwise.
+  const fetched = path.join(REPO_ROOT, '.models');
+  if (!process.env.OZ_MODEL_DIR && fs.existsSync(fetched)) process.env.OZ_MODEL_DIR = fetched;
   const inMemory = process.argv.includes('--in-memory') || process.env.OZ_IN_MEMORY === 'true';
   const dataDir = inMemory ? undefined : path.resolve(process.env.OZ_DATA_DIR ?? path.join(REPO_ROOT, '.oz-data'));
   const adminEmail = process.env.OZ_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL;
@@ -26,6 +30,7 @@ async function main() {
   console.log(`\nOz API ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${runtime.url}`);
   console.log(`  health:  curl ${runtime.url}/api/healthcheck`);
   console.log(`  admin:   ${adminEmail} / ${process.env.OZ_ADMIN_PASSWORD ? '(OZ_ADMIN_PASSWORD)' : adminPassword}`);
+  console.log(`  liveness model: ${process.env.OZ_MODEL_DIR ? `MiniFASNet if found in ${process.env.OZ_MODEL_DIR}` : 'fr_liveness (run `npm run models:fetch` for the stronger MiniFASNet)'}`);
   console.log('Press Ctrl-C to stop.\n');
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -13,16 +13,19 @@ import {
   UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Analysis, Company, Folder, Media, Session, StoredUser, WebhookDelivery } from '../core/entities';
+import type { Analysis, Collection, Company, Folder, Media, Person, PersonImage, Session, StoredUser, WebhookDelivery } from '../core/entities';
 import { ConflictError, type FolderAggregate, type FolderListQuery, type Page, type Store } from '../core/store';
 
 type Item = Record<string, unknown> & { pk: string; sk: string };
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 const folderPk = (companyId: string, folderId: string) => `C#${companyId}#F#${folderId}`;
+const collectionPk = (companyId: string, collectionId: string) => `C#${companyId}#COL#${collectionId}`;
+const templateBytes = (t: Float32Array) => Buffer.from(t.buffer, t.byteOffset, t.byteLength);
+const templateOf = (b: Uint8Array) => new Float32Array(Uint8Array.from(b).buffer);
 /** Sort keys that order by creation time: zero-padded epoch seconds with microseconds. */
 const timeKey = (t: number, id: string) => `${t.toFixed(6).padStart(20, '0')}#${id}`;
-const pointer = (kind: 'FOLDER' | 'MEDIA' | 'ANALYSIS', id: string, companyId: string, folderId: string): Item => ({
+const pointer = (kind: 'FOLDER' | 'MEDIA' | 'ANALYSIS' | 'PERSON', id: string, companyId: string, folderId: string): Item => ({
   pk: `${kind}#${id}`,
   sk: 'POINTER',
   company_id: companyId,
@@ -355,5 +358,137 @@ export class DynamoStore implements Store {
 
   async rotateWebhookSecret(companyId: string, secret: string): Promise<void> {
     await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: `COMPANY#${companyId}`, sk: 'WEBHOOK_SECRET', secret } }));
+  }
+
+  // Collections: one partition per collection (persons, images with templates, analysis links) --
+  async putCollection(collection: Collection): Promise<void> {
+    const key = timeKey(collection.time_created, collection.collection_id);
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: collectionPk(collection.company_id, collection.collection_id), sk: 'COLLECTION', lpk: `${collection.company_id}#COLLECTION`, lsk: key, gpk: 'COLLECTION', gsk: key, version: 0, data: collection },
+      }),
+    );
+  }
+
+  async getCollection(companyId: string, collectionId: string) {
+    const item = await this.get<{ data: Collection; version: number }>(collectionPk(companyId, collectionId), 'COLLECTION');
+    return item ? { ...item.data, version: item.version } : null;
+  }
+
+  async listCollections(companyId: string | null): Promise<Collection[]> {
+    const items =
+      companyId === null
+        ? await this.queryAll({ IndexName: 'all', KeyConditionExpression: 'gpk = :p', ExpressionAttributeValues: { ':p': 'COLLECTION' } })
+        : await this.queryAll({ IndexName: 'list', KeyConditionExpression: 'lpk = :p', ExpressionAttributeValues: { ':p': `${companyId}#COLLECTION` } });
+    return items.map((i) => i['data'] as Collection);
+  }
+
+  private async collectionItems(companyId: string, collectionId: string, prefix: string, projection?: string) {
+    return this.queryAll({
+      // DynamoDB refuses begins_with on an empty prefix: the whole partition is just pk = :p.
+      KeyConditionExpression: prefix ? 'pk = :p AND begins_with(sk, :s)' : 'pk = :p',
+      ExpressionAttributeValues: { ':p': collectionPk(companyId, collectionId), ...(prefix ? { ':s': prefix } : {}) },
+      ConsistentRead: true,
+      ...(projection ? { ProjectionExpression: projection, ...(projection.includes('#d') ? { ExpressionAttributeNames: { '#d': 'data' } } : {}) } : {}),
+    });
+  }
+
+  private bumpVersion(companyId: string, collectionId: string): TransactItem {
+    return {
+      Update: {
+        TableName: this.table,
+        Key: { pk: collectionPk(companyId, collectionId), sk: 'COLLECTION' },
+        UpdateExpression: 'ADD version :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':one': 1 },
+      },
+    };
+  }
+
+  private async deleteKeys(keys: { pk: string; sk: string }[], extra: TransactItem[] = []) {
+    const deletes: TransactItem[] = keys.map((k) => ({ Delete: { TableName: this.table, Key: { pk: k.pk, sk: k.sk } } }));
+    const all = [...extra, ...deletes];
+    for (let i = 0; i < all.length; i += 100) await this.transact(all.slice(i, i + 100));
+  }
+
+  async deleteCollection(companyId: string, collectionId: string): Promise<void> {
+    const items = await this.collectionItems(companyId, collectionId, '', 'pk, sk');
+    if (items.some((i) => i.sk.startsWith('LINK#'))) throw new ConflictError('collection has related analyses');
+    const pointers = items.filter((i) => i.sk.startsWith('PERSON#')).map((i) => ({ pk: `PERSON#${i.sk.slice(7)}`, sk: 'POINTER' }));
+    // The collection item goes last: while it exists, a half-deleted collection can be deleted again.
+    await this.deleteKeys([...items.filter((i) => i.sk !== 'COLLECTION').map((i) => ({ pk: i.pk, sk: i.sk })), ...pointers]);
+    await this.deleteKeys([{ pk: collectionPk(companyId, collectionId), sk: 'COLLECTION' }]);
+  }
+
+  async putPersonImages(person: Person, images: { image: PersonImage; template: Float32Array }[], isNew: boolean): Promise<void> {
+    const pk = collectionPk(person.company_id, person.collection_id);
+    await this.transact([
+      isNew
+        ? this.put({ pk, sk: `PERSON#${person.person_id}`, data: person }, 'attribute_not_exists(pk)')
+        : { ConditionCheck: { TableName: this.table, Key: { pk, sk: `PERSON#${person.person_id}` }, ConditionExpression: 'attribute_exists(pk)' } },
+      ...(isNew ? [this.put(pointer('PERSON', person.person_id, person.company_id, person.collection_id))] : []),
+      this.bumpVersion(person.company_id, person.collection_id),
+      ...images.map(({ image, template }) => this.put({ pk, sk: `IMAGE#${person.person_id}#${image.media_id}`, data: image, template: templateBytes(template) })),
+    ]);
+  }
+
+  async getPerson(companyId: string, collectionId: string, personId: string): Promise<Person | null> {
+    return (await this.get<{ data: Person }>(collectionPk(companyId, collectionId), `PERSON#${personId}`))?.data ?? null;
+  }
+
+  async listPersons(companyId: string, collectionId: string): Promise<Person[]> {
+    return (await this.collectionItems(companyId, collectionId, 'PERSON#')).map((i) => i['data'] as Person).sort((a, b) => a.time_created - b.time_created);
+  }
+
+  async listPersonImages(companyId: string, collectionId: string, personId: string): Promise<PersonImage[]> {
+    return (await this.collectionItems(companyId, collectionId, `IMAGE#${personId}#`, 'pk, sk, #d')).map((i) => i['data'] as PersonImage);
+  }
+
+  async deletePerson(companyId: string, collectionId: string, personId: string): Promise<PersonImage[]> {
+    if ((await this.collectionItems(companyId, collectionId, `LINK#${personId}#`, 'pk, sk')).length > 0) throw new ConflictError('person has related analyses');
+    const images = await this.collectionItems(companyId, collectionId, `IMAGE#${personId}#`, 'pk, sk, #d');
+    const pk = collectionPk(companyId, collectionId);
+    await this.deleteKeys(
+      [{ pk, sk: `PERSON#${personId}` }, { pk: `PERSON#${personId}`, sk: 'POINTER' }, ...images.map((i) => ({ pk: i.pk, sk: i.sk }))],
+      [this.bumpVersion(companyId, collectionId)],
+    );
+    return images.map((i) => i['data'] as PersonImage);
+  }
+
+  async deletePersonImage(companyId: string, collectionId: string, personId: string, mediaId: string): Promise<PersonImage | null> {
+    const key = { pk: collectionPk(companyId, collectionId), sk: `IMAGE#${personId}#${mediaId}` };
+    const existing = await this.get<{ data: PersonImage }>(key.pk, key.sk);
+    if (!existing) return null;
+    await this.deleteKeys([key], [this.bumpVersion(companyId, collectionId)]);
+    return existing.data;
+  }
+
+  async collectionTemplates(companyId: string, collectionId: string) {
+    const items = await this.collectionItems(companyId, collectionId, 'IMAGE#', 'sk, template');
+    return items.map((i) => {
+      const [, person_id, media_id] = i.sk.split('#');
+      return { person_id: person_id!, media_id: media_id!, template: templateOf(i['template'] as Uint8Array) };
+    });
+  }
+
+  async linkAnalysisToPersons(companyId: string, collectionId: string, analysisId: string, personIds: string[]): Promise<void> {
+    const pk = collectionPk(companyId, collectionId);
+    for (let i = 0; i < personIds.length; i += 100) await this.transact(personIds.slice(i, i + 100).map((p) => this.put({ pk, sk: `LINK#${p}#${analysisId}`, analysis_id: analysisId })));
+  }
+
+  async deleteAnalysis(analysis: Analysis, outputMedia: Media[]): Promise<void> {
+    const links = analysis.results_media.flatMap((r) =>
+      r.collection_persons.map((p) => ({ pk: collectionPk(analysis.company_id, String(p['collection_id'])), sk: `LINK#${String(p['person_id'])}#${analysis.analysis_id}` })),
+    );
+    await this.deleteKeys([
+      { pk: folderPk(analysis.company_id, analysis.folder_id), sk: `ANALYSIS#${analysis.analysis_id}` },
+      { pk: `ANALYSIS#${analysis.analysis_id}`, sk: 'POINTER' },
+      ...outputMedia.flatMap((m) => [
+        { pk: folderPk(m.company_id, m.folder_id), sk: `MEDIA#${m.media_id}` },
+        { pk: `MEDIA#${m.media_id}`, sk: 'POINTER' },
+      ]),
+      ...new Map(links.map((l) => [`${l.pk}|${l.sk}`, l])).values(),
+    ]);
   }
 }

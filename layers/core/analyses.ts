@@ -78,6 +78,17 @@ export async function startAnalyses(deps: CoreDeps, caller: Caller, folderId: st
     if (!canStartAnalysis(caller.user, r.type)) throw forbidden(`You are not allowed to start ${r.type} analyses (can_start_analysis_${r.type.toLowerCase()} is off)`);
   }
   const known = new Set(agg.media.filter((m) => m.media_type !== 'IMAGE_RESULT_ANALYSIS_SINGLE').map((m) => m.media_id));
+  // COLLECTION analyses answer with their collection (clients read collection.alias).
+  const collections = requests.some((r) => r.type === 'COLLECTION') ? await deps.store.listCollections(agg.folder.company_id) : [];
+  const collectionOf = (r: AnalysisRequest): JsonObject | null => {
+    if (r.type !== 'COLLECTION') return null;
+    const wanted = r.params['collection_id'];
+    if (wanted !== undefined && typeof wanted !== 'string') throw badType('params.collection_id must be a collection id');
+    const found = wanted ? collections.find((c) => c.collection_id === wanted) : collections.length === 1 ? collections[0] : undefined;
+    if (wanted && !found) throw badValue(`Collection ${wanted} does not exist in this company`);
+    if (!wanted && collections.length === 0) throw badValue('This company has no collection to search: create one first (POST /api/collections/)');
+    return found ? { collection_id: found.collection_id, alias: found.alias } : { collection_id: null, alias: null };
+  };
   const now = deps.clock.now();
   const group_id = deps.ids.uuid();
   const analyses: Analysis[] = requests.map((r) => {
@@ -98,7 +109,7 @@ export async function startAnalyses(deps: CoreDeps, caller: Caller, folderId: st
       results_data: null,
       results_media: [],
       meta_data: r.meta_data,
-      technical_meta_data: {},
+      technical_meta_data: (r.type === 'COLLECTION' ? { collection: collectionOf(r) } : {}) as JsonObject,
       error_code: null,
       error_message: null,
       time_created: now,
@@ -136,6 +147,23 @@ export async function getAnalysis(deps: CoreDeps, caller: Caller, analysisId: st
   const analysis = agg.analyses.find((a) => a.analysis_id === analysisId);
   if (!analysis) throw notFound('Analysis');
   return analysisView(analysis, new Map(agg.media.map((m) => [m.media_id, m])), presignerFor(deps));
+}
+
+/** Only ADMIN and CLIENT ADMIN delete analyses; a deleted COLLECTION analysis frees the persons it found. */
+export async function deleteAnalysis(deps: CoreDeps, caller: Caller, analysisId: string) {
+  const located = await deps.store.locate('ANALYSIS', analysisId);
+  if (!located) throw notFound('Analysis');
+  const agg = await loadFolder(deps, caller, located.folder_id).catch(() => {
+    throw notFound('Analysis');
+  });
+  const analysis = agg.analyses.find((a) => a.analysis_id === analysisId);
+  if (!analysis) throw notFound('Analysis');
+  if (caller.user.user_type !== 'ADMIN' && caller.user.user_type !== 'CLIENT_ADMIN') throw forbidden('Only ADMIN and CLIENT ADMIN can delete analyses');
+  if (analysis.state === 'PROCESSING') throw badValue('The analysis is still PROCESSING: delete it once it has finished');
+  const outputIds = new Set(analysis.results_media.flatMap((r) => r.output_images));
+  const output = agg.media.filter((m) => outputIds.has(m.media_id));
+  await deps.store.deleteAnalysis(analysis, output);
+  await Promise.allSettled(output.map((m) => deps.blobs.delete(m.blob_key)));
 }
 
 export async function listFolderAnalyses(deps: CoreDeps, caller: Caller, folderId: string, filters: { type?: string; resolution_status?: string }) {

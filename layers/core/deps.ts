@@ -10,6 +10,10 @@ export interface CoreConfig {
   presignTtlSeconds: number;
   /** Default threshold_spoofing for QUALITY analyses. */
   defaultThresholdSpoofing: number;
+  /** BIOMETRY and COLLECTION: a calibrated score at or above this means the same person. */
+  biometryThreshold: number;
+  /** Optional OPERATOR_REQUIRED band [low, high] for BIOMETRY (OZ_BIOMETRY_OPERATOR_BAND=0.75,0.9). */
+  biometryOperatorBand: number[];
 }
 
 export const defaultConfig: CoreConfig = {
@@ -17,6 +21,8 @@ export const defaultConfig: CoreConfig = {
   longLivedTtlSeconds: 5 * 365 * 24 * 3600,
   presignTtlSeconds: 15 * 60,
   defaultThresholdSpoofing: 0.5,
+  biometryThreshold: 0.85,
+  biometryOperatorBand: [],
 };
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CoreConfig {
@@ -32,7 +38,18 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CoreConfig 
     longLivedTtlSeconds: num('OZ_SESSION_LONGLIVE_TTL', defaultConfig.longLivedTtlSeconds),
     presignTtlSeconds: num('OZ_PRESIGN_TTL', defaultConfig.presignTtlSeconds),
     defaultThresholdSpoofing: num('OZ_THRESHOLD_SPOOFING', defaultConfig.defaultThresholdSpoofing),
+    biometryThreshold: num('OZ_BIOMETRY_THRESHOLD', defaultConfig.biometryThreshold),
+    biometryOperatorBand: band(env['OZ_BIOMETRY_OPERATOR_BAND']),
   };
+}
+
+function band(raw: string | undefined): number[] {
+  if (!raw) return [];
+  const values = raw.split(',').map(Number);
+  if (values.length !== 2 || !values.every((v) => v >= 0 && v <= 1) || values[0]! > values[1]!) {
+    throw new Error(`OZ_BIOMETRY_OPERATOR_BAND must be "low,high" with 0 <= low <= high <= 1, got "${raw}"`);
+  }
+  return values;
 }
 
 export interface CoreDeps {

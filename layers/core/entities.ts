@@ -182,3 +182,37 @@ export interface WebhookDelivery {
   time_created: number;
   time_updated: number;
 }
+
+export interface Collection {
+  collection_id: string;
+  company_id: string;
+  alias: string;
+  meta_data: JsonObject;
+  time_created: number;
+  time_updated: number;
+}
+
+export interface Person {
+  person_id: string;
+  collection_id: string;
+  company_id: string;
+  meta_data: JsonObject;
+  time_created: number;
+  time_updated: number;
+}
+
+/** A photo of a person in a collection, with the face template it contributes to searches. */
+export interface PersonImage {
+  media_id: string;
+  person_id: string;
+  collection_id: string;
+  company_id: string;
+  media_type: 'IMAGE_FOLDER';
+  original_name: string;
+  tags: string[];
+  info: MediaInfo;
+  meta_data: JsonObject;
+  time_created: number;
+  time_updated: number;
+  blob_key: string;
+}

@@ -58,16 +58,36 @@ export class MediaRejectedError extends Error {
   }
 }
 
-/** Passive liveness on one media (layers/vision). */
-export interface LivenessScore {
-  confidence_spoofing: number; // 0..1, 1 = attack
+/** What the face analysis of one media is asked for (layers/vision does it). */
+export interface FaceAnalysisRequest {
+  liveness?: boolean;
+  template?: boolean;
+  bestShot?: boolean;
+  /** The video_selfie_* gesture tag to check, if any. */
+  gesture?: string | null;
+  actionShot?: boolean;
+  /** A photo of a document (photo_id_front): smaller faces are accepted. */
+  document?: boolean;
+}
+export interface OutputImage {
+  jpeg: Buffer;
+  width: number;
+  height: number;
+}
+export interface FaceAnalysis {
+  confidence_spoofing?: number; // 0..1, 1 = attack; combined with the gesture evidence
+  template?: Float32Array;
+  best_shot?: OutputImage;
+  action_shot?: OutputImage & { tag: string };
+  gesture?: { tag: string; passed: boolean; message: string };
   frames_scored: number;
   frames_with_face: number;
-  model: string;
 }
-export interface LivenessAnalyzer {
+export interface FaceAnalyzer {
   /** Throws NoFaceError when no usable face is found, MediaRejectedError for undecodable media. */
-  analyze(bytes: Buffer, kind: MediaKind): Promise<LivenessScore>;
+  analyze(bytes: Buffer, kind: MediaKind, request: FaceAnalysisRequest): Promise<FaceAnalysis>;
+  /** Calibrated similarity of two templates: at or above 0.85 the same person. */
+  compare(a: Float32Array, b: Float32Array): number;
 }
 export class NoFaceError extends Error {}
 

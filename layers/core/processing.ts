@@ -3,10 +3,12 @@
 import type { CoreDeps } from './deps';
 import type { Analysis, JsonObject, Media, ResultsMedia } from './entities';
 import { ErrorCode } from './errors';
-import { MediaRejectedError, NoFaceError, type AnalysisJob, type LivenessAnalyzer, type MediaKind } from './ports';
+import { MediaRejectedError, NoFaceError, type AnalysisJob, type FaceAnalyzer, type MediaKind, type OutputImage } from './ports';
+import { UnknownCollectionError, type CollectionSearch } from './search';
 
 export interface Analyzers {
-  liveness: LivenessAnalyzer;
+  faces: FaceAnalyzer;
+  collections: CollectionSearch;
 }
 
 /** A failure that belongs to the analysis (bad media, tags): ends it FAILED, no retry. */
@@ -23,52 +25,173 @@ interface Outcome {
   resolution: 'SUCCESS' | 'DECLINED' | 'OPERATOR_REQUIRED';
   results_media: ResultsMedia[];
   results_data: JsonObject | null;
+  output: Media[];
+  outputBytes: Buffer[];
+  /** COLLECTION analyses: the persons found, which then cannot be deleted while the analysis exists. */
+  foundPersons?: { collection_id: string; person_ids: string[] };
 }
 
 const KIND: Record<Media['media_type'], MediaKind | null> = { IMAGE_FOLDER: 'image', VIDEO_FOLDER: 'video', SHOTS_SET: 'zip', IMAGE_RESULT_ANALYSIS_SINGLE: null };
 
-// Since 5.1.0, QUALITY ignores photos of documents.
+// Since 5.1.0, QUALITY ignores photos of documents; photo_id_back is ignored by everything.
 const DOCUMENT_TAGS = new Set(['photo_id', 'photo_id_front', 'photo_id_back']);
+const NO_GESTURE = new Set(['video_selfie', 'video_selfie_blank', 'video_selfie_oneshot']);
 
-async function runQuality(deps: CoreDeps, analyzers: Analyzers, analysis: Analysis, media: Media[]): Promise<Outcome> {
+const gestureOf = (m: Media) => m.tags.find((t) => t.startsWith('video_selfie_') && !NO_GESTURE.has(t)) ?? null;
+const param = (analysis: Analysis, name: string) => analysis.params[name];
+const numberParam = (analysis: Analysis, name: string, fallback: number) => {
+  const v = param(analysis, name);
+  return typeof v === 'number' ? v : fallback;
+};
+
+async function analyze(deps: CoreDeps, faces: FaceAnalyzer, m: Media, request: Parameters<FaceAnalyzer['analyze']>[2]) {
+  const bytes = await deps.blobs.get(m.blob_key);
+  try {
+    return await faces.analyze(bytes, KIND[m.media_type]!, request);
+  } catch (err) {
+    if (err instanceof NoFaceError) throw new AnalysisFailure(ErrorCode.TAG_ERROR, `Could not locate face on source media [${m.media_id}]`);
+    if (err instanceof MediaRejectedError) throw new AnalysisFailure(ErrorCode.INVALID_VALUE, `Media [${m.media_id}] cannot be processed: ${err.message}`);
+    throw err;
+  }
+}
+
+/** An IMAGE_RESULT_ANALYSIS_SINGLE media (best shot, action shot) made from a source media. */
+function outputMedia(deps: CoreDeps, source: Media, image: OutputImage, tags: string[]): Media {
+  const now = deps.clock.now();
+  const media_id = deps.ids.uuid();
+  return {
+    media_id,
+    folder_id: source.folder_id,
+    company_id: source.company_id,
+    folder_time_created: source.folder_time_created,
+    media_type: 'IMAGE_RESULT_ANALYSIS_SINGLE',
+    original_name: `${tags[0]}-${source.media_id}.jpg`,
+    tags,
+    info: { thumb: null, original: { md5: '', width: image.width, height: image.height, size: image.jpeg.length, 'mime-type': 'image/jpeg' } },
+    meta_data: {},
+    technical_meta_data: {},
+    time_created: now,
+    time_updated: now,
+    blob_key: `${source.company_id}/${source.folder_id}/${media_id}`,
+    media_association_id: source.media_id,
+  };
+}
+
+const resultRow = (m: Media, results_data: JsonObject, output_images: string[] = []): ResultsMedia => ({
+  source_media_id: m.media_id,
+  media_association_id: m.media_id,
+  results_data,
+  output_images,
+  collection_persons: [],
+});
+
+async function runQuality(deps: CoreDeps, faces: FaceAnalyzer, analysis: Analysis, media: Media[]): Promise<Outcome> {
   const usable = media.filter((m) => KIND[m.media_type] && !m.tags.some((t) => DOCUMENT_TAGS.has(t)));
   if (usable.length === 0) throw new AnalysisFailure(ErrorCode.INVALID_TYPE, 'Invalid/missed tag values to process quality check');
-  const thresholdParam = analysis.params['threshold_spoofing'];
-  const threshold = typeof thresholdParam === 'number' ? thresholdParam : deps.config.defaultThresholdSpoofing;
-  const results_media: ResultsMedia[] = [];
-  let declined = false;
+  const threshold = numberParam(analysis, 'threshold_spoofing', deps.config.defaultThresholdSpoofing);
+  const bestShot = param(analysis, 'extract_best_shot') !== false; // true by default since 5.0.0
+  const actionShots = param(analysis, 'extract_action_shots') === true;
+  const outcome: Outcome = { resolution: 'SUCCESS', results_media: [], results_data: null, output: [], outputBytes: [] };
   for (const m of usable) {
-    const bytes = await deps.blobs.get(m.blob_key);
-    let score;
-    try {
-      score = await analyzers.liveness.analyze(bytes, KIND[m.media_type]!);
-    } catch (err) {
-      if (err instanceof NoFaceError) throw new AnalysisFailure(ErrorCode.TAG_ERROR, `Could not locate face on source media [${m.media_id}]`);
-      if (err instanceof MediaRejectedError) throw new AnalysisFailure(ErrorCode.INVALID_VALUE, `Media [${m.media_id}] cannot be processed: ${err.message}`);
-      throw err;
+    const gesture = gestureOf(m);
+    const r = await analyze(deps, faces, m, { liveness: true, bestShot, gesture, actionShot: actionShots && !!gesture });
+    const score = r.confidence_spoofing ?? 1;
+    // "If the final score is equal to or above the threshold, the result is interpreted as an attack";
+    // a gesture that never happened declines whatever the threshold.
+    if (score >= threshold || r.gesture?.passed === false) outcome.resolution = 'DECLINED';
+    const images: string[] = [];
+    for (const [image, tags] of [[r.best_shot, ['best_shot']], [r.action_shot, ['action_shot', r.action_shot?.tag ?? '']]] as const) {
+      if (!image) continue;
+      const out = outputMedia(deps, m, image, tags.filter(Boolean));
+      outcome.output.push(out);
+      outcome.outputBytes.push(image.jpeg);
+      images.push(out.media_id);
     }
-    // "If the final score is equal to or above the threshold, the result is interpreted as an attack."
-    if (score.confidence_spoofing >= threshold) declined = true;
-    results_media.push({
-      source_media_id: m.media_id,
-      media_association_id: m.media_id,
-      results_data: { confidence_spoofing: score.confidence_spoofing },
-      output_images: [],
-      collection_persons: [],
-    });
+    const data: JsonObject = { confidence_spoofing: score };
+    if (r.gesture) data['gesture'] = { tag: r.gesture.tag, passed: r.gesture.passed, message: r.gesture.message };
+    outcome.results_media.push(resultRow(m, data, images));
   }
-  return { resolution: declined ? 'DECLINED' : 'SUCCESS', results_media, results_data: null };
+  return outcome;
+}
+
+async function runBiometry(deps: CoreDeps, faces: FaceAnalyzer, analysis: Analysis, media: Media[]): Promise<Outcome> {
+  const usable = media.filter((m) => KIND[m.media_type] && !m.tags.includes('photo_id_back'));
+  if (usable.length < 2) throw new AnalysisFailure(ErrorCode.TAG_ERROR, 'Biometry. Analysis requires at least 2 media objects to process');
+  const templates: Float32Array[] = [];
+  for (const m of usable) {
+    const r = await analyze(deps, faces, m, { template: true, document: m.tags.includes('photo_id_front') || m.tags.includes('photo_id') });
+    if (!r.template) throw new AnalysisFailure(ErrorCode.TAG_ERROR, `Could not locate face on source media [${m.media_id}]`);
+    templates.push(r.template);
+  }
+  // Every pair; each media keeps its best and worst match, the analysis its least similar pair.
+  const max = usable.map(() => -Infinity);
+  const min = usable.map(() => Infinity);
+  for (let i = 0; i < usable.length; i++) {
+    for (let j = i + 1; j < usable.length; j++) {
+      const score = faces.compare(templates[i]!, templates[j]!);
+      for (const k of [i, j]) {
+        max[k] = Math.max(max[k]!, score);
+        min[k] = Math.min(min[k]!, score);
+      }
+    }
+  }
+  const overallMin = Math.min(...min);
+  const overallMax = Math.max(...max);
+  // threshold_min / threshold_max bound an OPERATOR_REQUIRED band; without them one threshold decides.
+  const threshold = numberParam(analysis, 'threshold', deps.config.biometryThreshold);
+  const high = numberParam(analysis, 'threshold_max', Math.max(threshold, deps.config.biometryOperatorBand[1] ?? threshold));
+  const low = numberParam(analysis, 'threshold_min', Math.min(threshold, deps.config.biometryOperatorBand[0] ?? threshold));
+  const resolution = overallMin >= high ? 'SUCCESS' : overallMin >= low && low < high ? 'OPERATOR_REQUIRED' : 'DECLINED';
+  return {
+    resolution,
+    results_media: usable.map((m, i) => resultRow(m, { max_confidence: max[i]!, min_confidence: min[i]! })),
+    results_data: { max_confidence: overallMax, min_confidence: overallMin },
+    output: [],
+    outputBytes: [],
+  };
+}
+
+async function runCollection(deps: CoreDeps, analyzers: Analyzers, analysis: Analysis, media: Media[]): Promise<Outcome> {
+  const usable = media.filter((m) => KIND[m.media_type] && !m.tags.includes('photo_id_back'));
+  if (usable.length === 0) throw new AnalysisFailure(ErrorCode.INVALID_TYPE, 'Invalid/missed tag values to process blacklist check');
+  const threshold = numberParam(analysis, 'decision_threshold', deps.config.biometryThreshold);
+  const count = Math.max(1, Math.min(100, Math.floor(numberParam(analysis, 'decision_count', 1))));
+  const collectionId = typeof param(analysis, 'collection_id') === 'string' ? (param(analysis, 'collection_id') as string) : null;
+  const outcome: Outcome = { resolution: 'SUCCESS', results_media: [], results_data: null, output: [], outputBytes: [] };
+  const found = new Set<string>();
+  let best = 0;
+  for (const m of usable) {
+    const r = await analyze(deps, analyzers.faces, m, { template: true, document: m.tags.includes('photo_id_front') });
+    if (!r.template) throw new AnalysisFailure(ErrorCode.TAG_ERROR, `Could not locate face on source media [${m.media_id}]`);
+    const matches = await analyzers.collections.search(analysis.company_id, collectionId, r.template, count, threshold).catch((err: unknown) => {
+      if (err instanceof UnknownCollectionError) throw new AnalysisFailure(ErrorCode.INVALID_VALUE, `Collection ${err.collectionId} does not exist in this company`);
+      throw err;
+    });
+    const persons = matches.map((x) => ({ person_id: x.person_id, collection_id: x.collection_id, media_id: x.media_id, confidence: x.score }));
+    for (const x of matches) found.add(`${x.collection_id}#${x.person_id}`);
+    const top = matches[0]?.score ?? 0;
+    best = Math.max(best, top);
+    outcome.results_media.push({ ...resultRow(m, { max_confidence: top }), collection_persons: persons });
+  }
+  // As the collection issue specifies: SUCCESS means the face was found in the collection (a
+  // score at or above decision_threshold, "matches with one of the faces in the database").
+  outcome.resolution = found.size > 0 ? 'SUCCESS' : 'DECLINED';
+  outcome.results_data = { max_confidence: best };
+  const ids = [...found].map((k) => k.split('#'));
+  if (ids.length) outcome.foundPersons = { collection_id: ids[0]![0]!, person_ids: ids.map((k) => k[1]!) };
+  return outcome;
 }
 
 async function runAnalysis(deps: CoreDeps, analyzers: Analyzers, analysis: Analysis, media: Media[]): Promise<Outcome> {
   switch (analysis.type) {
     case 'QUALITY':
-      return runQuality(deps, analyzers, analysis, media);
+      return runQuality(deps, analyzers.faces, analysis, media);
+    case 'BIOMETRY':
+      return runBiometry(deps, analyzers.faces, analysis, media);
+    case 'COLLECTION':
+      return runCollection(deps, analyzers, analysis, media);
     case 'DOCUMENTS':
       throw new AnalysisFailure(ErrorCode.NOT_REALIZED, 'DOCUMENTS analyses are deprecated and not realized by this server');
-    case 'BIOMETRY':
-    case 'COLLECTION':
-      throw new AnalysisFailure(ErrorCode.NOT_REALIZED, `${analysis.type} analyses are not realized by this server version yet`);
   }
 }
 
@@ -85,14 +208,17 @@ export async function processAnalysis(deps: CoreDeps, analyzers: Analyzers, job:
   if (!agg) return 'skipped';
   const source = new Set(analysis.source_media);
   const media = agg.media.filter((m) => source.has(m.media_id));
-  const finish = async (patch: Partial<Analysis>) => {
+  const finish = async (patch: Partial<Analysis>, output: Media[] = []) => {
     const now = deps.clock.now();
-    const wrote = await deps.store.finishAnalysis({ ...analysis, ...patch, time_updated: now, time_task_finished: now }, []);
-    return wrote;
+    return deps.store.finishAnalysis({ ...analysis, ...patch, time_updated: now, time_task_finished: now }, output);
   };
   try {
     const outcome = await runAnalysis(deps, analyzers, analysis, media);
-    await finish({ state: 'FINISHED', resolution: outcome.resolution, results_media: outcome.results_media, results_data: outcome.results_data });
+    await Promise.all(outcome.output.map((m, i) => deps.blobs.put(m.blob_key, outcome.outputBytes[i]!, 'image/jpeg')));
+    if (outcome.foundPersons) await deps.store.linkAnalysisToPersons(analysis.company_id, outcome.foundPersons.collection_id, analysis.analysis_id, outcome.foundPersons.person_ids);
+    const wrote = await finish({ state: 'FINISHED', resolution: outcome.resolution, results_media: outcome.results_media, results_data: outcome.results_data }, outcome.output);
+    // Another attempt finished first: its output images are the ones on record.
+    if (!wrote) await Promise.allSettled(outcome.output.map((m) => deps.blobs.delete(m.blob_key)));
     return 'finished';
   } catch (err) {
     if (err instanceof AnalysisFailure) {

@@ -1,5 +1,5 @@
 // The persistence port of the core. layers/aws/dynamo-store.ts implements it on DynamoDB.
-import type { Analysis, Company, Folder, Media, Session, StoredUser, WebhookDelivery } from './entities';
+import type { Analysis, Collection, Company, Folder, Media, Person, PersonImage, Session, StoredUser, WebhookDelivery } from './entities';
 
 export class ConflictError extends Error {}
 
@@ -52,6 +52,8 @@ export interface Store {
   createAnalyses(folder: Folder, analyses: Analysis[]): Promise<void>;
   /** Writes the analysis only if it is still PROCESSING; returns false when it was already final. */
   finishAnalysis(analysis: Analysis, outputMedia: Media[]): Promise<boolean>;
+  /** Deletes an analysis, its output media and the person links it holds. */
+  deleteAnalysis(analysis: Analysis, outputMedia: Media[]): Promise<void>;
   /** Records a processing attempt and returns the stored analysis (or null if gone). */
   startAttempt(companyId: string, folderId: string, analysisId: string, at: number): Promise<Analysis | null>;
 
@@ -60,6 +62,24 @@ export interface Store {
   getWebhookDelivery(companyId: string, folderId: string, deliveryId: string): Promise<WebhookDelivery | null>;
   updateWebhookDelivery(companyId: string, folderId: string, deliveryId: string, patch: Partial<WebhookDelivery>, countAttempt: boolean): Promise<void>;
   listWebhookDeliveries(companyId: string, folderId: string): Promise<WebhookDelivery[]>;
+  putCollection(collection: Collection): Promise<void>;
+  getCollection(companyId: string, collectionId: string): Promise<(Collection & { version: number }) | null>;
+  listCollections(companyId: string | null): Promise<Collection[]>;
+  /** Deletes the collection with its persons and images; fails with ConflictError if an analysis found one of them. */
+  deleteCollection(companyId: string, collectionId: string): Promise<void>;
+  /** Writes the person (if new) and images with their templates; bumps the collection's version. */
+  putPersonImages(person: Person, images: { image: PersonImage; template: Float32Array }[], isNew: boolean): Promise<void>;
+  getPerson(companyId: string, collectionId: string, personId: string): Promise<Person | null>;
+  listPersons(companyId: string, collectionId: string): Promise<Person[]>;
+  listPersonImages(companyId: string, collectionId: string, personId: string): Promise<PersonImage[]>;
+  /** Deletes a person and their images; ConflictError if an analysis found them. */
+  deletePerson(companyId: string, collectionId: string, personId: string): Promise<PersonImage[]>;
+  deletePersonImage(companyId: string, collectionId: string, personId: string, mediaId: string): Promise<PersonImage | null>;
+  /** Every template of a collection, for building its search index. */
+  collectionTemplates(companyId: string, collectionId: string): Promise<{ media_id: string; person_id: string; template: Float32Array }[]>;
+  /** Records that a collection analysis found these persons (they cannot be deleted while it exists). */
+  linkAnalysisToPersons(companyId: string, collectionId: string, analysisId: string, personIds: string[]): Promise<void>;
+
   /** The company's webhook signing secret, created on first use. */
   webhookSecret(companyId: string, create: () => string): Promise<string>;
   rotateWebhookSecret(companyId: string, secret: string): Promise<void>;

@@ -60,6 +60,7 @@ export async function analysisView(analysis: Analysis, mediaById: Map<string, Me
         };
       }),
     ),
+    ...(analysis.type === 'COLLECTION' ? { collection: analysis.technical_meta_data['collection'] ?? null } : {}),
     resolution_status: status,
     resolution: status,
   };

@@ -1,10 +1,11 @@
-// npm run bench: per-stage vision timings, then end-to-end liveness throughput on the local
-// runtime (upload excluded) with 1 and 2 concurrent workers. Prints figures; asserts nothing.
+// npm run bench [vision|search|throughput]: per-stage vision timings, 1:N search at 10k/100k/1M
+// templates, then end-to-end throughput and webhook latency on the local runtime. Prints figures.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeInputs, runVisionBench } from './vision';
 import { measureThroughput, measureWebhookLatency } from './throughput';
+import { runSearchBench } from './search';
 
 const TARGET_PER_MINUTE = 120; // issue target for 5 s 720p selfie videos on 2 cores
 const OZ_DOCUMENTED_PER_MINUTE = 36; // "up to 36 analyses per minute per instance" (16 cores)
@@ -13,6 +14,10 @@ async function main() {
   const log = (line: string) => console.log(line);
   const only = process.argv[2];
   if (!only || only === 'vision') await runVisionBench({ log });
+  if (!only || only === 'search') {
+    log('');
+    await runSearchBench({ sizes: (process.env.BENCH_SEARCH_SIZES ?? '10000,100000,1000000').split(',').map(Number), log });
+  }
   if (!only || only === 'throughput') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oz-bench-'));
     try {

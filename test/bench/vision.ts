@@ -1,6 +1,9 @@
 /**
  * Vision layer benchmark: per-image and per-video liveness timings split by stage (medians), the
- * crop method comparison, and analyses per minute with 1 and 2 concurrent analyses in one process.
+ * crop method comparison, analyses per minute with 1 and 2 concurrent analyses in one process, and
+ * analyzeMedia split by stage (decode, detect, landmarks, align, embed, antispoof, gestures,
+ * bestshot) for the two targets: biometry on two 1280x720 photos (< 100 ms) and best shot plus
+ * liveness on a 5 s 720p video (< 1 s), plus a gesture video for information.
  *
  *   npx tsx test/bench/vision.ts            (BENCH_RUNS=n to change the repetitions)
  *
@@ -15,13 +18,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
-import { analyzeLiveness, chooseFace, decodeImage, detectFaces, sampleVideoFrames, warmUp, type MediaKind } from '../../layers/vision';
+import {
+  analyzeLiveness,
+  analyzeMedia,
+  chooseFace,
+  compareTemplates,
+  decodeImage,
+  detectFaces,
+  sampleVideoFrames,
+  warmUp,
+  type MediaAnalysis,
+  type MediaKind,
+} from '../../layers/vision';
 import { roiToTensor } from '../../layers/vision/imageops';
 import { chooseLivenessModel, livenessCrop, spoofScore } from '../../layers/vision/liveness';
 import { toolPath } from '../../layers/vision/tools';
 
 const REPO = path.resolve(__dirname, '../..');
 const FACE_PHOTO = path.resolve(REPO, '../shared/data/faces/face_recognition/examples/obama-720p.jpg');
+const FACE_PHOTO_2 = path.resolve(REPO, '../shared/data/faces/face_recognition/examples/obama2.jpg');
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -36,6 +51,8 @@ function ffmpeg(args: string[]): void {
 
 export interface Inputs {
   jpeg: Buffer;
+  /** a second 1280x720 photo (another photo of the same person when the shared data is there) */
+  jpeg2: Buffer;
   /** 4 Mbit/s with sensor-like temporal noise: every macroblock carries residual (heavy decode) */
   video: Buffer;
   /** the same pan without the noise (x264 spends ~1 Mbit/s): light decode */
@@ -45,6 +62,7 @@ export interface Inputs {
 
 export function makeInputs(dir: string): Inputs {
   const jpg = path.join(dir, 'bench-720p.jpg');
+  const jpg2 = path.join(dir, 'bench-720p-2.jpg');
   const mp4 = path.join(dir, 'bench-720p-5s.mp4');
   const light = path.join(dir, 'bench-720p-5s-light.mp4');
   const h264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-bf', '0', '-g', '30', '-pix_fmt', 'yuv420p'];
@@ -55,16 +73,20 @@ export function makeInputs(dir: string): Inputs {
     source = 'shared-data face photo';
     const still = ['-loop', '1', '-framerate', '30', '-i', FACE_PHOTO, '-t', '5'];
     ffmpeg(['-i', FACE_PHOTO, '-vf', 'scale=1280:720:force_original_aspect_ratio=increase,crop=1280:720', '-q:v', '3', jpg]);
+    const second = existsSync(FACE_PHOTO_2) ? FACE_PHOTO_2 : FACE_PHOTO;
+    // letterboxed so the whole face stays in the frame (obama2.jpg is a portrait)
+    ffmpeg(['-i', second, '-vf', 'scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2', '-q:v', '3', jpg2]);
     ffmpeg([...still, '-vf', `scale=1360:766,${pan},noise=alls=6:allf=t`, ...h264, ...rate, mp4]);
     ffmpeg([...still, '-vf', `scale=1360:766,${pan}`, ...h264, '-crf', '20', light]);
   } else {
     source = 'ffmpeg testsrc2 (no shared data)';
     const src = ['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30:duration=5'];
     ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=1280x720', '-frames:v', '1', '-q:v', '3', jpg]);
+    ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=1280x720', '-frames:v', '1', '-q:v', '3', jpg2]);
     ffmpeg([...src, '-vf', 'noise=alls=6:allf=t', ...h264, ...rate, mp4]);
     ffmpeg([...src, ...h264, '-crf', '20', light]);
   }
-  return { jpeg: readFileSync(jpg), video: readFileSync(mp4), videoLight: readFileSync(light), source };
+  return { jpeg: readFileSync(jpg), jpeg2: readFileSync(jpg2), video: readFileSync(mp4), videoLight: readFileSync(light), source };
 }
 
 async function decodeOnly(video: Buffer, runs: number, threads: string): Promise<number> {
@@ -84,8 +106,8 @@ async function decodeOnly(video: Buffer, runs: number, threads: string): Promise
   }
 }
 
-async function videoStages(video: Buffer, runs: number): Promise<{ decode: number | null; detect: number | null; liveness: number | null; analyzeLiveness: number; framesWithFace: number }> {
-  const v = { decode: [] as number[], detect: [] as number[], liveness: [] as number[], total: [] as number[], framesWithFace: 0 };
+async function videoStages(video: Buffer, runs: number): Promise<{ decode: number | null; detect: number | null; liveness: number | null; analyzeLiveness: number; framesWithFace: number; framesScored: number }> {
+  const v = { decode: [] as number[], detect: [] as number[], liveness: [] as number[], total: [] as number[], framesWithFace: 0, framesScored: 0 };
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
     try {
@@ -94,13 +116,14 @@ async function videoStages(video: Buffer, runs: number): Promise<{ decode: numbe
       v.detect.push(r.timings.detectMs);
       v.liveness.push(r.timings.livenessMs);
       v.framesWithFace = r.framesWithFace;
+      v.framesScored = r.framesScored;
     } catch {
       // testsrc fallback has no face
     }
     v.total.push(performance.now() - t);
   }
   const m = (xs: number[]): number | null => (xs.length ? r1(median(xs)) : null);
-  return { decode: m(v.decode), detect: m(v.detect), liveness: m(v.liveness), analyzeLiveness: r1(median(v.total)), framesWithFace: v.framesWithFace };
+  return { decode: m(v.decode), detect: m(v.detect), liveness: m(v.liveness), analyzeLiveness: r1(median(v.total)), framesWithFace: v.framesWithFace, framesScored: v.framesScored };
 }
 
 async function throughput(bytes: Buffer, kind: MediaKind, concurrency: number, total: number): Promise<number> {
@@ -119,6 +142,105 @@ async function throughput(bytes: Buffer, kind: MediaKind, concurrency: number, t
     }),
   );
   return r1((total / (performance.now() - t)) * 60_000);
+}
+
+const STAGES = ['decode', 'detect', 'landmarks', 'align', 'embed', 'antispoof', 'gestures', 'bestshot'] as const;
+
+export interface StageTimes {
+  /** median wall time of one run */
+  wallMs: number;
+  /** per stage, median over runs of the stage's time summed over the run's analyses */
+  stages: Record<string, number>;
+  framesScored: number;
+  framesWithFace: number;
+}
+
+/** Runs `fn` `runs` times; medians of the wall time and of each stage (summed over its analyses). */
+async function mediaStages(runs: number, fn: () => Promise<MediaAnalysis[]>): Promise<StageTimes | null> {
+  const wall: number[] = [];
+  const per: Record<string, number[]> = {};
+  let last: MediaAnalysis[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    try {
+      last = await fn();
+    } catch {
+      return null; // no face in the synthetic fallback inputs
+    }
+    wall.push(performance.now() - t);
+    for (const k of STAGES) (per[k] ??= []).push(last.reduce((a, r) => a + (r.timings[k] ?? 0), 0));
+  }
+  const stages: Record<string, number> = {};
+  for (const k of STAGES) stages[k] = r1(median(per[k]!));
+  return {
+    wallMs: r1(median(wall)),
+    stages,
+    framesScored: last.reduce((a, r) => a + r.framesScored, 0),
+    framesWithFace: last.reduce((a, r) => a + r.framesWithFace, 0),
+  };
+}
+
+const fmtStages = (s: StageTimes): string => STAGES.map((k) => `${k} ${s.stages[k]}`).join(' | ');
+
+/** analyzeMedia split by stage for the two targets (and a gesture video, for information). */
+export async function runMediaBench(inputs: Inputs, runs: number, log: (s: string) => void, print = true): Promise<MediaBench> {
+  const { jpeg, video, videoLight } = inputs;
+  await warmUp({ gestures: true });
+  const biometry = await mediaStages(runs, async () => {
+    const a = await analyzeMedia(jpeg, 'image', { template: true });
+    const b = await analyzeMedia(inputs.jpeg2, 'image', { template: true });
+    compareTemplates(a.template!, b.template!);
+    return [a, b];
+  });
+  const bestShotVideo = await mediaStages(runs, async () => [await analyzeMedia(video, 'video', { liveness: true, bestShot: true })]);
+  const bestShotVideoLight = await mediaStages(runs, async () => [await analyzeMedia(videoLight, 'video', { liveness: true, bestShot: true })]);
+  const quality = await mediaStages(runs, async () => [await analyzeMedia(video, 'video', { liveness: true, bestShot: true, template: true })]);
+  const gesture = await mediaStages(Math.max(3, Math.ceil(runs / 3)), async () => [
+    await analyzeMedia(video, 'video', { liveness: true, bestShot: true, template: true, gesture: 'video_selfie_left', actionShot: true }),
+  ]);
+
+  const media: MediaBench = {
+    model: chooseLivenessModel().name,
+    biometryTwo720pPhotos: biometry,
+    bestShotAndLiveness5s720p: { heavy: bestShotVideo, light: bestShotVideoLight },
+    livenessBestShotTemplate5s720p: quality,
+    gestureLeft5s720p: gesture,
+    targetsMs: { biometry: 100, bestShotAndLiveness: 1000 },
+  };
+  if (print) printMedia(media, log);
+  return media;
+}
+
+export interface MediaBench {
+  model: string;
+  biometryTwo720pPhotos: StageTimes | null;
+  bestShotAndLiveness5s720p: { heavy: StageTimes | null; light: StageTimes | null };
+  livenessBestShotTemplate5s720p: StageTimes | null;
+  gestureLeft5s720p: StageTimes | null;
+  targetsMs: { biometry: number; bestShotAndLiveness: number };
+}
+
+function printMedia(m: MediaBench, log: (s: string) => void): void {
+  const biometry = m.biometryTwo720pPhotos;
+  const bestShotVideo = m.bestShotAndLiveness5s720p.heavy;
+  const bestShotVideoLight = m.bestShotAndLiveness5s720p.light;
+  const quality = m.livenessBestShotTemplate5s720p;
+  const gesture = m.gestureLeft5s720p;
+  const line = (name: string, st: StageTimes | null, target?: number): void => {
+    if (!st) {
+      log(`  ${name}: no face in the inputs (synthetic fallback)`);
+      return;
+    }
+    const verdict = target === undefined ? '' : st.wallMs < target ? ` (target < ${target} ms: met)` : ` (target < ${target} ms: MISSED)`;
+    log(`  ${name}: ${st.wallMs} ms wall${verdict}, ${st.framesWithFace}/${st.framesScored} frames with the face`);
+    log(`      ${fmtStages(st)}`);
+  };
+  log('  analyzeMedia (medians; stage times summed over the analyses of a run; video decode overlaps detection):');
+  line('biometry, two 1280x720 photos (template x2 + compare)', biometry, 100);
+  line('best shot + liveness, 5 s 720p heavy', bestShotVideo, 1000);
+  line('best shot + liveness, 5 s 720p light', bestShotVideoLight, 1000);
+  line('liveness + best shot + template, 5 s 720p heavy', quality);
+  line('gesture video_selfie_left + liveness + best shot + template + action shot, 5 s 720p heavy', gesture);
 }
 
 export async function runVisionBench(opts: { runs?: number; log?: (s: string) => void } = {}): Promise<object> {
@@ -189,6 +311,9 @@ export async function runVisionBench(opts: { runs?: number; log?: (s: string) =>
     const vidHeavy = await videoStages(video, runs);
     const vidLight = await videoStages(videoLight, runs);
 
+    // --- analyzeMedia, stage by stage (the targets)
+    const media = await runMediaBench(inputs, runs, log, false);
+
     // --- throughput in one process
     const tput = {
       image: { c1: await throughput(jpeg, 'image', 1, runs * 2), c2: await throughput(jpeg, 'image', 2, runs * 2) },
@@ -212,6 +337,7 @@ export async function runVisionBench(opts: { runs?: number; log?: (s: string) =>
       videoDecode8FramesMs: decode,
       videoMs: { heavy: vidHeavy, light: vidLight },
       analysesPerMinute: tput,
+      analyzeMedia: media,
     };
     log(`vision bench (${result.machine.cpus} x ${result.machine.cpu}, ${process.version}, load ${result.machine.loadavg1mBefore} -> ${result.machine.loadavg1mAfter}), model ${choice.name}, medians of ${runs} runs`);
     log(`  inputs: ${source}; JPEG 1280x720 ${jpeg.length} B`);
@@ -220,9 +346,10 @@ export async function runVisionBench(opts: { runs?: number; log?: (s: string) =>
     log(`  inputs: video heavy ${video.length} B (${r1((video.length * 8) / 5e6)} Mbit/s), light ${videoLight.length} B (${r1((videoLight.length * 8) / 5e6)} Mbit/s)`);
     log(`  video decode 8 frames alone: heavy ${decode.heavy.threads1} ms (1 thread) / ${decode.heavy.threads2} ms (2 threads) | light ${decode.light.threads1} / ${decode.light.threads2} ms`);
     for (const [name, v] of [['heavy', vidHeavy], ['light', vidLight]] as const) {
-      log(`  video ${name.padEnd(5)}: analyzeLiveness ${v.analyzeLiveness} ms wall = decode ${v.decode} ms, with detect ${v.detect} ms + liveness ${v.liveness} ms overlapping it (${v.framesWithFace}/8 frames with a face)`);
+      log(`  video ${name.padEnd(5)}: analyzeLiveness ${v.analyzeLiveness} ms wall = decode ${v.decode} ms, with detect ${v.detect} ms + liveness ${v.liveness} ms overlapping it (${v.framesWithFace}/${v.framesScored} frames with a face)`);
     }
     log(`  analyses per minute, one process: image ${tput.image.c1} (1 at a time) / ${tput.image.c2} (2 concurrent) | heavy video ${tput.video.c1} / ${tput.video.c2}`);
+    printMedia(media, log);
     return result;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -230,7 +357,19 @@ export async function runVisionBench(opts: { runs?: number; log?: (s: string) =>
 }
 
 if (require.main === module) {
-  runVisionBench().catch((e: unknown) => {
+  const only = process.env.BENCH_ONLY;
+  const main = async (): Promise<unknown> => {
+    if (only !== 'media') return runVisionBench();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'oz-vision-bench-'));
+    try {
+      const inputs = makeInputs(dir);
+      console.log(`analyzeMedia bench (${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, load ${r1(os.loadavg()[0]!)}), inputs: ${inputs.source}`);
+      return await runMediaBench(inputs, Number(process.env.BENCH_RUNS) || 9, (l) => console.log(l));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  main().catch((e: unknown) => {
     console.error(e);
     process.exitCode = 1;
   });

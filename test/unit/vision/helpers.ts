@@ -176,3 +176,116 @@ export function makeHugePng(width: number, height: number): Buffer {
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Synthetic gesture clips (made at test time from shared-data photos; nothing is stored)
+// ---------------------------------------------------------------------------------------------
+
+export interface RawFrame {
+  width: number;
+  height: number;
+  /** packed RGB */
+  data: Buffer;
+}
+
+/** A still photo looped into an H.264 MP4 (ffmpeg -loop 1): nothing in it moves. */
+export function stillPhotoVideo(photo: string, seconds = 3, size = '640:-2'): Buffer {
+  return ffmpegMake(['-loop', '1', '-framerate', '25', '-i', photo, '-t', String(seconds), '-vf', `scale=${size}`, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'], 'still.mp4');
+}
+
+/** Encodes raw RGB frames (all the same size) as an H.264 MP4 at `fps`. */
+export function framesToVideo(frames: RawFrame[], fps = 25): Buffer {
+  const w = frames[0]!.width;
+  const h = frames[0]!.height;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'oz-vision-test-'));
+  try {
+    const raw = path.join(dir, 'in.rgb');
+    writeFileSync(raw, Buffer.concat(frames.map((f) => f.data)));
+    return ffmpegMake(['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${w}x${h}`, '-r', String(fps), '-i', raw, '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '18', '-pix_fmt', 'yuv420p'], 'clip.mp4');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Mirror image (left-right). */
+export function flipFrame(f: RawFrame): RawFrame {
+  const out = Buffer.allocUnsafe(f.data.length);
+  for (let y = 0; y < f.height; y++) {
+    for (let x = 0; x < f.width; x++) f.data.copy(out, (y * f.width + (f.width - 1 - x)) * 3, (y * f.width + x) * 3, (y * f.width + x) * 3 + 3);
+  }
+  return { width: f.width, height: f.height, data: out };
+}
+
+/** Per-pixel blend a -> b (t = 0..1). */
+export function blendFrames(a: RawFrame, b: RawFrame, t: number): RawFrame {
+  const out = Buffer.allocUnsafe(a.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = Math.round((1 - t) * a.data[i]! + t * b.data[i]!);
+  return { width: a.width, height: a.height, data: out };
+}
+
+/**
+ * A square window of `side` x `side` pixels centred on a box (x1, y1, x2, y2), `scale` times its
+ * height, black outside the frame, resized with nearest-neighbour sampling (test material only).
+ */
+export function windowAround(f: RawFrame, box: { x1: number; y1: number; x2: number; y2: number }, scale: number, side: number): RawFrame {
+  const s = (box.y2 - box.y1) * scale;
+  const cx = (box.x1 + box.x2) / 2;
+  const cy = (box.y1 + box.y2) / 2;
+  const out = Buffer.alloc(side * side * 3);
+  for (let y = 0; y < side; y++) {
+    const sy = Math.floor(cy - s / 2 + ((y + 0.5) * s) / side);
+    if (sy < 0 || sy >= f.height) continue;
+    for (let x = 0; x < side; x++) {
+      const sx = Math.floor(cx - s / 2 + ((x + 0.5) * s) / side);
+      if (sx < 0 || sx >= f.width) continue;
+      f.data.copy(out, (y * side + x) * 3, (sy * f.width + sx) * 3, (sy * f.width + sx) * 3 + 3);
+    }
+  }
+  return { width: side, height: side, data: out };
+}
+
+/**
+ * Paints closed eyelids over both eyes (skin colour from below each eye and a dark lash line):
+ * fr_eye then reads the eyes as closed. Crude, synthetic test material.
+ */
+export function paintClosedEyes(f: RawFrame, lm: Float32Array): RawFrame {
+  const d = Buffer.from(f.data);
+  for (const [a, b] of [
+    [36, 41],
+    [42, 47],
+  ] as const) {
+    let x0 = Infinity;
+    let x1 = -Infinity;
+    let y0 = Infinity;
+    let y1 = -Infinity;
+    for (let i = a; i <= b; i++) {
+      x0 = Math.min(x0, lm[2 * i]!);
+      x1 = Math.max(x1, lm[2 * i]!);
+      y0 = Math.min(y0, lm[2 * i + 1]!);
+      y1 = Math.max(y1, lm[2 * i + 1]!);
+    }
+    const w = x1 - x0;
+    const h = y1 - y0;
+    const cx = (x0 + x1) / 2;
+    const cy = (y0 + y1) / 2;
+    const rx = w * 0.75;
+    const ry = Math.max(h, w * 0.3) * 1.1;
+    const sy = Math.min(f.height - 1, Math.round(y1 + w * 0.45));
+    const sx = Math.round(cx);
+    const skin = [0, 1, 2].map((c) => d[(sy * f.width + sx) * 3 + c]!);
+    for (let y = Math.floor(cy - ry); y <= Math.ceil(cy + ry); y++) {
+      for (let x = Math.floor(cx - rx); x <= Math.ceil(cx + rx); x++) {
+        if (x < 0 || y < 0 || x >= f.width || y >= f.height) continue;
+        const e = ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2;
+        if (e > 1) continue;
+        const k = (y * f.width + x) * 3;
+        const alpha = e > 0.7 ? (1 - e) / 0.3 : 1;
+        for (let c = 0; c < 3; c++) d[k + c] = Math.round(alpha * skin[c]! + (1 - alpha) * d[k + c]!);
+        if (Math.abs(y - (cy + ry * 0.15)) < Math.max(1, h * 0.12) && Math.abs(x - cx) < rx * 0.8) {
+          for (let c = 0; c < 3; c++) d[k + c] = Math.round(d[k + c]! * 0.35);
+        }
+      }
+    }
+  }
+  return { width: f.width, height: f.height, data: d };
+}

@@ -1,0 +1,194 @@
+// Blacklist collections: persons with photos whose face templates a COLLECTION analysis searches.
+// Only ADMIN and CLIENT ADMIN manage collections; CLIENT SERVICE may also add persons and photos.
+import type { Caller } from './auth';
+import type { CoreDeps } from './deps';
+import type { Collection, JsonObject, Person, PersonImage, User } from './entities';
+import { ApiError, ErrorCode, badStructure, badValue, forbidden, notFound } from './errors';
+import { parsePayload, presignerFor, type UploadedPart } from './folders';
+import { companyScope, isGlobal } from './permissions';
+import { MediaRejectedError, NoFaceError, type MediaInspector } from './ports';
+import { ConflictError } from './store';
+
+/** Extracts one face template from a photo (layers/vision); throws NoFaceError when there is none. */
+export interface TemplateExtractor {
+  extract(bytes: Buffer): Promise<Float32Array>;
+}
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const canManage = (user: User, companyId: string) => user.user_type === 'ADMIN' || (user.user_type === 'CLIENT_ADMIN' && user.company_id === companyId);
+const canAddPersons = (user: User, companyId: string) => canManage(user, companyId) || (user.user_type === 'CLIENT_SERVICE' && user.company_id === companyId);
+
+async function loadCollection(deps: CoreDeps, caller: Caller, collectionId: string) {
+  const scope = companyScope(caller.user);
+  // Collections are found through their company: global roles search every company.
+  const candidates = scope === null ? (await deps.store.listCollections(null)).filter((c) => c.collection_id === collectionId) : [{ company_id: scope }];
+  for (const c of candidates) {
+    const found = await deps.store.getCollection(c.company_id, collectionId);
+    if (found) return found;
+  }
+  throw notFound('Collection');
+}
+
+export async function createCollection(deps: CoreDeps, caller: Caller, body: unknown) {
+  if (!isObject(body)) throw badStructure('The body must be {"alias": "...", "company_id": "..."}');
+  const alias = body['alias'];
+  if (typeof alias !== 'string' || alias.trim() === '') throw badStructure('"alias" is required');
+  const companyId = typeof body['company_id'] === 'string' ? body['company_id'] : caller.user.company_id;
+  if (!isGlobal(caller.user) && companyId !== caller.user.company_id) throw notFound('Company');
+  if (!canManage(caller.user, companyId)) throw forbidden('Only ADMIN and CLIENT ADMIN can create collections');
+  if (!(await deps.store.getCompany(companyId))) throw badValue(`Company ${companyId} does not exist`);
+  const now = deps.clock.now();
+  const collection: Collection = { collection_id: deps.ids.uuid(), company_id: companyId, alias: alias.trim(), meta_data: isObject(body['meta_data']) ? body['meta_data'] : {}, time_created: now, time_updated: now };
+  await deps.store.putCollection(collection);
+  return collection;
+}
+
+export async function listCollections(deps: CoreDeps, caller: Caller) {
+  return deps.store.listCollections(companyScope(caller.user));
+}
+
+export async function getCollection(deps: CoreDeps, caller: Caller, collectionId: string) {
+  const { version: _v, ...collection } = await loadCollection(deps, caller, collectionId);
+  return collection;
+}
+
+const inUse = (what: string) => new ApiError(400, ErrorCode.INVALID_VALUE, `${what} has related analyses: delete those COLLECTION analyses first (DELETE /api/analyses/{analysis_id})`);
+
+export async function deleteCollection(deps: CoreDeps, caller: Caller, collectionId: string) {
+  const collection = await loadCollection(deps, caller, collectionId);
+  if (!canManage(caller.user, collection.company_id)) throw forbidden('Only ADMIN and CLIENT ADMIN can delete collections');
+  try {
+    await deps.store.deleteCollection(collection.company_id, collectionId);
+  } catch (err) {
+    if (err instanceof ConflictError) throw inUse('A person of this collection');
+    throw err;
+  }
+}
+
+async function imagesFrom(deps: CoreDeps, inspector: MediaInspector, extractor: TemplateExtractor, person: Person, parts: UploadedPart[], payloadIn: unknown) {
+  const payload = parsePayload(payloadIn);
+  if (parts.length === 0) throw badStructure('Send at least one photo of the person as a multipart file part');
+  if (parts.length > 20) throw badValue('At most 20 photos in one request');
+  const now = deps.clock.now();
+  return Promise.all(
+    parts.map(async (part) => {
+      const reject = (message: string) => badValue(`Photo "${part.field}" was rejected: ${message}`, { field: part.field });
+      let inspected;
+      try {
+        inspected = await inspector.inspect(part.bytes);
+      } catch (err) {
+        if (err instanceof MediaRejectedError) throw reject(err.message);
+        throw err;
+      }
+      if (inspected.kind !== 'image') throw reject('persons are enrolled from photos, not videos or archives');
+      let template: Float32Array;
+      try {
+        template = await extractor.extract(part.bytes);
+      } catch (err) {
+        if (err instanceof NoFaceError) throw new ApiError(400, ErrorCode.TAG_ERROR, `Could not locate face on source media [${part.field}]`, { field: part.field });
+        if (err instanceof MediaRejectedError) throw reject(err.message);
+        throw err;
+      }
+      const media_id = deps.ids.uuid();
+      const image: PersonImage = {
+        media_id,
+        person_id: person.person_id,
+        collection_id: person.collection_id,
+        company_id: person.company_id,
+        media_type: 'IMAGE_FOLDER',
+        original_name: part.filename ?? part.field,
+        tags: payload.tags[part.field] ?? [],
+        info: { thumb: null, original: { md5: inspected.md5, width: inspected.width ?? 0, height: inspected.height ?? 0, size: inspected.size, 'mime-type': inspected.mime } },
+        meta_data: payload.mediaMeta[part.field] ?? {},
+        time_created: now,
+        time_updated: now,
+        blob_key: `${person.company_id}/collections/${person.collection_id}/${person.person_id}/${media_id}`,
+      };
+      await deps.blobs.put(image.blob_key, part.bytes, inspected.mime);
+      return { image, template };
+    }),
+  );
+}
+
+export async function imageView(deps: CoreDeps, image: PersonImage) {
+  const { blob_key, ...rest } = image;
+  return { ...rest, person_image_id: image.media_id, image_id: image.media_id, original_url: await presignerFor(deps)(blob_key), thumb_url: null };
+}
+
+async function personView(deps: CoreDeps, person: Person, images?: PersonImage[]) {
+  return { ...person, ...(images ? { images: await Promise.all(images.map((i) => imageView(deps, i))) } : {}) };
+}
+
+/** POST /api/collections/{id}/persons/: photos plus a payload with media:tags and person:meta_data. */
+export async function createPerson(deps: CoreDeps, inspector: MediaInspector, extractor: TemplateExtractor, caller: Caller, collectionId: string, parts: UploadedPart[], payloadIn: unknown) {
+  const collection = await loadCollection(deps, caller, collectionId);
+  if (!canAddPersons(caller.user, collection.company_id)) throw forbidden('Only ADMIN, CLIENT ADMIN and CLIENT SERVICE can add persons');
+  const meta = isObject(payloadIn) && isObject(payloadIn['person:meta_data']) ? payloadIn['person:meta_data'] : {};
+  const now = deps.clock.now();
+  const person: Person = { person_id: deps.ids.uuid(), collection_id: collectionId, company_id: collection.company_id, meta_data: meta, time_created: now, time_updated: now };
+  const images = await imagesFrom(deps, inspector, extractor, person, parts, payloadIn);
+  try {
+    await deps.store.putPersonImages(person, images, true);
+  } catch (err) {
+    await Promise.allSettled(images.map((i) => deps.blobs.delete(i.image.blob_key)));
+    throw err;
+  }
+  return personView(deps, person, images.map((i) => i.image));
+}
+
+async function loadPerson(deps: CoreDeps, caller: Caller, collectionId: string, personId: string) {
+  const collection = await loadCollection(deps, caller, collectionId);
+  const person = await deps.store.getPerson(collection.company_id, collectionId, personId);
+  if (!person) throw notFound('Person');
+  return { collection, person };
+}
+
+export async function addPersonImages(deps: CoreDeps, inspector: MediaInspector, extractor: TemplateExtractor, caller: Caller, collectionId: string, personId: string, parts: UploadedPart[], payloadIn: unknown) {
+  const { collection, person } = await loadPerson(deps, caller, collectionId, personId);
+  if (!canAddPersons(caller.user, collection.company_id)) throw forbidden('Only ADMIN, CLIENT ADMIN and CLIENT SERVICE can add photos');
+  const images = await imagesFrom(deps, inspector, extractor, person, parts, payloadIn);
+  try {
+    await deps.store.putPersonImages(person, images, false);
+  } catch (err) {
+    await Promise.allSettled(images.map((i) => deps.blobs.delete(i.image.blob_key)));
+    throw err;
+  }
+  return Promise.all(images.map((i) => imageView(deps, i.image)));
+}
+
+export async function listPersons(deps: CoreDeps, caller: Caller, collectionId: string) {
+  const collection = await loadCollection(deps, caller, collectionId);
+  return deps.store.listPersons(collection.company_id, collectionId);
+}
+
+export async function getPerson(deps: CoreDeps, caller: Caller, collectionId: string, personId: string) {
+  const { collection, person } = await loadPerson(deps, caller, collectionId, personId);
+  return personView(deps, person, await deps.store.listPersonImages(collection.company_id, collectionId, personId));
+}
+
+export async function listPersonImages(deps: CoreDeps, caller: Caller, collectionId: string, personId: string) {
+  const { collection } = await loadPerson(deps, caller, collectionId, personId);
+  return Promise.all((await deps.store.listPersonImages(collection.company_id, collectionId, personId)).map((i) => imageView(deps, i)));
+}
+
+export async function deletePerson(deps: CoreDeps, caller: Caller, collectionId: string, personId: string) {
+  const { collection } = await loadPerson(deps, caller, collectionId, personId);
+  if (!canManage(caller.user, collection.company_id)) throw forbidden('Only ADMIN and CLIENT ADMIN can delete persons');
+  let images: PersonImage[];
+  try {
+    images = await deps.store.deletePerson(collection.company_id, collectionId, personId);
+  } catch (err) {
+    if (err instanceof ConflictError) throw inUse('This person');
+    throw err;
+  }
+  await Promise.allSettled(images.map((i) => deps.blobs.delete(i.blob_key)));
+}
+
+export async function deletePersonImage(deps: CoreDeps, caller: Caller, collectionId: string, personId: string, mediaId: string) {
+  const { collection } = await loadPerson(deps, caller, collectionId, personId);
+  if (!canManage(caller.user, collection.company_id)) throw forbidden('Only ADMIN and CLIENT ADMIN can delete photos of persons');
+  const image = await deps.store.deletePersonImage(collection.company_id, collectionId, personId, mediaId);
+  if (!image) throw notFound('Person image');
+  await deps.blobs.delete(image.blob_key);
+}

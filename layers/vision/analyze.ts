@@ -1,0 +1,388 @@
+/**
+ * analyzeMedia: the one entry point the worker calls per media. It decodes the media once, finds
+ * the primary face (one face per media, tracked across frames, see track.ts) and runs on that face
+ * only what was asked: passive liveness, the biometric template, the best shot, the gesture check
+ * and the action shot.
+ *
+ * Frames: an image is one frame (longest side <= 1280); a ZIP shot set is its images in archive
+ * order; a video is sampled once, either like passive liveness (OZ_LIVENESS_FRAMES, default 8,
+ * evenly spread, keyframes when there are enough, longest side <= 640) or, when the gesture needs
+ * motion, densely (GESTURE_FPS frames a second over the whole clip, at most GESTURE_MAX_FRAMES,
+ * every frame decodable, longest side <= GESTURE_MAX_SIDE). Faces are detected while ffmpeg is
+ * still decoding the next frames.
+ */
+import { performance } from 'node:perf_hooks';
+import sharp from 'sharp';
+import { eyeState, happiness, headPose, type EyeState, type HeadPose } from './attributes';
+import { calibrateSpoof, FAILED_GESTURE_FLOOR } from './calibration';
+import { alignedFaceTensor, embedAligned, l2normalize } from './embed';
+import { MediaError, NoFaceError } from './errors';
+import { DETECT_DEFAULTS, detectFaces, type DetectOptions, type FaceBox } from './faces';
+import { decodeImage, decodeShotSet, VIDEO_MAX_SIDE } from './frames';
+import { combineSpoofing, evaluateGesture, gestureNeeds, isGestureTag, smileCandidates, type FaceObservation, type GestureResult, type GestureTag } from './gestures';
+import { detectLandmarks, landmarkGeometry, type LandmarkGeometry, type Landmarks68 } from './landmarks';
+import { chooseLivenessModel, spoofScore, type LivenessChoice } from './liveness';
+import { qualityParts, qualityScore, sharpnessOf } from './quality';
+import { sniff } from './sniff';
+import { makeTemplate, type FaceTemplate } from './templates';
+import { withTempFile } from './tools';
+import { primaryFaces } from './track';
+import type { Frame, MediaKind } from './types';
+import { probeVideoFile, sampleVideoFileStreaming, type SampledVideo, type SampleStrategy, type VideoProbe } from './video';
+
+export interface MediaAnalysisOptions {
+  /** passive liveness (confidenceSpoofing) */
+  liveness?: boolean;
+  /** the biometric template of the primary face */
+  template?: boolean;
+  /** the best frame as a JPEG */
+  bestShot?: boolean;
+  /** the video_selfie_* tag of the media: its gesture is checked (other tags: no check) */
+  gesture?: string | null;
+  /** the frame where the gesture peaks, as a JPEG */
+  actionShot?: boolean;
+  /** a document photo (photo_id_front): smaller faces are accepted */
+  document?: boolean;
+}
+
+export interface MediaAnalysis {
+  framesScored: number;
+  framesWithFace: number;
+  /** 0..1, calibrated; already combined with the gesture evidence when a gesture was checked */
+  confidenceSpoofing?: number;
+  /** the passive model's calibrated score alone */
+  passiveSpoofing?: number;
+  template?: FaceTemplate;
+  bestShot?: { jpeg: Buffer; width: number; height: number; frameIndex: number; quality: number };
+  gesture?: { tag: string; passed: boolean; evidence: number; message: string };
+  actionShot?: { jpeg: Buffer; width: number; height: number; frameIndex: number; tag: string };
+  /** role -> model used, e.g. { detector: 'fr_detect', liveness: 'MiniFASNetV2' } */
+  models: Record<string, string>;
+  /** ms per stage: decode, detect, landmarks, align, embed, antispoof, gestures, bestshot, total */
+  timings: Record<string, number>;
+}
+
+/** Selfie media: a face must be at least 40 px and 10 % of the frame's shorter side tall. */
+export const SELFIE_DETECT: Required<DetectOptions> = { ...DETECT_DEFAULTS, minFacePx: 40, minFaceFraction: 0.1 };
+/** Document photos (photo_id_front) show a small face: 20 px and 2.5 %. */
+export const DOCUMENT_DETECT: Required<DetectOptions> = { ...DETECT_DEFAULTS, minFacePx: 20, minFaceFraction: 0.025 };
+
+/** Dense sampling for gestures. */
+export const GESTURE_FPS = 10;
+export const GESTURE_MAX_FRAMES = 40;
+export const GESTURE_MIN_FRAMES = 8;
+export const GESTURE_MAX_SIDE = 480;
+/** Frames scored by the passive model in a densely sampled video (evenly spread). */
+export const PASSIVE_FRAMES_IN_GESTURE_VIDEO = 8;
+/** Frames whose embeddings are averaged into a video's template (the best by quality). */
+export const TEMPLATE_FRAMES = 3;
+export const JPEG_QUALITY = 90;
+
+function defaultVideoFrames(): number {
+  const n = Number(process.env.OZ_LIVENESS_FRAMES);
+  return Number.isInteger(n) && n >= 1 && n <= 64 ? n : 8;
+}
+
+/** Knobs for callers below the worker (analyzeLiveness, evaluation). */
+export interface InternalOptions {
+  videoFrames?: number;
+  detect?: DetectOptions;
+  liveness?: LivenessChoice;
+}
+
+interface Decoded {
+  frames: Frame[];
+  detections: FaceBox[][];
+  decodeMs: number;
+  detectMs: number;
+}
+
+function denseCount(probe: VideoProbe): number {
+  const n = Math.round(probe.span * GESTURE_FPS);
+  return Math.max(GESTURE_MIN_FRAMES, Math.min(GESTURE_MAX_FRAMES, n));
+}
+
+async function decodeVideo(bytes: Buffer, dense: boolean, count: number, detect: DetectOptions): Promise<Decoded> {
+  const byAttempt = new Map<number, { frames: Frame[]; dets: FaceBox[][] }>();
+  let detectMs = 0;
+  let chain: Promise<void> = Promise.resolve();
+  let failure: unknown = null;
+  const onFrame = (frame: Frame, index: number, attempt: number): void => {
+    chain = chain.then(async () => {
+      if (failure) return;
+      try {
+        const t = performance.now();
+        const faces = await detectFaces(frame, detect);
+        detectMs += performance.now() - t;
+        let slot = byAttempt.get(attempt);
+        if (!slot) byAttempt.set(attempt, (slot = { frames: [], dets: [] }));
+        slot.frames[index] = frame;
+        slot.dets[index] = faces;
+      } catch (e) {
+        failure = e;
+      }
+    });
+  };
+  const t = performance.now();
+  let sampled: SampledVideo;
+  try {
+    sampled = await withTempFile(bytes, async (file) => {
+      const probe = await probeVideoFile(file);
+      const n = dense ? denseCount(probe) : count;
+      // dense sampling must not collapse onto keyframes: gestures happen between them
+      const strategy: SampleStrategy | undefined = dense ? (probe.frames >= n * 4 ? 'noref' : 'all') : undefined;
+      return sampleVideoFileStreaming(file, probe, { count: n, maxSide: dense ? GESTURE_MAX_SIDE : VIDEO_MAX_SIDE, strategy }, onFrame);
+    });
+  } finally {
+    await chain;
+  }
+  const decodeMs = performance.now() - t;
+  if (failure) throw failure;
+  const slot = byAttempt.get(sampled.attempt) ?? { frames: [], dets: [] };
+  const frames: Frame[] = [];
+  const detections: FaceBox[][] = [];
+  for (let i = 0; i < slot.frames.length; i++) {
+    if (!slot.frames[i]) continue;
+    frames.push(slot.frames[i]!);
+    detections.push(slot.dets[i] ?? []);
+  }
+  return { frames, detections, decodeMs, detectMs };
+}
+
+async function decodeStill(bytes: Buffer, kind: 'image' | 'zip', detect: DetectOptions): Promise<Decoded> {
+  let t = performance.now();
+  const frames = kind === 'image' ? [await decodeImage(bytes)] : await decodeShotSet(bytes);
+  const decodeMs = performance.now() - t;
+  t = performance.now();
+  const detections: FaceBox[][] = [];
+  for (const f of frames) detections.push(await detectFaces(f, detect));
+  return { frames, detections, decodeMs, detectMs: performance.now() - t };
+}
+
+export async function encodeJpeg(frame: Frame, quality = JPEG_QUALITY): Promise<Buffer> {
+  return sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } }).jpeg({ quality, mozjpeg: false }).toBuffer();
+}
+
+/** Everything known about the primary face in one analysed frame. */
+interface FaceState {
+  frame: number;
+  box: FaceBox;
+  landmarks?: Landmarks68 | null;
+  geometry?: LandmarkGeometry;
+  eyes?: EyeState;
+  pose?: HeadPose | null;
+  happy?: number | null;
+  quality?: number;
+  rawSpoof?: number | null;
+}
+
+export interface AnalysisDetails {
+  /** mean raw spoof score (1 - p(real)) of the scored frames, before calibration */
+  rawSpoofing?: number;
+  /** per analysed frame: the raw spoof score, or null (not scored / no face) */
+  frameSpoof: Array<number | null>;
+  /** per analysed frame: the primary face, or null */
+  primary: Array<FaceBox | null>;
+  /** per analysed frame: all detected faces */
+  detections: FaceBox[][];
+  gestureResult?: GestureResult;
+  livenessModel?: string;
+}
+
+const r1 = (x: number): number => Math.round(x * 10) / 10;
+
+function evenlySpread<T>(xs: readonly T[], n: number): T[] {
+  if (xs.length <= n) return [...xs];
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(xs[Math.min(xs.length - 1, Math.floor(((i + 0.5) * xs.length) / n))]!);
+  return out;
+}
+
+/** analyzeMedia with the internals evaluation needs (raw scores, per-frame faces). */
+export async function analyzeMediaDetailed(
+  bytes: Buffer,
+  kind: MediaKind,
+  opts: MediaAnalysisOptions,
+  internal: InternalOptions = {},
+): Promise<{ analysis: MediaAnalysis; details: AnalysisDetails }> {
+  const t0 = performance.now();
+  const actual = sniff(bytes).kind;
+  const useKind: MediaKind = actual === kind ? kind : actual;
+  const tag: GestureTag | null = opts.gesture && isGestureTag(opts.gesture) ? opts.gesture : null;
+  const needs = tag ? gestureNeeds(tag) : null;
+  const dense = useKind === 'video' && !!needs?.motion;
+  const detect = internal.detect ?? (opts.document ? DOCUMENT_DETECT : SELFIE_DETECT);
+  const timings = { decode: 0, detect: 0, landmarks: 0, align: 0, embed: 0, antispoof: 0, gestures: 0, bestshot: 0 };
+  const models: Record<string, string> = { detector: 'fr_detect' };
+  const choice = opts.liveness ? (internal.liveness ?? chooseLivenessModel()) : null;
+
+  const dec = useKind === 'video' ? await decodeVideo(bytes, dense, internal.videoFrames ?? defaultVideoFrames(), detect) : await decodeStill(bytes, useKind, detect);
+  timings.decode = dec.decodeMs;
+  timings.detect = dec.detectMs;
+  const { frames, detections } = dec;
+  if (frames.length === 0) throw new MediaError('TOO_FEW_FRAMES', 'no frame could be decoded');
+
+  const primary = primaryFaces(detections);
+  const states: FaceState[] = [];
+  primary.forEach((box, i) => {
+    if (box) states.push({ frame: i, box });
+  });
+  if (states.length === 0) {
+    throw new NoFaceError(frames.length === 1 ? 'no face found in the image' : `no face found in any of the ${frames.length} frames analysed`);
+  }
+
+  const ensureLandmarks = async (s: FaceState): Promise<LandmarkGeometry | undefined> => {
+    if (s.landmarks === undefined) {
+      const t = performance.now();
+      s.landmarks = await detectLandmarks(frames[s.frame]!, s.box);
+      if (s.landmarks) s.geometry = landmarkGeometry(s.landmarks);
+      timings.landmarks += performance.now() - t;
+      models.landmarks = 'fr_landmark';
+    }
+    return s.geometry;
+  };
+
+  // --- passive liveness
+  const frameSpoof: Array<number | null> = frames.map(() => null);
+  let rawSpoofing: number | undefined;
+  let passiveSpoofing: number | undefined;
+  if (choice) {
+    const t = performance.now();
+    const scored = dense ? evenlySpread(states, PASSIVE_FRAMES_IN_GESTURE_VIDEO) : states;
+    const xs: number[] = [];
+    for (const s of scored) {
+      s.rawSpoof = await spoofScore(frames[s.frame]!, s.box, choice);
+      frameSpoof[s.frame] = s.rawSpoof;
+      if (s.rawSpoof !== null) xs.push(s.rawSpoof);
+    }
+    timings.antispoof = performance.now() - t;
+    models.liveness = choice.name;
+    if (xs.length === 0) throw new NoFaceError('no face large enough to check liveness');
+    rawSpoofing = xs.reduce((a, b) => a + b, 0) / xs.length;
+    passiveSpoofing = calibrateSpoof(rawSpoofing, choice.name);
+  }
+
+  // --- quality of every frame's face (best shot, and which frames make the template)
+  const needQuality = !!opts.bestShot || (!!opts.template && states.length > 1);
+  if (needQuality) {
+    for (const s of states) {
+      await ensureLandmarks(s);
+      const t = performance.now();
+      const frame = frames[s.frame]!;
+      if (s.landmarks) {
+        s.eyes = await eyeState(frame, s.landmarks);
+        models.eyes = 'fr_eye';
+        const sharp = sharpnessOf(frame, s.box);
+        s.quality = qualityScore(qualityParts(s.box, s.geometry!, s.eyes, sharp.part));
+      } else {
+        s.quality = 0;
+      }
+      timings.bestshot += performance.now() - t;
+    }
+  }
+  const byQuality = [...states].sort((a, b) => (b.quality ?? 0) - (a.quality ?? 0) || b.box.score - a.box.score);
+
+  // --- template
+  let template: FaceTemplate | undefined;
+  if (opts.template) {
+    const picks = (needQuality ? byQuality : states).slice(0, useKind === 'image' ? 1 : TEMPLATE_FRAMES);
+    const sum = new Float32Array(512);
+    let used = 0;
+    for (const s of picks) {
+      if (!(await ensureLandmarks(s)) || !s.landmarks) continue;
+      let t = performance.now();
+      const tensor = alignedFaceTensor(frames[s.frame]!, s.landmarks);
+      timings.align += performance.now() - t;
+      t = performance.now();
+      const v = await embedAligned(tensor);
+      timings.embed += performance.now() - t;
+      for (let i = 0; i < v.length; i++) sum[i]! += v[i]!;
+      used++;
+    }
+    if (used === 0) throw new NoFaceError('the face could not be aligned for a template');
+    models.embedding = 'fr_feature';
+    template = makeTemplate(l2normalize(sum));
+  }
+
+  // --- gesture
+  let gestureResult: GestureResult | undefined;
+  if (tag && needs) {
+    const t = performance.now();
+    const lm0 = timings.landmarks;
+    if (needs.motion) {
+      for (const s of states) {
+        if (needs.landmarks) await ensureLandmarks(s);
+        const frame = frames[s.frame]!;
+        if (needs.pose && s.pose === undefined) {
+          s.pose = await headPose(frame, s.box);
+          models.pose = 'fr_pose';
+        }
+        if (needs.eyes && s.eyes === undefined && s.landmarks) {
+          s.eyes = await eyeState(frame, s.landmarks);
+          models.eyes = 'fr_eye';
+        }
+      }
+    }
+    const obs = (): FaceObservation[] =>
+      states.map((s) => ({ index: s.frame, box: s.box, frameHeight: frames[s.frame]!.height, geometry: s.geometry, pose: s.pose, eyes: s.eyes, happy: s.happy }));
+    if (needs.expression) {
+      for (const k of smileCandidates(obs())) {
+        const s = states[k]!;
+        if (s.happy === undefined) s.happy = await happiness(frames[s.frame]!, s.box);
+      }
+      models.expression = 'fr_expression';
+    }
+    gestureResult = evaluateGesture(tag, obs());
+    timings.gestures = performance.now() - t - (timings.landmarks - lm0);
+  }
+
+  // --- best shot / action shot
+  let bestShot: MediaAnalysis['bestShot'];
+  if (opts.bestShot) {
+    const t = performance.now();
+    const best = byQuality[0]!;
+    const frame = frames[best.frame]!;
+    bestShot = { jpeg: await encodeJpeg(frame), width: frame.width, height: frame.height, frameIndex: best.frame, quality: Math.round((best.quality ?? 0) * 1000) / 1000 };
+    timings.bestshot += performance.now() - t;
+  }
+  let actionShot: MediaAnalysis['actionShot'];
+  if (opts.actionShot && gestureResult && gestureResult.peakIndex !== null) {
+    const t = performance.now();
+    const frame = frames[gestureResult.peakIndex]!;
+    actionShot = { jpeg: await encodeJpeg(frame), width: frame.width, height: frame.height, frameIndex: gestureResult.peakIndex, tag: gestureResult.tag };
+    timings.bestshot += performance.now() - t;
+  }
+
+  const analysis: MediaAnalysis = {
+    framesScored: frames.length,
+    framesWithFace: states.length,
+    models,
+    timings: {},
+  };
+  if (passiveSpoofing !== undefined) {
+    analysis.passiveSpoofing = passiveSpoofing;
+    analysis.confidenceSpoofing = combineSpoofing(passiveSpoofing, gestureResult, FAILED_GESTURE_FLOOR);
+  }
+  if (template) analysis.template = template;
+  if (bestShot) analysis.bestShot = bestShot;
+  if (gestureResult) {
+    const { tag: gt, passed, evidence, message } = gestureResult;
+    analysis.gesture = { tag: gt, passed, evidence, message };
+  }
+  if (actionShot) analysis.actionShot = actionShot;
+  for (const [k, v] of Object.entries(timings)) analysis.timings[k] = r1(v);
+  analysis.timings.total = r1(performance.now() - t0);
+  return {
+    analysis,
+    details: { rawSpoofing, frameSpoof, primary, detections, gestureResult, livenessModel: choice?.name },
+  };
+}
+
+/**
+ * Analyses one media (image, video or ZIP shot set) for the worker: see MediaAnalysisOptions.
+ * The kind is taken from the bytes when it disagrees with `kind`. Throws MediaError for unusable
+ * media and NoFaceError when no frame has a face of the minimum size.
+ */
+export async function analyzeMedia(bytes: Buffer, kind: MediaKind, opts: MediaAnalysisOptions): Promise<MediaAnalysis> {
+  return (await analyzeMediaDetailed(bytes, kind, opts)).analysis;
+}
