@@ -1,33 +1,115 @@
-// 1:N search for COLLECTION analyses: an in-memory index per collection (layers/search), built
-// from the stored templates and rebuilt whenever the collection's version moves (every add or
-// delete bumps it), so a person added is found by the next analysis. Hits are checked against
+// 1:N search for COLLECTION analyses. Each worker container keeps an index per collection
+// (layers/search) and keeps it current from the change log written with every enrolment or
+// deletion: only the changes since its cursor are read, never the whole collection again. A
+// container starting cold loads the latest snapshot (checksummed shards in S3) plus the log since
+// it; without a snapshot it reads the templates once and writes one. Hits are confirmed against
 // the store before they are returned, so a person deleted meanwhile is never reported.
 import { TemplateIndex } from '../layers/search';
+import { collectionIndexKey } from '../layers/core/collections';
+import type { BlobStore } from '../layers/core/ports';
+import { BlobNotFoundError } from '../layers/core/ports';
 import { UnknownCollectionError, type CollectionMatch, type CollectionSearch } from '../layers/core/search';
-import type { Store } from '../layers/core/store';
+import { CHANGE_LOG_TTL_SECONDS, type Store, type TemplateChange } from '../layers/core/store';
 import { similarityToScore } from '../layers/vision';
+
+/** A change commits at most this long after its log key's timestamp (transaction latency, clock skew). */
+const SETTLE_SECONDS = 30;
+/** Write a fresh snapshot after this many changes, or when the last one is this old. */
+const SNAPSHOT_AFTER_CHANGES = 5_000;
+const SNAPSHOT_MAX_AGE_SECONDS = 24 * 3600;
+const SHARD_BYTES = 64 * 1024 * 1024;
+
+const cursorAt = (epochSeconds: number) => `${Math.max(0, epochSeconds).toFixed(6).padStart(20, '0')}#`;
+
+interface Manifest {
+  cursor: string;
+  createdAt: number;
+  shards: string[];
+  count: number;
+}
 
 interface Cached {
   version: number;
   index: TemplateIndex;
+  /** Every change keyed below this has been applied; changes from it on are re-read each time. */
+  cursor: string;
+  snapshotAt: number;
+  changesSinceSnapshot: number;
 }
 
 export class IndexedCollectionSearch implements CollectionSearch {
   private readonly cache = new Map<string, Cached>();
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly blobs: BlobStore,
+    private readonly now: () => number = () => Date.now() / 1000,
+  ) {}
+
+  private apply(index: TemplateIndex, changes: TemplateChange[]) {
+    for (const c of changes) {
+      if (c.op === 'add') index.add(c.entries.map((e) => ({ id: e.id, vector: e.template })));
+      else index.remove(c.ids);
+    }
+  }
+
+  private async loadSnapshot(companyId: string, collectionId: string): Promise<{ index: TemplateIndex; manifest: Manifest } | null> {
+    try {
+      const manifest = JSON.parse((await this.blobs.get(collectionIndexKey(companyId, collectionId))).toString('utf8')) as Manifest;
+      // The change log since the snapshot must still exist (it expires), else rebuild from the records.
+      if (this.now() - manifest.createdAt > CHANGE_LOG_TTL_SECONDS - SETTLE_SECONDS * 10) return null;
+      const shards = await Promise.all(manifest.shards.map((key) => this.blobs.get(key)));
+      return { index: TemplateIndex.fromShards(shards), manifest };
+    } catch (err) {
+      if (err instanceof BlobNotFoundError) return null;
+      console.error(JSON.stringify({ msg: 'index snapshot unusable, rebuilding from the records', collectionId, error: String(err) }));
+      return null;
+    }
+  }
+
+  private async writeSnapshot(companyId: string, collectionId: string, cached: Cached) {
+    const createdAt = this.now();
+    const base = collectionIndexKey(companyId, collectionId).replace(/manifest\.json$/, `${Math.floor(createdAt)}`);
+    const shards = cached.index.toShards(SHARD_BYTES);
+    const keys = shards.map((_, i) => `${base}/shard-${i}.bin`);
+    await Promise.all(shards.map((shard, i) => this.blobs.put(keys[i]!, shard, 'application/octet-stream')));
+    const manifest: Manifest = { cursor: cached.cursor, createdAt, shards: keys, count: cached.index.size };
+    await this.blobs.put(collectionIndexKey(companyId, collectionId), Buffer.from(JSON.stringify(manifest)), 'application/json');
+    cached.snapshotAt = createdAt;
+    cached.changesSinceSnapshot = 0;
+  }
 
   private async indexFor(companyId: string, collectionId: string): Promise<TemplateIndex | null> {
     const collection = await this.store.getCollection(companyId, collectionId);
     if (!collection) return null;
     const key = `${companyId}/${collectionId}`;
-    const cached = this.cache.get(key);
-    if (cached && cached.version === collection.version) return cached.index;
-    const index = new TemplateIndex();
-    const templates = await this.store.collectionTemplates(companyId, collectionId);
-    index.add(templates.map((t) => ({ id: `${t.person_id}#${t.media_id}`, vector: t.template })));
-    this.cache.set(key, { version: collection.version, index });
-    return index;
+    let cached = this.cache.get(key);
+    if (cached && cached.version === collection.version) return cached.index; // nothing committed since
+    const readAt = this.now();
+    let fresh = false;
+    if (!cached) {
+      const snapshot = await this.loadSnapshot(companyId, collectionId);
+      if (snapshot) cached = { version: -1, index: snapshot.index, cursor: snapshot.manifest.cursor, snapshotAt: snapshot.manifest.createdAt, changesSinceSnapshot: 0 };
+      else {
+        const index = new TemplateIndex();
+        const templates = await this.store.collectionTemplates(companyId, collectionId);
+        index.add(templates.map((t) => ({ id: `${t.person_id}#${t.media_id}`, vector: t.template })));
+        cached = { version: -1, index, cursor: cursorAt(readAt - SETTLE_SECONDS), snapshotAt: 0, changesSinceSnapshot: 0 };
+        fresh = true;
+      }
+    }
+    // Re-applying changes is safe: adds replace by id, removes are idempotent, and order is kept.
+    const changes = await this.store.collectionChanges(companyId, collectionId, cached.cursor);
+    this.apply(cached.index, changes);
+    cached.changesSinceSnapshot += changes.length;
+    const settled = cursorAt(readAt - SETTLE_SECONDS);
+    if (settled > cached.cursor) cached.cursor = settled;
+    cached.version = collection.version;
+    this.cache.set(key, cached);
+    if (fresh || cached.changesSinceSnapshot > SNAPSHOT_AFTER_CHANGES || this.now() - cached.snapshotAt > SNAPSHOT_MAX_AGE_SECONDS) {
+      await this.writeSnapshot(companyId, collectionId, cached).catch((err: unknown) => console.error(JSON.stringify({ msg: 'index snapshot not written', collectionId, error: String(err) })));
+    }
+    return cached.index;
   }
 
   async search(companyId: string, collectionId: string | null, template: Float32Array, count: number, threshold: number): Promise<CollectionMatch[]> {

@@ -33,7 +33,7 @@ function parseJob(body: string): AnalysisJob | null {
 let containerAnalyzers: { faces: ReturnType<typeof faceAnalyzer>; collections: IndexedCollectionSearch } | undefined;
 /** Kept for the life of the container: the collection indexes are its cache. */
 function workerAnalyzers() {
-  containerAnalyzers ??= { faces: faceAnalyzer(), collections: new IndexedCollectionSearch(coreDeps().store) };
+  containerAnalyzers ??= { faces: faceAnalyzer(), collections: new IndexedCollectionSearch(coreDeps().store, coreDeps().blobs) };
   return containerAnalyzers;
 }
 

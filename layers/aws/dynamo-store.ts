@@ -14,7 +14,8 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Analysis, Collection, Company, Folder, Media, Person, PersonImage, Session, StoredUser, WebhookDelivery } from '../core/entities';
-import { ConflictError, type FolderAggregate, type FolderListQuery, type Page, type Store } from '../core/store';
+import { CHANGE_LOG_TTL_SECONDS, ConflictError, type FolderAggregate, type FolderListQuery, type Page, type Store, type TemplateChange } from '../core/store';
+import { randomUUID } from 'node:crypto';
 
 type Item = Record<string, unknown> & { pk: string; sk: string };
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -406,19 +407,44 @@ export class DynamoStore implements Store {
     };
   }
 
+  /** A change-log item, written in the same transaction as the change it describes. */
+  private logItem(companyId: string, collectionId: string, change: { op: 'add'; entries: { id: string; template: Float32Array }[] } | { op: 'remove'; ids: string[] }): TransactItem {
+    const now = Date.now() / 1000;
+    const payload =
+      change.op === 'add'
+        ? { op: 'add', ids: change.entries.map((e) => e.id), templates: change.entries.map((e) => templateBytes(e.template)) }
+        : { op: 'remove', ids: change.ids };
+    return this.put({ pk: collectionPk(companyId, collectionId), sk: `LOG#${timeKey(now, randomUUID())}`, ttl: Math.ceil(now + CHANGE_LOG_TTL_SECONDS), ...payload });
+  }
+
+  async collectionChanges(companyId: string, collectionId: string, sinceKey: string): Promise<TemplateChange[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :p AND sk BETWEEN :lo AND :hi',
+      ExpressionAttributeValues: { ':p': collectionPk(companyId, collectionId), ':lo': `LOG#${sinceKey}`, ':hi': 'LOG#~' },
+      ConsistentRead: true,
+    });
+    return items.map((i) => {
+      const key = i.sk.slice(4);
+      const ids = i['ids'] as string[];
+      if (i['op'] === 'add') return { key, op: 'add' as const, entries: ids.map((id, n) => ({ id, template: templateOf((i['templates'] as Uint8Array[])[n]!) })) };
+      return { key, op: 'remove' as const, ids };
+    });
+  }
+
   private async deleteKeys(keys: { pk: string; sk: string }[], extra: TransactItem[] = []) {
     const deletes: TransactItem[] = keys.map((k) => ({ Delete: { TableName: this.table, Key: { pk: k.pk, sk: k.sk } } }));
     const all = [...extra, ...deletes];
     for (let i = 0; i < all.length; i += 100) await this.transact(all.slice(i, i + 100));
   }
 
-  async deleteCollection(companyId: string, collectionId: string): Promise<void> {
-    const items = await this.collectionItems(companyId, collectionId, '', 'pk, sk');
+  async deleteCollection(companyId: string, collectionId: string): Promise<PersonImage[]> {
+    const items = await this.collectionItems(companyId, collectionId, '', 'pk, sk, #d');
     if (items.some((i) => i.sk.startsWith('LINK#'))) throw new ConflictError('collection has related analyses');
     const pointers = items.filter((i) => i.sk.startsWith('PERSON#')).map((i) => ({ pk: `PERSON#${i.sk.slice(7)}`, sk: 'POINTER' }));
     // The collection item goes last: while it exists, a half-deleted collection can be deleted again.
     await this.deleteKeys([...items.filter((i) => i.sk !== 'COLLECTION').map((i) => ({ pk: i.pk, sk: i.sk })), ...pointers]);
     await this.deleteKeys([{ pk: collectionPk(companyId, collectionId), sk: 'COLLECTION' }]);
+    return items.filter((i) => i.sk.startsWith('IMAGE#')).map((i) => i['data'] as PersonImage);
   }
 
   async putPersonImages(person: Person, images: { image: PersonImage; template: Float32Array }[], isNew: boolean): Promise<void> {
@@ -430,6 +456,7 @@ export class DynamoStore implements Store {
       ...(isNew ? [this.put(pointer('PERSON', person.person_id, person.company_id, person.collection_id))] : []),
       this.bumpVersion(person.company_id, person.collection_id),
       ...images.map(({ image, template }) => this.put({ pk, sk: `IMAGE#${person.person_id}#${image.media_id}`, data: image, template: templateBytes(template) })),
+      this.logItem(person.company_id, person.collection_id, { op: 'add', entries: images.map(({ image, template }) => ({ id: `${person.person_id}#${image.media_id}`, template })) }),
     ]);
   }
 
@@ -451,7 +478,7 @@ export class DynamoStore implements Store {
     const pk = collectionPk(companyId, collectionId);
     await this.deleteKeys(
       [{ pk, sk: `PERSON#${personId}` }, { pk: `PERSON#${personId}`, sk: 'POINTER' }, ...images.map((i) => ({ pk: i.pk, sk: i.sk }))],
-      [this.bumpVersion(companyId, collectionId)],
+      [this.bumpVersion(companyId, collectionId), this.logItem(companyId, collectionId, { op: 'remove', ids: images.map((i) => i.sk.slice('IMAGE#'.length)) })],
     );
     return images.map((i) => i['data'] as PersonImage);
   }
@@ -460,7 +487,7 @@ export class DynamoStore implements Store {
     const key = { pk: collectionPk(companyId, collectionId), sk: `IMAGE#${personId}#${mediaId}` };
     const existing = await this.get<{ data: PersonImage }>(key.pk, key.sk);
     if (!existing) return null;
-    await this.deleteKeys([key], [this.bumpVersion(companyId, collectionId)]);
+    await this.deleteKeys([key], [this.bumpVersion(companyId, collectionId), this.logItem(companyId, collectionId, { op: 'remove', ids: [`${personId}#${mediaId}`] })]);
     return existing.data;
   }
 

@@ -14,6 +14,9 @@ export interface TemplateExtractor {
   extract(bytes: Buffer): Promise<Float32Array>;
 }
 
+/** Where the search index snapshot of a collection is kept (its manifest; shards beside it). */
+export const collectionIndexKey = (companyId: string, collectionId: string) => `${companyId}/collections/${collectionId}/index/manifest.json`;
+
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const canManage = (user: User, companyId: string) => user.user_type === 'ADMIN' || (user.user_type === 'CLIENT_ADMIN' && user.company_id === companyId);
@@ -58,12 +61,14 @@ const inUse = (what: string) => new ApiError(400, ErrorCode.INVALID_VALUE, `${wh
 export async function deleteCollection(deps: CoreDeps, caller: Caller, collectionId: string) {
   const collection = await loadCollection(deps, caller, collectionId);
   if (!canManage(caller.user, collection.company_id)) throw forbidden('Only ADMIN and CLIENT ADMIN can delete collections');
+  let images: PersonImage[];
   try {
-    await deps.store.deleteCollection(collection.company_id, collectionId);
+    images = await deps.store.deleteCollection(collection.company_id, collectionId);
   } catch (err) {
     if (err instanceof ConflictError) throw inUse('A person of this collection');
     throw err;
   }
+  await Promise.allSettled([...images.map((i) => deps.blobs.delete(i.blob_key)), deps.blobs.delete(collectionIndexKey(collection.company_id, collectionId))]);
 }
 
 async function imagesFrom(deps: CoreDeps, inspector: MediaInspector, extractor: TemplateExtractor, person: Person, parts: UploadedPart[], payloadIn: unknown) {

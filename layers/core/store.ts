@@ -3,6 +3,14 @@ import type { Analysis, Collection, Company, Folder, Media, Person, PersonImage,
 
 export class ConflictError extends Error {}
 
+/** One logged change to a collection's search index: entry ids are "<person_id>#<media_id>". */
+export type TemplateChange =
+  | { key: string; op: 'add'; entries: { id: string; template: Float32Array }[] }
+  | { key: string; op: 'remove'; ids: string[] };
+
+/** How long the change log is kept; index snapshots older than this are rebuilt from the records. */
+export const CHANGE_LOG_TTL_SECONDS = 7 * 24 * 3600;
+
 export interface Page<T> {
   items: T[];
   total: number;
@@ -65,8 +73,8 @@ export interface Store {
   putCollection(collection: Collection): Promise<void>;
   getCollection(companyId: string, collectionId: string): Promise<(Collection & { version: number }) | null>;
   listCollections(companyId: string | null): Promise<Collection[]>;
-  /** Deletes the collection with its persons and images; fails with ConflictError if an analysis found one of them. */
-  deleteCollection(companyId: string, collectionId: string): Promise<void>;
+  /** Deletes the collection with its persons and images (returned); ConflictError if an analysis found one of them. */
+  deleteCollection(companyId: string, collectionId: string): Promise<PersonImage[]>;
   /** Writes the person (if new) and images with their templates; bumps the collection's version. */
   putPersonImages(person: Person, images: { image: PersonImage; template: Float32Array }[], isNew: boolean): Promise<void>;
   getPerson(companyId: string, collectionId: string, personId: string): Promise<Person | null>;
@@ -75,6 +83,11 @@ export interface Store {
   /** Deletes a person and their images; ConflictError if an analysis found them. */
   deletePerson(companyId: string, collectionId: string, personId: string): Promise<PersonImage[]>;
   deletePersonImage(companyId: string, collectionId: string, personId: string, mediaId: string): Promise<PersonImage | null>;
+  /**
+   * The changes to a collection's templates (the log written with each change), in commit-key
+   * order, from `sinceKey` on; keys are "<zero-padded epoch seconds>#<id>".
+   */
+  collectionChanges(companyId: string, collectionId: string, sinceKey: string): Promise<TemplateChange[]>;
   /** Every template of a collection, for building its search index. */
   collectionTemplates(companyId: string, collectionId: string): Promise<{ media_id: string; person_id: string; template: Float32Array }[]>;
   /** Records that a collection analysis found these persons (they cannot be deleted while it exists). */
