@@ -138,7 +138,8 @@ export async function startAnalyses(deps: CoreDeps, caller: Caller, folderId: st
   return Promise.all(analyses.map((a) => analysisView(a, mediaById, presign)));
 }
 
-export async function getAnalysis(deps: CoreDeps, caller: Caller, analysisId: string) {
+/** An analysis the caller may see, with its folder; anything else is "not found". */
+async function loadAnalysis(deps: CoreDeps, caller: Caller, analysisId: string) {
   const located = await deps.store.locate('ANALYSIS', analysisId);
   if (!located) throw notFound('Analysis');
   const agg = await loadFolder(deps, caller, located.folder_id).catch(() => {
@@ -146,18 +147,17 @@ export async function getAnalysis(deps: CoreDeps, caller: Caller, analysisId: st
   });
   const analysis = agg.analyses.find((a) => a.analysis_id === analysisId);
   if (!analysis) throw notFound('Analysis');
+  return { agg, analysis };
+}
+
+export async function getAnalysis(deps: CoreDeps, caller: Caller, analysisId: string) {
+  const { agg, analysis } = await loadAnalysis(deps, caller, analysisId);
   return analysisView(analysis, new Map(agg.media.map((m) => [m.media_id, m])), presignerFor(deps));
 }
 
 /** Only ADMIN and CLIENT ADMIN delete analyses; a deleted COLLECTION analysis frees the persons it found. */
 export async function deleteAnalysis(deps: CoreDeps, caller: Caller, analysisId: string) {
-  const located = await deps.store.locate('ANALYSIS', analysisId);
-  if (!located) throw notFound('Analysis');
-  const agg = await loadFolder(deps, caller, located.folder_id).catch(() => {
-    throw notFound('Analysis');
-  });
-  const analysis = agg.analyses.find((a) => a.analysis_id === analysisId);
-  if (!analysis) throw notFound('Analysis');
+  const { agg, analysis } = await loadAnalysis(deps, caller, analysisId);
   if (caller.user.user_type !== 'ADMIN' && caller.user.user_type !== 'CLIENT_ADMIN') throw forbidden('Only ADMIN and CLIENT ADMIN can delete analyses');
   if (analysis.state === 'PROCESSING') throw badValue('The analysis is still PROCESSING: delete it once it has finished');
   const outputIds = new Set(analysis.results_media.flatMap((r) => r.output_images));

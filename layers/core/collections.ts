@@ -116,6 +116,18 @@ async function imagesFrom(deps: CoreDeps, inspector: MediaInspector, extractor: 
   );
 }
 
+/** Stores the photos, then their records; if the records cannot be written, the photos go too. */
+async function saveImages(deps: CoreDeps, inspector: MediaInspector, extractor: TemplateExtractor, person: Person, parts: UploadedPart[], payloadIn: unknown, isNew: boolean) {
+  const images = await imagesFrom(deps, inspector, extractor, person, parts, payloadIn);
+  try {
+    await deps.store.putPersonImages(person, images, isNew);
+  } catch (err) {
+    await Promise.allSettled(images.map((i) => deps.blobs.delete(i.image.blob_key)));
+    throw err;
+  }
+  return images.map((i) => i.image);
+}
+
 export async function imageView(deps: CoreDeps, image: PersonImage) {
   const { blob_key, ...rest } = image;
   return { ...rest, person_image_id: image.media_id, image_id: image.media_id, original_url: await presignerFor(deps)(blob_key), thumb_url: null };
@@ -132,14 +144,8 @@ export async function createPerson(deps: CoreDeps, inspector: MediaInspector, ex
   const meta = isObject(payloadIn) && isObject(payloadIn['person:meta_data']) ? payloadIn['person:meta_data'] : {};
   const now = deps.clock.now();
   const person: Person = { person_id: deps.ids.uuid(), collection_id: collectionId, company_id: collection.company_id, meta_data: meta, time_created: now, time_updated: now };
-  const images = await imagesFrom(deps, inspector, extractor, person, parts, payloadIn);
-  try {
-    await deps.store.putPersonImages(person, images, true);
-  } catch (err) {
-    await Promise.allSettled(images.map((i) => deps.blobs.delete(i.image.blob_key)));
-    throw err;
-  }
-  return personView(deps, person, images.map((i) => i.image));
+  const images = await saveImages(deps, inspector, extractor, person, parts, payloadIn, true);
+  return personView(deps, person, images);
 }
 
 async function loadPerson(deps: CoreDeps, caller: Caller, collectionId: string, personId: string) {
@@ -152,14 +158,8 @@ async function loadPerson(deps: CoreDeps, caller: Caller, collectionId: string, 
 export async function addPersonImages(deps: CoreDeps, inspector: MediaInspector, extractor: TemplateExtractor, caller: Caller, collectionId: string, personId: string, parts: UploadedPart[], payloadIn: unknown) {
   const { collection, person } = await loadPerson(deps, caller, collectionId, personId);
   if (!canAddPersons(caller.user, collection.company_id)) throw forbidden('Only ADMIN, CLIENT ADMIN and CLIENT SERVICE can add photos');
-  const images = await imagesFrom(deps, inspector, extractor, person, parts, payloadIn);
-  try {
-    await deps.store.putPersonImages(person, images, false);
-  } catch (err) {
-    await Promise.allSettled(images.map((i) => deps.blobs.delete(i.image.blob_key)));
-    throw err;
-  }
-  return Promise.all(images.map((i) => imageView(deps, i.image)));
+  const images = await saveImages(deps, inspector, extractor, person, parts, payloadIn, false);
+  return Promise.all(images.map((i) => imageView(deps, i)));
 }
 
 export async function listPersons(deps: CoreDeps, caller: Caller, collectionId: string) {

@@ -1,6 +1,6 @@
 // End-to-end liveness throughput on the local runtime: N folders with one selfie video each, all
 // analyses started at once, timed until every one has left PROCESSING (upload excluded).
-import { OzClient, startRuntime } from '../support/local';
+import { ADMIN, OzClient, startRuntime } from '../support/local';
 
 export interface ThroughputResult {
   workers: number;
@@ -18,15 +18,21 @@ const quantile = (values: number[], q: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 };
 
+/** A CLIENT of a fresh company on a freshly started runtime. */
+async function benchClient(url: string): Promise<OzClient> {
+  const admin = new OzClient(url);
+  await admin.login(ADMIN.email, ADMIN.password);
+  const company = (await admin.request('POST', '/api/companies', { json: { name: 'Bench' } })).body.company_id;
+  await admin.request('POST', '/api/users', { json: { credentials: { email: 'bench@bench.test', password: 'bench-password' }, profile: { company_id: company, user_type: 'CLIENT' } } });
+  const client = new OzClient(url);
+  await client.login('bench@bench.test', 'bench-password');
+  return client;
+}
+
 export async function measureThroughput(video: Buffer, workers: number, analyses: number, log: (line: string) => void): Promise<ThroughputResult> {
   const runtime = await startRuntime({ workerConcurrency: workers });
   try {
-    const admin = new OzClient(runtime.url);
-    await admin.login('admin@e2e.test', 'e2e-admin-password');
-    const company = (await admin.request('POST', '/api/companies', { json: { name: 'Bench' } })).body.company_id;
-    await admin.request('POST', '/api/users', { json: { credentials: { email: 'bench@bench.test', password: 'bench-password' }, profile: { company_id: company, user_type: 'CLIENT' } } });
-    const client = new OzClient(runtime.url);
-    await client.login('bench@bench.test', 'bench-password');
+    const client = await benchClient(runtime.url);
     const folders: string[] = [];
     for (let i = 0; i < analyses; i++) {
       const res = await client.upload('/api/folders', [{ field: 'video1', name: 'selfie.mp4', bytes: video }], { 'media:tags': { video1: ['video_selfie', 'video_selfie_blank'] } });
@@ -75,12 +81,7 @@ export async function measureWebhookLatency(video: Buffer, count: number): Promi
   process.env.OZ_WEBHOOK_ALLOW_PRIVATE = 'true'; // the receiver is on loopback
   const runtime = await startRuntime({ workerConcurrency: 2 });
   try {
-    const admin = new OzClient(runtime.url);
-    await admin.login('admin@e2e.test', 'e2e-admin-password');
-    const company = (await admin.request('POST', '/api/companies', { json: { name: 'Bench hooks' } })).body.company_id;
-    await admin.request('POST', '/api/users', { json: { credentials: { email: 'hooks@bench.test', password: 'bench-password' }, profile: { company_id: company, user_type: 'CLIENT' } } });
-    const client = new OzClient(runtime.url);
-    await client.login('hooks@bench.test', 'bench-password');
+    const client = await benchClient(runtime.url);
     const latencies: number[] = [];
     for (let i = 0; i < count; i++) {
       const t0 = Date.now();
