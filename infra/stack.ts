@@ -117,6 +117,17 @@ export class OzStack extends Stack {
     });
     tagEntry(media, 'functions/api/media-handler.ts#handler');
 
+    // API Lite: stateless, synchronous inference on the same image.
+    const lite = new DockerImageFunction(this, 'LiteFunction', {
+      code: image('lite.handler'),
+      architecture: Architecture.X86_64,
+      memorySize: 2048,
+      timeout: Duration.seconds(29),
+      environment,
+      logGroup: logs('LiteFunction'),
+    });
+    tagEntry(lite, 'functions/lite/handler.ts#handler');
+
     const worker = new DockerImageFunction(this, 'WorkerFunction', {
       code: image('worker.handler'),
       architecture: Architecture.X86_64,
@@ -138,8 +149,11 @@ export class OzStack extends Stack {
     queue.grantSendMessages(media);
     table.grantReadWriteData(worker);
     bucket.grantReadWrite(worker);
-    webhooks.stateMachine.grantStartExecution(worker);
-    worker.addEnvironment('OZ_WEBHOOK_STATE_MACHINE_ARN', webhooks.stateMachine.stateMachineArn);
+    // The worker, and the media function for single requests, start webhook deliveries.
+    for (const fn of [worker, media]) {
+      webhooks.stateMachine.grantStartExecution(fn);
+      fn.addEnvironment('OZ_WEBHOOK_STATE_MACHINE_ARN', webhooks.stateMachine.stateMachineArn);
+    }
     // The delivery task reads the folder (presigned URLs in the payload) and writes delivery records.
     table.grantReadWriteData(webhook);
     bucket.grantRead(webhook);
@@ -151,6 +165,7 @@ export class OzStack extends Stack {
     const integrations: Record<FunctionName, HttpLambdaIntegration> = {
       api: new HttpLambdaIntegration('ApiIntegration', api),
       media: new HttpLambdaIntegration('MediaIntegration', media),
+      lite: new HttpLambdaIntegration('LiteIntegration', lite),
     };
     ROUTES.forEach((route, i) => {
       for (const [suffix, idSuffix] of [['', ''], [TRAILING_SLASH_SUFFIX, 'Slash']] as const) {
@@ -165,8 +180,8 @@ export class OzStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: httpApi.apiEndpoint });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetters.queueUrl });
     new CfnOutput(this, 'TableName', { value: table.tableName });
-    this.functions = { api, media, worker, webhook };
+    this.functions = { api, media, worker, webhook, lite };
   }
 
-  readonly functions: Record<'api' | 'media' | 'worker' | 'webhook', LambdaFunction>;
+  readonly functions: Record<'api' | 'media' | 'worker' | 'webhook' | 'lite', LambdaFunction>;
 }

@@ -1,9 +1,11 @@
 // The container-image Lambda behind the upload endpoints: it can decode what it receives
 // (sharp, ffprobe) so media types and info come from the bytes.
 import { authenticate } from '../../layers/core/auth';
-import { parseAnalysesRequest, startAnalyses } from '../../layers/core/analyses';
+import { parseAnalysesRequest } from '../../layers/core/analyses';
+import { runGroupNow, runInstant } from '../../layers/core/synchronous';
+import { analyzers } from '../analyzers';
 import { addMedia, createFolder, getFolder } from '../../layers/core/folders';
-import { coreDeps } from '../wiring';
+import { coreDeps, webhookStarter } from '../wiring';
 import { mediaInspector, templateExtractor } from '../vision-adapters';
 import { addPersonImages, createPerson } from '../../layers/core/collections';
 import { json, uploadBody, type Request } from './http';
@@ -21,8 +23,15 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
     const analysesIn = (payload as { analyses?: unknown } | null)?.analyses;
     const requests = analysesIn !== undefined ? parseAnalysesRequest({ analyses: analysesIn }) : null;
     const created = await createFolder(deps, mediaInspector(), who, files, payload);
-    if (requests) await startAnalyses(deps, who, created.folder.folder_id, requests);
+    // Single request: the analyses run here and the answer holds their results.
+    if (requests) await runGroupNow(deps, analyzers(), webhookStarter(), who, created.folder.folder_id, requests);
     return json(201, await getFolder(deps, who, created.folder.folder_id, requests !== null));
+  },
+  'POST /api/instant/folders': async (req) => {
+    // Authorization can be switched off for the Instant API (changelog 6.2.3); it is on by default.
+    const who = process.env.OZ_AUTHORIZE_DISABLED_STATELESS === 'true' ? null : await caller(req);
+    const { files, payload } = uploadBody(req);
+    return json(200, await runInstant(coreDeps(), mediaInspector(), analyzers(), who, files, payload));
   },
   'POST /api/folders/{folder_id}/media': async (req) => {
     const who = await caller(req);

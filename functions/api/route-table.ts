@@ -3,7 +3,7 @@
 // "api" is the zip Lambda (JSON endpoints); "media" the container-image Lambda that can decode
 // uploads (sharp, ffprobe, the models).
 
-export type FunctionName = 'api' | 'media';
+export type FunctionName = 'api' | 'media' | 'lite';
 
 export interface RouteDef {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -31,6 +31,7 @@ export const ROUTES = [
   { method: 'GET', path: '/api/folders', fn: 'api' },
   { method: 'GET', path: '/api/folders/{folder_id}', fn: 'api' },
   { method: 'POST', path: '/api/folders/{folder_id}/media', fn: 'media' },
+  { method: 'POST', path: '/api/instant/folders', fn: 'media', open: true },
   { method: 'POST', path: '/api/folders/{folder_id}/analyses', fn: 'api' },
   { method: 'GET', path: '/api/folders/{folder_id}/analyses', fn: 'api' },
   { method: 'GET', path: '/api/folders/{folder_id}/webhooks', fn: 'api' },
@@ -48,6 +49,18 @@ export const ROUTES = [
   { method: 'POST', path: '/api/collections/{collection_id}/persons/{person_id}/images', fn: 'media' },
   { method: 'GET', path: '/api/collections/{collection_id}/persons/{person_id}/images', fn: 'api' },
   { method: 'DELETE', path: '/api/collections/{collection_id}/persons/{person_id}/images/{media_id}', fn: 'api' },
+  // API Lite (deprecated in the documents, still called): its own function with the models.
+  { method: 'GET', path: '/version', fn: 'lite', open: true },
+  { method: 'GET', path: '/v1/face/pattern/health', fn: 'lite', open: true },
+  { method: 'POST', path: '/v1/face/pattern/extract', fn: 'lite', open: true },
+  { method: 'POST', path: '/v1/face/pattern/compare', fn: 'lite', open: true },
+  { method: 'POST', path: '/v1/face/pattern/verify', fn: 'lite', open: true },
+  { method: 'POST', path: '/v1/face/pattern/extract_and_compare', fn: 'lite', open: true },
+  { method: 'POST', path: '/v1/face/pattern/compare_n', fn: 'lite', open: true },
+  { method: 'POST', path: '/v1/face/pattern/verify_n', fn: 'lite', open: true },
+  { method: 'POST', path: '/v1/face/pattern/extract_and_compare_n', fn: 'lite', open: true },
+  { method: 'GET', path: '/v1/face/liveness/health', fn: 'lite', open: true },
+  { method: 'POST', path: '/v1/face/liveness/detect', fn: 'lite', open: true },
 ] as const satisfies readonly RouteDef[];
 
 export type RouteKey = `${(typeof ROUTES)[number]['method']} ${(typeof ROUTES)[number]['path']}`;

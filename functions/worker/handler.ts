@@ -6,8 +6,7 @@ import type { AnalysisJob } from '../../layers/core/ports';
 import { processAnalysis } from '../../layers/core/processing';
 import { notifyIfGroupComplete } from '../../layers/core/webhooks';
 import { analysisQueue, coreDeps, webhookStarter } from '../wiring';
-import { faceAnalyzer } from '../vision-adapters';
-import { IndexedCollectionSearch } from '../collection-search';
+import { analyzers as workerAnalyzers } from '../analyzers';
 
 /** maxReceiveCount of the queue's redrive policy (set by the CDK app). */
 const maxReceiveCount = () => Number(process.env.OZ_MAX_RECEIVE_COUNT ?? '3');
@@ -28,13 +27,6 @@ function parseJob(body: string): AnalysisJob | null {
     // fall through
   }
   return null;
-}
-
-let containerAnalyzers: { faces: ReturnType<typeof faceAnalyzer>; collections: IndexedCollectionSearch } | undefined;
-/** Kept for the life of the container: the collection indexes are its cache. */
-function workerAnalyzers() {
-  containerAnalyzers ??= { faces: faceAnalyzer(), collections: new IndexedCollectionSearch(coreDeps().store, coreDeps().blobs) };
-  return containerAnalyzers;
 }
 
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {

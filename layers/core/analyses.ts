@@ -1,7 +1,7 @@
 // Starting analyses (one group per request) and reading them back.
 import type { Caller } from './auth';
 import type { CoreDeps } from './deps';
-import type { Analysis, AnalysisType, JsonObject } from './entities';
+import type { Analysis, AnalysisType, Collection, Folder, JsonObject, Media } from './entities';
 import { ApiError, ErrorCode, badStructure, badValue, forbidden, notFound } from './errors';
 import { loadFolder, presignerFor } from './folders';
 import { canStartAnalysis, canWriteFolder } from './permissions';
@@ -71,15 +71,9 @@ function validateParams(type: AnalysisType, params: JsonObject, i: number) {
   }
 }
 
-export async function startAnalyses(deps: CoreDeps, caller: Caller, folderId: string, requests: AnalysisRequest[]) {
-  const agg = await loadFolder(deps, caller, folderId);
-  if (!canWriteFolder(caller.user, agg.folder)) throw forbidden('You cannot start analyses in this folder');
-  for (const r of requests) {
-    if (!canStartAnalysis(caller.user, r.type)) throw forbidden(`You are not allowed to start ${r.type} analyses (can_start_analysis_${r.type.toLowerCase()} is off)`);
-  }
-  const known = new Set(agg.media.filter((m) => m.media_type !== 'IMAGE_RESULT_ANALYSIS_SINGLE').map((m) => m.media_id));
-  // COLLECTION analyses answer with their collection (clients read collection.alias).
-  const collections = requests.some((r) => r.type === 'COLLECTION') ? await deps.store.listCollections(agg.folder.company_id) : [];
+/** New PROCESSING analyses of one group (one request), checked against the folder's media. */
+export function buildAnalyses(deps: CoreDeps, folder: Folder, media: Media[], requests: AnalysisRequest[], collections: Collection[]): Analysis[] {
+  const known = new Set(media.filter((m) => m.media_type !== 'IMAGE_RESULT_ANALYSIS_SINGLE').map((m) => m.media_id));
   const collectionOf = (r: AnalysisRequest): JsonObject | null => {
     if (r.type !== 'COLLECTION') return null;
     const wanted = r.params['collection_id'];
@@ -91,15 +85,15 @@ export async function startAnalyses(deps: CoreDeps, caller: Caller, folderId: st
   };
   const now = deps.clock.now();
   const group_id = deps.ids.uuid();
-  const analyses: Analysis[] = requests.map((r) => {
+  return requests.map((r) => {
     const unknown = (r.source_media ?? []).filter((id) => !known.has(id));
     if (unknown.length) throw badValue(`source_media not in this folder: ${unknown.join(', ')}`, { source_media: unknown });
     return {
       analysis_id: deps.ids.uuid(),
       group_id,
-      folder_id: agg.folder.folder_id,
-      company_id: agg.folder.company_id,
-      folder_time_created: agg.folder.time_created,
+      folder_id: folder.folder_id,
+      company_id: folder.company_id,
+      folder_time_created: folder.time_created,
       type: r.type,
       state: 'PROCESSING',
       resolution: null,
@@ -120,9 +114,30 @@ export async function startAnalyses(deps: CoreDeps, caller: Caller, folderId: st
       attempts: 0,
     };
   });
+}
+
+/** Starts a group of analyses through the queue and answers them as the documents show. */
+export async function startAnalyses(deps: CoreDeps, caller: Caller, folderId: string, requests: AnalysisRequest[]) {
+  const { agg, analyses } = await createAnalyses(deps, caller, folderId, requests, { enqueue: true });
+  const mediaById = new Map(agg.media.map((m) => [m.media_id, m]));
+  const presign = presignerFor(deps);
+  return Promise.all(analyses.map((a) => analysisView(a, mediaById, presign)));
+}
+
+/** Records a group of analyses as PROCESSING and, unless told otherwise, queues them for the worker. */
+export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: string, requests: AnalysisRequest[], options: { enqueue: boolean }) {
+  const agg = await loadFolder(deps, caller, folderId);
+  if (!canWriteFolder(caller.user, agg.folder)) throw forbidden('You cannot start analyses in this folder');
+  for (const r of requests) {
+    if (!canStartAnalysis(caller.user, r.type)) throw forbidden(`You are not allowed to start ${r.type} analyses (can_start_analysis_${r.type.toLowerCase()} is off)`);
+  }
+  // COLLECTION analyses answer with their collection (clients read collection.alias).
+  const collections = requests.some((r) => r.type === 'COLLECTION') ? await deps.store.listCollections(agg.folder.company_id) : [];
+  const analyses = buildAnalyses(deps, agg.folder, agg.media, requests, collections);
   await deps.store.createAnalyses(agg.folder, analyses);
+  if (!options.enqueue) return { agg, analyses };
   try {
-    await deps.queue.enqueue(analyses.map((a) => ({ company_id: a.company_id, folder_id: a.folder_id, analysis_id: a.analysis_id, group_id })));
+    await deps.queue.enqueue(analyses.map((a) => ({ company_id: a.company_id, folder_id: a.folder_id, analysis_id: a.analysis_id, group_id: a.group_id })));
   } catch (err) {
     // Never leave analyses hanging in PROCESSING when the queue refused them.
     const failedAt = deps.clock.now();
@@ -133,9 +148,7 @@ export async function startAnalyses(deps: CoreDeps, caller: Caller, folderId: st
     );
     throw new ApiError(503, ErrorCode.EXTERNAL_SERVICE, 'The analysis queue is unavailable; try again', { cause: String(err) });
   }
-  const mediaById = new Map(agg.media.map((m) => [m.media_id, m]));
-  const presign = presignerFor(deps);
-  return Promise.all(analyses.map((a) => analysisView(a, mediaById, presign)));
+  return { agg, analyses };
 }
 
 /** An analysis the caller may see, with its folder; anything else is "not found". */

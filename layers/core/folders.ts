@@ -59,7 +59,7 @@ export function parsePayload(payload: unknown): UploadPayload {
   };
 }
 
-async function inspectAll(inspector: MediaInspector, parts: UploadedPart[]) {
+export async function inspectAll(inspector: MediaInspector, parts: UploadedPart[]) {
   if (parts.length === 0) throw badStructure('No media files in the request: send them as multipart/form-data parts beside the payload part');
   if (parts.length > MAX_FILES_PER_REQUEST) throw badValue(`Too many files in one request: at most ${MAX_FILES_PER_REQUEST}`);
   return Promise.all(
@@ -76,7 +76,7 @@ async function inspectAll(inspector: MediaInspector, parts: UploadedPart[]) {
   );
 }
 
-function buildMedia(deps: CoreDeps, folder: Folder, inspectedParts: { part: UploadedPart; inspected: InspectedMedia }[], payload: UploadPayload): Media[] {
+export function buildMedia(deps: CoreDeps, folder: Folder, inspectedParts: { part: UploadedPart; inspected: InspectedMedia }[], payload: UploadPayload): Media[] {
   const now = deps.clock.now();
   return inspectedParts.map(({ part, inspected }) => {
     const media_id = deps.ids.uuid();

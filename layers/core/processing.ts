@@ -21,7 +21,7 @@ export class AnalysisFailure extends Error {
   }
 }
 
-interface Outcome {
+export interface Outcome {
   resolution: 'SUCCESS' | 'DECLINED' | 'OPERATOR_REQUIRED';
   results_media: ResultsMedia[];
   results_data: JsonObject | null;
@@ -44,8 +44,11 @@ const numberParam = (analysis: Analysis, name: string, fallback: number) => {
   return typeof v === 'number' ? v : fallback;
 };
 
-async function analyze(deps: CoreDeps, faces: FaceAnalyzer, m: Media, request: Parameters<FaceAnalyzer['analyze']>[2]) {
-  const bytes = await deps.blobs.get(m.blob_key);
+/** Where a media's bytes come from: blob storage, or the request itself (instant mode). */
+export type MediaBytes = (m: Media) => Promise<Buffer>;
+
+async function analyze(bytesOf: MediaBytes, faces: FaceAnalyzer, m: Media, request: Parameters<FaceAnalyzer['analyze']>[2]) {
+  const bytes = await bytesOf(m);
   try {
     return await faces.analyze(bytes, KIND[m.media_type]!, request);
   } catch (err) {
@@ -85,7 +88,7 @@ const resultRow = (m: Media, results_data: JsonObject, output_images: string[] =
   collection_persons: [],
 });
 
-async function runQuality(deps: CoreDeps, faces: FaceAnalyzer, analysis: Analysis, media: Media[]): Promise<Outcome> {
+async function runQuality(deps: CoreDeps, bytesOf: MediaBytes, faces: FaceAnalyzer, analysis: Analysis, media: Media[]): Promise<Outcome> {
   const usable = media.filter((m) => KIND[m.media_type] && !m.tags.some((t) => DOCUMENT_TAGS.has(t)));
   if (usable.length === 0) throw new AnalysisFailure(ErrorCode.INVALID_TYPE, 'Invalid/missed tag values to process quality check');
   const threshold = numberParam(analysis, 'threshold_spoofing', deps.config.defaultThresholdSpoofing);
@@ -94,7 +97,7 @@ async function runQuality(deps: CoreDeps, faces: FaceAnalyzer, analysis: Analysi
   const outcome: Outcome = { resolution: 'SUCCESS', results_media: [], results_data: null, output: [], outputBytes: [] };
   for (const m of usable) {
     const gesture = gestureOf(m);
-    const r = await analyze(deps, faces, m, { liveness: true, bestShot, gesture, actionShot: actionShots && !!gesture });
+    const r = await analyze(bytesOf, faces, m, { liveness: true, bestShot, gesture, actionShot: actionShots && !!gesture });
     const score = r.confidence_spoofing ?? 1;
     // "If the final score is equal to or above the threshold, the result is interpreted as an attack";
     // a gesture that never happened declines whatever the threshold.
@@ -114,12 +117,12 @@ async function runQuality(deps: CoreDeps, faces: FaceAnalyzer, analysis: Analysi
   return outcome;
 }
 
-async function runBiometry(deps: CoreDeps, faces: FaceAnalyzer, analysis: Analysis, media: Media[]): Promise<Outcome> {
+async function runBiometry(deps: CoreDeps, bytesOf: MediaBytes, faces: FaceAnalyzer, analysis: Analysis, media: Media[]): Promise<Outcome> {
   const usable = media.filter((m) => KIND[m.media_type] && !m.tags.includes('photo_id_back'));
   if (usable.length < 2) throw new AnalysisFailure(ErrorCode.TAG_ERROR, 'Biometry. Analysis requires at least 2 media objects to process');
   const templates: Float32Array[] = [];
   for (const m of usable) {
-    const r = await analyze(deps, faces, m, { template: true, document: m.tags.includes('photo_id_front') || m.tags.includes('photo_id') });
+    const r = await analyze(bytesOf, faces, m, { template: true, document: m.tags.includes('photo_id_front') || m.tags.includes('photo_id') });
     if (!r.template) throw new AnalysisFailure(ErrorCode.TAG_ERROR, `Could not locate face on source media [${m.media_id}]`);
     templates.push(r.template);
   }
@@ -151,7 +154,7 @@ async function runBiometry(deps: CoreDeps, faces: FaceAnalyzer, analysis: Analys
   };
 }
 
-async function runCollection(deps: CoreDeps, analyzers: Analyzers, analysis: Analysis, media: Media[]): Promise<Outcome> {
+async function runCollection(deps: CoreDeps, bytesOf: MediaBytes, analyzers: Analyzers, analysis: Analysis, media: Media[]): Promise<Outcome> {
   const usable = media.filter((m) => KIND[m.media_type] && !m.tags.includes('photo_id_back'));
   if (usable.length === 0) throw new AnalysisFailure(ErrorCode.INVALID_TYPE, 'Invalid/missed tag values to process blacklist check');
   const threshold = numberParam(analysis, 'decision_threshold', deps.config.biometryThreshold);
@@ -161,7 +164,7 @@ async function runCollection(deps: CoreDeps, analyzers: Analyzers, analysis: Ana
   const found = new Set<string>();
   let best = 0;
   for (const m of usable) {
-    const r = await analyze(deps, analyzers.faces, m, { template: true, document: m.tags.includes('photo_id_front') });
+    const r = await analyze(bytesOf, analyzers.faces, m, { template: true, document: m.tags.includes('photo_id_front') });
     if (!r.template) throw new AnalysisFailure(ErrorCode.TAG_ERROR, `Could not locate face on source media [${m.media_id}]`);
     const matches = await analyzers.collections.search(analysis.company_id, collectionId, r.template, count, threshold).catch((err: unknown) => {
       if (err instanceof UnknownCollectionError) throw new AnalysisFailure(ErrorCode.INVALID_VALUE, `Collection ${err.collectionId} does not exist in this company`);
@@ -182,14 +185,14 @@ async function runCollection(deps: CoreDeps, analyzers: Analyzers, analysis: Ana
   return outcome;
 }
 
-async function runAnalysis(deps: CoreDeps, analyzers: Analyzers, analysis: Analysis, media: Media[]): Promise<Outcome> {
+export async function runAnalysis(deps: CoreDeps, analyzers: Analyzers, analysis: Analysis, media: Media[], bytesOf: MediaBytes): Promise<Outcome> {
   switch (analysis.type) {
     case 'QUALITY':
-      return runQuality(deps, analyzers.faces, analysis, media);
+      return runQuality(deps, bytesOf, analyzers.faces, analysis, media);
     case 'BIOMETRY':
-      return runBiometry(deps, analyzers.faces, analysis, media);
+      return runBiometry(deps, bytesOf, analyzers.faces, analysis, media);
     case 'COLLECTION':
-      return runCollection(deps, analyzers, analysis, media);
+      return runCollection(deps, bytesOf, analyzers, analysis, media);
     case 'DOCUMENTS':
       throw new AnalysisFailure(ErrorCode.NOT_REALIZED, 'DOCUMENTS analyses are deprecated and not realized by this server');
   }
@@ -213,7 +216,7 @@ export async function processAnalysis(deps: CoreDeps, analyzers: Analyzers, job:
     return deps.store.finishAnalysis({ ...analysis, ...patch, time_updated: now, time_task_finished: now }, output);
   };
   try {
-    const outcome = await runAnalysis(deps, analyzers, analysis, media);
+    const outcome = await runAnalysis(deps, analyzers, analysis, media, (m) => deps.blobs.get(m.blob_key));
     await Promise.all(outcome.output.map((m, i) => deps.blobs.put(m.blob_key, outcome.outputBytes[i]!, 'image/jpeg')));
     if (outcome.foundPersons) await deps.store.linkAnalysisToPersons(analysis.company_id, outcome.foundPersons.collection_id, analysis.analysis_id, outcome.foundPersons.person_ids);
     const wrote = await finish({ state: 'FINISHED', resolution: outcome.resolution, results_media: outcome.results_media, results_data: outcome.results_data }, outcome.output);

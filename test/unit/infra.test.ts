@@ -93,8 +93,10 @@ test('webhooks: a Step Functions workflow with bounded, jittered exponential ret
   assert.deepEqual(deliver.Catch[0].ErrorEquals, ['States.ALL']);
   assert.equal(definition.States[deliver.Catch[0].Next].Type, 'Task');
   assert.ok(definitionJson.includes('WebhookFunction'));
-  // Only the worker starts deliveries.
+  // Only the worker and the single-request media function start deliveries.
   const starters = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties['PolicyDocument']).includes('states:StartExecution'));
-  assert.equal(starters.length, 1);
-  assert.ok(JSON.stringify(starters[0]!.Properties['Roles']).includes('WorkerFunction'));
+  const roles = JSON.stringify(starters.map((p) => p.Properties['Roles']));
+  assert.equal(starters.length, 2);
+  assert.ok(roles.includes('WorkerFunction') && roles.includes('MediaFunction'));
+  assert.ok(!roles.includes('ApiFunction'));
 });

@@ -1,0 +1,93 @@
+// The synchronous modes: the single request (POST /api/folders with "analyses" in its payload:
+// stored, run at once, answered finished) and the Instant API (nothing stored anywhere).
+import type { Caller } from './auth';
+import { buildAnalyses, createAnalyses, parseAnalysesRequest, type AnalysisRequest } from './analyses';
+import type { CoreDeps } from './deps';
+import type { Analysis, Folder, JsonObject, Media } from './entities';
+import { ErrorCode, badStructure, badValue, forbidden } from './errors';
+import { buildMedia, inspectAll, parsePayload, type UploadedPart } from './folders';
+import { canStartAnalysis } from './permissions';
+import type { MediaInspector, WebhookStarter } from './ports';
+import { AnalysisFailure, processAnalysis, runAnalysis, type Analyzers } from './processing';
+import { folderView } from './views';
+import { notifyIfGroupComplete } from './webhooks';
+
+/** Single request: the group is recorded, run here and now, and its webhook still fires. */
+export async function runGroupNow(deps: CoreDeps, analyzers: Analyzers, starter: WebhookStarter, caller: Caller, folderId: string, requests: AnalysisRequest[]) {
+  const { analyses } = await createAnalyses(deps, caller, folderId, requests, { enqueue: false });
+  for (const a of analyses) {
+    const job = { company_id: a.company_id, folder_id: a.folder_id, analysis_id: a.analysis_id, group_id: a.group_id };
+    // As the last attempt: a transient error ends the analysis FAILED rather than leaving it PROCESSING.
+    await processAnalysis(deps, analyzers, job, { finalAttempt: true }).catch((err: unknown) =>
+      console.error(JSON.stringify({ msg: 'single-request analysis failed', analysis_id: a.analysis_id, error: String(err) })),
+    );
+  }
+  const first = analyses[0];
+  if (first) {
+    await notifyIfGroupComplete(deps, starter, { company_id: first.company_id, folder_id: first.folder_id, analysis_id: first.analysis_id, group_id: first.group_id }).catch((err: unknown) =>
+      console.error(JSON.stringify({ msg: 'webhook start failed', folder_id: folderId, error: String(err) })),
+    );
+  }
+}
+
+/**
+ * Instant API: the media and analyses live in this request only. Nothing is written to a table,
+ * a bucket or a queue, and nothing personal is logged; the ids in the answer are temporary.
+ */
+export async function runInstant(deps: CoreDeps, inspector: MediaInspector, analyzers: Analyzers, caller: Caller | null, parts: UploadedPart[], payloadIn: unknown) {
+  const payload = parsePayload(payloadIn);
+  if (payload.raw['analyses'] === undefined) throw badStructure('The Instant API needs "analyses" in the payload: it answers with their results');
+  const requests = parseAnalysesRequest({ analyses: payload.raw['analyses'] });
+  if (requests.some((r) => r.type === 'COLLECTION')) throw badValue('COLLECTION analyses search stored collections: they are not available in the Instant API');
+  for (const r of requests) {
+    if (caller && !canStartAnalysis(caller.user, r.type)) throw forbidden(`You are not allowed to start ${r.type} analyses`);
+  }
+  const inspected = await inspectAll(inspector, parts);
+  const now = deps.clock.now();
+  const folder: Folder = {
+    folder_id: deps.ids.uuid(),
+    company_id: caller?.user.company_id ?? '',
+    user_id: caller?.user.user_id ?? '',
+    time_created: now,
+    time_updated: now,
+    resolution_endpoint: payload.resolutionEndpoint,
+    resolution_comment: '[]',
+    resolution_time: null,
+    resolution_author_id: null,
+    resolution_state_hash: null,
+    operator_comment: null,
+    operator_status: null,
+    is_cleared: null,
+    meta_data: payload.folderMeta,
+    technical_meta_data: {},
+  };
+  const media = buildMedia(deps, folder, inspected, payload).map((m) => ({ ...m, blob_key: '' }));
+  const bytes = new Map(media.map((m, i) => [m.media_id, inspected[i]!.part.bytes]));
+  const analyses = buildAnalyses(deps, folder, media, requests, []);
+  const output: Media[] = [];
+  const imageB64 = new Map<string, string>();
+  for (const a of analyses) {
+    const source = media.filter((m) => a.source_media.includes(m.media_id));
+    let patch: Partial<Analysis>;
+    try {
+      const o = await runAnalysis(deps, analyzers, a, source, async (m) => bytes.get(m.media_id)!);
+      o.output.forEach((m, i) => {
+        output.push({ ...m, blob_key: '' });
+        imageB64.set(m.media_id, o.outputBytes[i]!.toString('base64'));
+      });
+      patch = { state: 'FINISHED', resolution: o.resolution, results_media: o.results_media, results_data: o.results_data };
+    } catch (err) {
+      if (!(err instanceof AnalysisFailure)) console.error(JSON.stringify({ msg: 'instant analysis failed', error: (err as Error).name }));
+      patch = err instanceof AnalysisFailure ? { state: 'FAILED', error_code: err.code, error_message: err.message } : { state: 'FAILED', error_code: ErrorCode.UNKNOWN, error_message: 'The analysis failed' };
+    }
+    Object.assign(a, patch, { time_updated: deps.clock.now(), time_task_finished: deps.clock.now() });
+  }
+  const view = (await folderView({ folder, media: [...media, ...output], analyses }, async () => null as unknown as string, true)) as unknown as JsonObject & { analyses: JsonObject[] };
+  // Output images travel in the answer itself (image_b64), as API Lite's detect does.
+  for (const a of view.analyses) {
+    for (const r of a['results_media'] as JsonObject[]) {
+      for (const img of r['output_images'] as JsonObject[]) img['image_b64'] = imageB64.get(String(img['media_id'])) ?? '';
+    }
+  }
+  return { ...view, company_id: caller ? folder.company_id : null, user_id: caller ? folder.user_id : null };
+}
