@@ -57,6 +57,8 @@ export class OzStack extends Stack {
       enforceSSL: true,
       removalPolicy,
       cors: [{ allowedMethods: [HttpMethods.GET, HttpMethods.PUT], allowedOrigins: ['*'], allowedHeaders: ['*'], maxAge: 3600 }],
+      // Presigned uploads that no folder ever claimed.
+      lifecycleRules: [{ prefix: 'uploads/', expiration: Duration.days(1) }],
     });
 
     const deadLetters = new Queue(this, 'AnalysisDeadLetterQueue', { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED });
@@ -142,6 +144,7 @@ export class OzStack extends Stack {
     // Least privilege: the JSON API reads and writes records, presigns reads, enqueues analyses.
     table.grantReadWriteData(api);
     bucket.grantRead(api);
+    bucket.grantPut(api, 'uploads/*'); // presigned upload URLs are signed with the API's role
     queue.grantSendMessages(api);
     table.grantReadWriteData(media);
     bucket.grantReadWrite(media);

@@ -7,6 +7,7 @@ import { getFolder, getMedia, listFolders } from '../../layers/core/folders';
 import { listDeliveries, readWebhookSecret, rotateWebhookSecret } from '../../layers/core/webhooks';
 import { createCollection, deleteCollection, deletePerson, deletePersonImage, getCollection, getPerson, listCollections, listPersonImages, listPersons } from '../../layers/core/collections';
 import { deleteAnalysis } from '../../layers/core/analyses';
+import { createUpload } from '../../layers/core/uploads';
 import { coreDeps } from '../wiring';
 import { json, jsonBody, type Request } from './http';
 import { boolParam, intParam, timeParam } from './query';
@@ -81,6 +82,11 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
   'GET /api/folders/{folder_id}/webhooks': async (req) => json(200, await listDeliveries(coreDeps(), await caller(req), req.params['folder_id']!)),
   'GET /api/media/{media_id}': async (req) => json(200, await getMedia(coreDeps(), await caller(req), req.params['media_id']!)),
   'GET /api/analyses/{analysis_id}': async (req) => json(200, await getAnalysis(coreDeps(), await caller(req), req.params['analysis_id']!)),
+  'POST /api/uploads': async (req) => {
+    const who = await caller(req);
+    const body = jsonBody(req, { required: false }) as { content_type?: unknown } | null;
+    return json(201, await createUpload(coreDeps(), who, body?.content_type));
+  },
   'DELETE /api/analyses/{analysis_id}': async (req) => {
     await deleteAnalysis(coreDeps(), await caller(req), req.params['analysis_id']!);
     return json(204, null);

@@ -69,8 +69,13 @@ export interface UploadBody {
 }
 
 /** Multipart uploads: files under any field names plus a "payload" part of JSON. */
-export function uploadBody(req: Request): UploadBody {
+export function uploadBody(req: Request, options: { allowNoFiles?: boolean } = {}): UploadBody {
   const contentType = req.headers['content-type'] ?? '';
+  // A JSON body naming presigned uploads ("media:uploads") is a whole payload by itself.
+  if (options.allowNoFiles && !/multipart\/form-data/i.test(contentType) && req.body.length > 0) {
+    const payload = jsonBody(req);
+    if (payload && typeof payload === 'object' && 'media:uploads' in payload) return { files: [], payload };
+  }
   if (!/multipart\/form-data/i.test(contentType)) {
     // A JSON body where files are required: a clean 4xx, not a crash.
     throw badStructure('Media must be sent as multipart/form-data: files under any field names plus a "payload" part with media:tags');

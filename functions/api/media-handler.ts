@@ -3,6 +3,7 @@
 import { authenticate } from '../../layers/core/auth';
 import { parseAnalysesRequest } from '../../layers/core/analyses';
 import { runGroupNow, runInstant } from '../../layers/core/synchronous';
+import { uploadedParts } from '../../layers/core/uploads';
 import { analyzers } from '../analyzers';
 import { addMedia, createFolder, getFolder } from '../../layers/core/folders';
 import { coreDeps, webhookStarter } from '../wiring';
@@ -17,13 +18,16 @@ const caller = (req: Request) => authenticate(coreDeps(), req.headers['x-forensi
 export const operations: Partial<Record<RouteKey, Operation>> = {
   'POST /api/folders': async (req) => {
     const who = await caller(req);
-    const { files, payload } = uploadBody(req);
     const deps = coreDeps();
+    const { files: direct, payload } = uploadBody(req, { allowNoFiles: true });
+    const uploaded = await uploadedParts(deps, who, payload);
+    const files = [...direct, ...uploaded.parts];
     // Validate analyses in the payload before anything is stored.
     const analysesIn = (payload as { analyses?: unknown } | null)?.analyses;
     const requests = analysesIn !== undefined ? parseAnalysesRequest({ analyses: analysesIn }) : null;
     const created = await createFolder(deps, mediaInspector(), who, files, payload);
     // Single request: the analyses run here and the answer holds their results.
+    await Promise.allSettled(uploaded.keys.map((k) => deps.blobs.delete(k))); // now stored as media
     if (requests) await runGroupNow(deps, analyzers(), webhookStarter(), who, created.folder.folder_id, requests);
     return json(201, await getFolder(deps, who, created.folder.folder_id, requests !== null));
   },
@@ -35,8 +39,12 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
   },
   'POST /api/folders/{folder_id}/media': async (req) => {
     const who = await caller(req);
-    const { files, payload } = uploadBody(req);
-    return json(201, await addMedia(coreDeps(), mediaInspector(), who, req.params['folder_id']!, files, payload));
+    const deps = coreDeps();
+    const { files: direct, payload } = uploadBody(req, { allowNoFiles: true });
+    const uploaded = await uploadedParts(deps, who, payload);
+    const added = await addMedia(deps, mediaInspector(), who, req.params['folder_id']!, [...direct, ...uploaded.parts], payload);
+    await Promise.allSettled(uploaded.keys.map((k) => deps.blobs.delete(k)));
+    return json(201, added);
   },
   'POST /api/collections/{collection_id}/persons': async (req) => {
     const who = await caller(req);

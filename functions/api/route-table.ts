@@ -32,6 +32,7 @@ export const ROUTES = [
   { method: 'GET', path: '/api/folders/{folder_id}', fn: 'api' },
   { method: 'POST', path: '/api/folders/{folder_id}/media', fn: 'media' },
   { method: 'POST', path: '/api/instant/folders', fn: 'media', open: true },
+  { method: 'POST', path: '/api/uploads', fn: 'api' },
   { method: 'POST', path: '/api/folders/{folder_id}/analyses', fn: 'api' },
   { method: 'GET', path: '/api/folders/{folder_id}/analyses', fn: 'api' },
   { method: 'GET', path: '/api/folders/{folder_id}/webhooks', fn: 'api' },

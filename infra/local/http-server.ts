@@ -153,6 +153,8 @@ function send(res: http.ServerResponse, result: APIGatewayProxyResultV2) {
   res.end(body);
 }
 
+const PRESIGNED_HINT = 'for large media, POST /api/uploads, PUT the file to the upload_url it answers, then name its upload_id in the payload under "media:uploads" (e.g. {"media:uploads": {"video1": "<upload_id>"}, "media:tags": {"video1": [...]}})';
+
 const errorJson = (code: number, message: string) => `{"error_code": ${code}, "error_message": ${JSON.stringify(message)}, "details": null}`;
 
 export function createLocalApiServer(template: CfnTemplate, log: (line: string) => void = () => {}) {
@@ -178,7 +180,7 @@ export function createLocalApiServer(template: CfnTemplate, log: (line: string) 
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (tooLarge) {
         res.writeHead(413, { 'content-type': 'application/json' });
-        res.end(errorJson(4, `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB, the API Gateway limit`));
+        res.end(errorJson(4, `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB, the API Gateway limit: ${PRESIGNED_HINT}`));
         return;
       }
       const match = matchRoute(routes, (req.method ?? 'GET').toUpperCase(), url.pathname);
@@ -190,7 +192,7 @@ export function createLocalApiServer(template: CfnTemplate, log: (line: string) 
       const event = toEvent(req, Buffer.concat(chunks), match.route, match.params);
       if ((event.body?.length ?? 0) > MAX_EVENT_BODY_BYTES) {
         res.writeHead(413, { 'content-type': 'application/json' });
-        res.end(errorJson(4, `The request is larger than a Lambda invocation can carry (about 4.5 MB of file once base64-encoded): send smaller media`));
+        res.end(errorJson(4, `The request is larger than a Lambda invocation can carry (about 4.5 MB of file once base64-encoded): ${PRESIGNED_HINT}`));
         return;
       }
       try {

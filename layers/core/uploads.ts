@@ -1,0 +1,50 @@
+// Large media go straight to storage through a presigned PUT (API Gateway and Lambda cap request
+// bodies), then a folder request names them by upload_id under "media:uploads".
+import type { Caller } from './auth';
+import type { CoreDeps } from './deps';
+import { badValue } from './errors';
+import { BlobNotFoundError } from './ports';
+import type { UploadedPart } from './folders';
+
+export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
+export const UPLOAD_URL_TTL_SECONDS = 15 * 60;
+
+/** Uploads live under uploads/ (a bucket lifecycle rule removes what is never used). */
+const uploadKey = (companyId: string, uploadId: string) => `uploads/${companyId}/${uploadId}`;
+
+export async function createUpload(deps: CoreDeps, caller: Caller, contentType: unknown) {
+  const upload_id = deps.ids.uuid();
+  const type = typeof contentType === 'string' && contentType ? contentType : 'application/octet-stream';
+  return {
+    upload_id,
+    upload_url: await deps.blobs.presignPut(uploadKey(caller.user.company_id, upload_id), type, UPLOAD_URL_TTL_SECONDS),
+    method: 'PUT',
+    headers: { 'Content-Type': type },
+    expires_in: UPLOAD_URL_TTL_SECONDS,
+    max_size: MAX_UPLOAD_BYTES,
+  };
+}
+
+/** The parts named in payload["media:uploads"] ({field: upload_id}), read back from storage. */
+export async function uploadedParts(deps: CoreDeps, caller: Caller, payload: unknown): Promise<{ parts: UploadedPart[]; keys: string[] }> {
+  const refs = (payload as Record<string, unknown> | null)?.['media:uploads'];
+  if (refs === undefined || refs === null) return { parts: [], keys: [] };
+  if (typeof refs !== 'object' || Array.isArray(refs)) throw badValue('media:uploads must map field names to upload_id values');
+  const parts: UploadedPart[] = [];
+  const keys: string[] = [];
+  for (const [field, id] of Object.entries(refs as Record<string, unknown>)) {
+    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) throw badValue(`media:uploads.${field} must be an upload_id`);
+    const key = uploadKey(caller.user.company_id, id);
+    let bytes: Buffer;
+    try {
+      bytes = await deps.blobs.get(key);
+    } catch (err) {
+      if (err instanceof BlobNotFoundError) throw badValue(`Upload ${id} was not found: PUT the file to its upload_url first (it expires after ${UPLOAD_URL_TTL_SECONDS / 60} minutes)`);
+      throw err;
+    }
+    if (bytes.length > MAX_UPLOAD_BYTES) throw badValue(`Upload ${id} is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
+    parts.push({ field, filename: field, bytes });
+    keys.push(key);
+  }
+  return { parts, keys };
+}
