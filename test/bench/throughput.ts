@@ -39,7 +39,15 @@ export async function measureThroughput(video: Buffer, workers: number, analyses
       if (res.status !== 201) throw new Error(`upload failed: ${res.text}`);
       folders.push(res.body.folder_id);
     }
-    log(`  ${workers} worker(s): ${analyses} folders uploaded, starting the analyses`);
+    // Warm every worker process first (module load, model sessions), as a deployed worker is after its first call.
+    const warm = await Promise.all(
+      Array.from({ length: workers }, async () => {
+        const res = await client.upload('/api/folders', [{ field: 'video1', name: 'warm.mp4', bytes: video }], { 'media:tags': { video1: ['video_selfie'] } });
+        return (await client.request('POST', `/api/folders/${res.body.folder_id}/analyses`, { json: { analyses: [{ type: 'quality' }] } })).body[0].analysis_id as string;
+      }),
+    );
+    await Promise.all(warm.map((id) => client.waitForAnalysis(id, 120_000)));
+    log(`  ${workers} worker(s): ${analyses} folders uploaded, workers warm, starting the analyses`);
     const started = Date.now();
     const ids = await Promise.all(
       folders.map(async (f) => {
@@ -104,5 +112,36 @@ export async function measureWebhookLatency(video: Buffer, count: number): Promi
     await receiver.stop();
     if (previous === undefined) delete process.env.OZ_WEBHOOK_ALLOW_PRIVATE;
     else process.env.OZ_WEBHOOK_ALLOW_PRIVATE = previous;
+  }
+}
+
+/** Synchronous inference (Instant API, one 5 s video and a quality analysis per request) at 1, 2 and 4 concurrent clients. */
+export async function measureSynchronous(video: Buffer, perClient: number, log: (line: string) => void): Promise<{ clients: number; perMinute: number; medianS: number }[]> {
+  const runtime = await startRuntime({ workerConcurrency: 1 });
+  try {
+    const client = await benchClient(runtime.url);
+    const payload = { 'media:tags': { video1: ['video_selfie', 'video_selfie_blank'] }, analyses: [{ type: 'quality' }] };
+    const once = async () => {
+      const t = Date.now();
+      const res = await client.upload('/api/instant/folders', [{ field: 'video1', name: 'selfie.mp4', bytes: video }], payload);
+      if (res.status !== 200) throw new Error(`instant answered ${res.status}: ${res.text.slice(0, 200)}`);
+      return (Date.now() - t) / 1000;
+    };
+    await once(); // warm the models
+    const results = [];
+    for (const clients of [1, 2, 4]) {
+      const started = Date.now();
+      const latencies = (await Promise.all(Array.from({ length: clients }, async () => {
+        const own: number[] = [];
+        for (let i = 0; i < perClient; i++) own.push(await once());
+        return own;
+      }))).flat();
+      const perMinute = (latencies.length / ((Date.now() - started) / 1000)) * 60;
+      results.push({ clients, perMinute, medianS: quantile(latencies, 0.5) });
+      log(`  Instant API, ${clients} concurrent client(s): ${perMinute.toFixed(0)} requests/min, median ${quantile(latencies, 0.5).toFixed(2)} s per request`);
+    }
+    return results;
+  } finally {
+    await runtime.stop();
   }
 }
