@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 import { notAllowed, notFound } from '../../layers/core/errors';
 import { ROUTES, TRAILING_SLASH_SUFFIX, routeKeyOf, type FunctionName } from './route-table';
 import { errorResponse, toRequest, type Request } from './http';
+import { liteMethodError } from '../lite/methods';
 
 export type Operation = (req: Request) => Promise<APIGatewayProxyResultV2>;
 
@@ -39,6 +40,9 @@ export function createRouter(fn: FunctionName, operations: Record<string, Operat
         delete req.params['proxy'];
       }
       if (key === '$default') {
+        // API Lite paths called with the wrong method answer in API Lite's own terms.
+        const liteError = liteMethodError(req.method, req.path);
+        if (liteError) return liteError;
         const candidates = matchPath(req.path);
         const exact = candidates.find((c) => c.key.startsWith(`${req.method} `));
         if (!exact) throw candidates.length ? notAllowed(req.method) : notFound(`Endpoint ${req.method} ${req.path}`);
