@@ -163,12 +163,14 @@ export class OzStack extends Stack {
 
     const httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Oz-compatible facial biometrics API',
-      defaultIntegration: new HttpLambdaIntegration('DefaultIntegration', api),
+      // One invoke permission per function, not one per route: ~100 route-scoped statements would
+      // overflow Lambda's 20 KB resource-policy limit.
+      defaultIntegration: new HttpLambdaIntegration('DefaultIntegration', api, { scopePermissionToRoute: false }),
     });
     const integrations: Record<FunctionName, HttpLambdaIntegration> = {
-      api: new HttpLambdaIntegration('ApiIntegration', api),
-      media: new HttpLambdaIntegration('MediaIntegration', media),
-      lite: new HttpLambdaIntegration('LiteIntegration', lite),
+      api: new HttpLambdaIntegration('ApiIntegration', api, { scopePermissionToRoute: false }),
+      media: new HttpLambdaIntegration('MediaIntegration', media, { scopePermissionToRoute: false }),
+      lite: new HttpLambdaIntegration('LiteIntegration', lite, { scopePermissionToRoute: false }),
     };
     ROUTES.forEach((route, i) => {
       for (const [suffix, idSuffix] of [['', ''], [TRAILING_SLASH_SUFFIX, 'Slash']] as const) {

@@ -102,3 +102,8 @@ test('webhooks: a Step Functions workflow with bounded, jittered exponential ret
   assert.ok(roles.includes('WorkerFunction') && roles.includes('MediaFunction'));
   assert.ok(!roles.includes('ApiFunction'));
 });
+
+test('invoke permissions stay few (one per integration), whatever the number of routes', () => {
+  const permissions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Permission');
+  assert.ok(permissions.length <= 8, `${permissions.length} Lambda permissions`);
+});
