@@ -406,6 +406,6 @@ test('a wrong method on an API Lite path answers BPE-002002 / LDE-002002', { ski
   for (const [path, code] of [['/v1/face/pattern/extract', 'BPE-002002'], ['/v1/face/liveness/detect/', 'LDE-002002']] as const) {
     const res = await fetch(runtime.url + path, { method: 'GET' });
     assert.equal(res.status, 400);
-    assert.equal((await res.json()).code, code);
+    assert.equal(((await res.json()) as { code: string }).code, code);
   }
 });
