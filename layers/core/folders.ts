@@ -122,15 +122,13 @@ async function withBlobRollback<T>(deps: CoreDeps, media: Media[], write: () => 
 
 export const presignerFor = (deps: CoreDeps): Presign => (key) => deps.blobs.presignGet(key, deps.config.presignTtlSeconds);
 
-export async function createFolder(deps: CoreDeps, inspector: MediaInspector, caller: Caller, parts: UploadedPart[], payloadIn: unknown) {
-  const payload = parsePayload(payloadIn);
-  if (caller.user.user_type === 'OPERATOR') throw forbidden('OPERATOR users cannot create folders');
-  const inspected = await inspectAll(inspector, parts);
+/** A new folder as the documents show it, before any analysis or operator decision. */
+export function newFolder(deps: CoreDeps, companyId: string, userId: string, payload: UploadPayload): Folder {
   const now = deps.clock.now();
-  const folder: Folder = {
+  return {
     folder_id: deps.ids.uuid(),
-    company_id: caller.user.company_id,
-    user_id: caller.user.user_id,
+    company_id: companyId,
+    user_id: userId,
     time_created: now,
     time_updated: now,
     resolution_endpoint: payload.resolutionEndpoint,
@@ -144,6 +142,13 @@ export async function createFolder(deps: CoreDeps, inspector: MediaInspector, ca
     meta_data: payload.folderMeta,
     technical_meta_data: {},
   };
+}
+
+export async function createFolder(deps: CoreDeps, inspector: MediaInspector, caller: Caller, parts: UploadedPart[], payloadIn: unknown) {
+  const payload = parsePayload(payloadIn);
+  if (caller.user.user_type === 'OPERATOR') throw forbidden('OPERATOR users cannot create folders');
+  const inspected = await inspectAll(inspector, parts);
+  const folder = newFolder(deps, caller.user.company_id, caller.user.user_id, payload);
   const media = buildMedia(deps, folder, inspected, payload);
   await storeBlobs(deps, media, inspected);
   await withBlobRollback(deps, media, () => deps.store.createFolder(folder, media));

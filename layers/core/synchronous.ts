@@ -3,9 +3,9 @@
 import type { Caller } from './auth';
 import { buildAnalyses, createAnalyses, parseAnalysesRequest, type AnalysisRequest } from './analyses';
 import type { CoreDeps } from './deps';
-import type { Analysis, Folder, JsonObject, Media } from './entities';
+import type { Analysis, JsonObject, Media } from './entities';
 import { ErrorCode, badStructure, badValue, forbidden } from './errors';
-import { buildMedia, inspectAll, parsePayload, type UploadedPart } from './folders';
+import { buildMedia, inspectAll, newFolder, parsePayload, type UploadedPart } from './folders';
 import { canStartAnalysis } from './permissions';
 import type { MediaInspector, WebhookStarter } from './ports';
 import { AnalysisFailure, processAnalysis, runAnalysis, type Analyzers } from './processing';
@@ -43,24 +43,7 @@ export async function runInstant(deps: CoreDeps, inspector: MediaInspector, anal
     if (caller && !canStartAnalysis(caller.user, r.type)) throw forbidden(`You are not allowed to start ${r.type} analyses`);
   }
   const inspected = await inspectAll(inspector, parts);
-  const now = deps.clock.now();
-  const folder: Folder = {
-    folder_id: deps.ids.uuid(),
-    company_id: caller?.user.company_id ?? '',
-    user_id: caller?.user.user_id ?? '',
-    time_created: now,
-    time_updated: now,
-    resolution_endpoint: payload.resolutionEndpoint,
-    resolution_comment: '[]',
-    resolution_time: null,
-    resolution_author_id: null,
-    resolution_state_hash: null,
-    operator_comment: null,
-    operator_status: null,
-    is_cleared: null,
-    meta_data: payload.folderMeta,
-    technical_meta_data: {},
-  };
+  const folder = newFolder(deps, caller?.user.company_id ?? '', caller?.user.user_id ?? '', payload);
   const media = buildMedia(deps, folder, inspected, payload).map((m) => ({ ...m, blob_key: '' }));
   const bytes = new Map(media.map((m, i) => [m.media_id, inspected[i]!.part.bytes]));
   const analyses = buildAnalyses(deps, folder, media, requests, []);
