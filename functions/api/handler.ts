@@ -8,6 +8,7 @@ import { listDeliveries, readWebhookSecret, rotateWebhookSecret } from '../../la
 import { createCollection, deleteCollection, deletePerson, deletePersonImage, getCollection, getPerson, listCollections, listPersonImages, listPersons } from '../../layers/core/collections';
 import { deleteAnalysis } from '../../layers/core/analyses';
 import { createUpload } from '../../layers/core/uploads';
+import { patchAnalysisMeta, patchCollectionMeta, patchFolderMeta, patchMediaMeta, patchPersonMeta, patchUserMeta } from '../../layers/core/metadata';
 import { coreDeps } from '../wiring';
 import { json, jsonBody, type Request } from './http';
 import { boolParam, intParam, timeParam } from './query';
@@ -82,6 +83,14 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
   'GET /api/folders/{folder_id}/webhooks': async (req) => json(200, await listDeliveries(coreDeps(), await caller(req), req.params['folder_id']!)),
   'GET /api/media/{media_id}': async (req) => json(200, await getMedia(coreDeps(), await caller(req), req.params['media_id']!)),
   'GET /api/analyses/{analysis_id}': async (req) => json(200, await getAnalysis(coreDeps(), await caller(req), req.params['analysis_id']!)),
+  'PATCH /api/users/{user_id}': async (req) => json(200, await patchUserMeta(coreDeps(), await caller(req), req.params['user_id']!, jsonBody(req))),
+  'PATCH /api/folders/{folder_id}/meta_data': async (req) => json(200, await patchFolderMeta(coreDeps(), await caller(req), req.params['folder_id']!, jsonBody(req))),
+  'PATCH /api/media/{media_id}/meta_data': async (req) => json(200, await patchMediaMeta(coreDeps(), await caller(req), req.params['media_id']!, jsonBody(req))),
+  'PATCH /api/analyses/{analysis_id}/meta_data': async (req) => json(200, await patchAnalysisMeta(coreDeps(), await caller(req), req.params['analysis_id']!, jsonBody(req))),
+  'PATCH /api/collections/{collection_id}/meta_data': async (req) =>
+    json(200, await patchCollectionMeta(coreDeps(), await caller(req), req.params['collection_id']!, jsonBody(req))),
+  'PATCH /api/collections/{collection_id}/persons/{person_id}/meta_data': async (req) =>
+    json(200, await patchPersonMeta(coreDeps(), await caller(req), req.params['collection_id']!, req.params['person_id']!, jsonBody(req))),
   'POST /api/uploads': async (req) => {
     const who = await caller(req);
     const body = jsonBody(req, { required: false }) as { content_type?: unknown } | null;

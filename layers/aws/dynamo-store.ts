@@ -13,8 +13,8 @@ import {
   UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Analysis, Collection, Company, Folder, Media, Person, PersonImage, Session, StoredUser, WebhookDelivery } from '../core/entities';
-import { CHANGE_LOG_TTL_SECONDS, ConflictError, type FolderAggregate, type FolderListQuery, type Page, type Store, type TemplateChange } from '../core/store';
+import type { Analysis, Collection, Company, Folder, JsonObject, Media, Person, PersonImage, Session, StoredUser, WebhookDelivery } from '../core/entities';
+import { CHANGE_LOG_TTL_SECONDS, ConflictError, type FolderAggregate, type FolderListQuery, type MetaDataTarget, type Page, type Store, type TemplateChange } from '../core/store';
 import { randomUUID } from 'node:crypto';
 
 type Item = Record<string, unknown> & { pk: string; sk: string };
@@ -517,5 +517,41 @@ export class DynamoStore implements Store {
       ]),
       ...new Map(links.map((l) => [`${l.pk}|${l.sk}`, l])).values(),
     ]);
+  }
+
+  private metaDataKey(target: MetaDataTarget): { pk: string; sk: string } {
+    switch (target.kind) {
+      case 'FOLDER':
+        return { pk: folderPk(target.company_id, target.folder_id), sk: 'FOLDER' };
+      case 'MEDIA':
+      case 'ANALYSIS':
+        return { pk: folderPk(target.company_id, target.folder_id), sk: `${target.kind}#${target.id}` };
+      case 'COLLECTION':
+        return { pk: collectionPk(target.company_id, target.collection_id), sk: 'COLLECTION' };
+      case 'PERSON':
+        return { pk: collectionPk(target.company_id, target.collection_id), sk: `PERSON#${target.person_id}` };
+      case 'USER':
+        return { pk: `USER#${target.user_id}`, sk: 'USER' };
+    }
+  }
+
+  async setMetaData(target: MetaDataTarget, meta: JsonObject, at: number): Promise<boolean> {
+    const key = this.metaDataKey(target);
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key,
+          UpdateExpression: 'SET #d.meta_data = :m, #d.time_updated = :t',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#d': 'data' },
+          ExpressionAttributeValues: { ':m': meta, ':t': at },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
   }
 }

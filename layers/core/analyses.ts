@@ -152,7 +152,7 @@ export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: s
 }
 
 /** An analysis the caller may see, with its folder; anything else is "not found". */
-async function loadAnalysis(deps: CoreDeps, caller: Caller, analysisId: string) {
+export async function loadAnalysis(deps: CoreDeps, caller: Caller, analysisId: string) {
   const located = await deps.store.locate('ANALYSIS', analysisId);
   if (!located) throw notFound('Analysis');
   const agg = await loadFolder(deps, caller, located.folder_id).catch(() => {

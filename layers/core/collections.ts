@@ -19,10 +19,10 @@ export const collectionIndexKey = (companyId: string, collectionId: string) => `
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const canManage = (user: User, companyId: string) => user.user_type === 'ADMIN' || (user.user_type === 'CLIENT_ADMIN' && user.company_id === companyId);
+export const canManage = (user: User, companyId: string) => user.user_type === 'ADMIN' || (user.user_type === 'CLIENT_ADMIN' && user.company_id === companyId);
 const canAddPersons = (user: User, companyId: string) => canManage(user, companyId) || (user.user_type === 'CLIENT_SERVICE' && user.company_id === companyId);
 
-async function loadCollection(deps: CoreDeps, caller: Caller, collectionId: string) {
+export async function loadCollection(deps: CoreDeps, caller: Caller, collectionId: string) {
   const scope = companyScope(caller.user);
   // Collections are found through their company: global roles search every company.
   const candidates = scope === null ? (await deps.store.listCollections(null)).filter((c) => c.collection_id === collectionId) : [{ company_id: scope }];
@@ -148,7 +148,7 @@ export async function createPerson(deps: CoreDeps, inspector: MediaInspector, ex
   return personView(deps, person, images);
 }
 
-async function loadPerson(deps: CoreDeps, caller: Caller, collectionId: string, personId: string) {
+export async function loadPerson(deps: CoreDeps, caller: Caller, collectionId: string, personId: string) {
   const collection = await loadCollection(deps, caller, collectionId);
   const person = await deps.store.getPerson(collection.company_id, collectionId, personId);
   if (!person) throw notFound('Person');

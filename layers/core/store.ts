@@ -1,7 +1,15 @@
 // The persistence port of the core. layers/aws/dynamo-store.ts implements it on DynamoDB.
-import type { Analysis, Collection, Company, Folder, Media, Person, PersonImage, Session, StoredUser, WebhookDelivery } from './entities';
+import type { Analysis, Collection, Company, Folder, JsonObject, Media, Person, PersonImage, Session, StoredUser, WebhookDelivery } from './entities';
 
 export class ConflictError extends Error {}
+
+/** The objects that carry meta_data, by their keys. */
+export type MetaDataTarget =
+  | { kind: 'FOLDER'; company_id: string; folder_id: string }
+  | { kind: 'MEDIA' | 'ANALYSIS'; company_id: string; folder_id: string; id: string }
+  | { kind: 'COLLECTION'; company_id: string; collection_id: string }
+  | { kind: 'PERSON'; company_id: string; collection_id: string; person_id: string }
+  | { kind: 'USER'; user_id: string };
 
 /** One logged change to a collection's search index: entry ids are "<person_id>#<media_id>". */
 export type TemplateChange =
@@ -92,6 +100,9 @@ export interface Store {
   collectionTemplates(companyId: string, collectionId: string): Promise<{ media_id: string; person_id: string; template: Float32Array }[]>;
   /** Records that a collection analysis found these persons (they cannot be deleted while it exists). */
   linkAnalysisToPersons(companyId: string, collectionId: string, analysisId: string, personIds: string[]): Promise<void>;
+
+  /** Replaces the meta_data of one object (and its time_updated); false when the object does not exist. */
+  setMetaData(target: MetaDataTarget, meta: JsonObject, at: number): Promise<boolean>;
 
   /** The company's webhook signing secret, created on first use. */
   webhookSecret(companyId: string, create: () => string): Promise<string>;

@@ -1,0 +1,78 @@
+// PATCH of meta_data on folders, media, analyses, collections, persons and users (the documents'
+// "Metadata" page). The body's keys are merged in; a key set to null is removed.
+import { loadAnalysis } from './analyses';
+import type { Caller } from './auth';
+import { canManage, loadCollection, loadPerson } from './collections';
+import type { CoreDeps } from './deps';
+import type { JsonObject } from './entities';
+import { badStructure, forbidden, notFound } from './errors';
+import { loadFolder } from './folders';
+import { canReadUser, canWriteFolder } from './permissions';
+import type { MetaDataTarget } from './store';
+
+export function mergeMetaData(current: JsonObject, patch: unknown): JsonObject {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw badStructure('The body must be a JSON object of meta_data keys (null removes a key)');
+  const merged: JsonObject = { ...current };
+  for (const [k, v] of Object.entries(patch as JsonObject)) {
+    if (v === null) delete merged[k];
+    else merged[k] = v;
+  }
+  if (JSON.stringify(merged).length > 64 * 1024) throw badStructure('meta_data is at most 64 KB');
+  return merged;
+}
+
+async function save(deps: CoreDeps, target: MetaDataTarget, current: JsonObject, patch: unknown, what: string) {
+  const meta_data = mergeMetaData(current, patch);
+  if (!(await deps.store.setMetaData(target, meta_data, deps.clock.now()))) throw notFound(what);
+  return { meta_data };
+}
+
+export async function patchFolderMeta(deps: CoreDeps, caller: Caller, folderId: string, patch: unknown) {
+  const agg = await loadFolder(deps, caller, folderId);
+  if (!canWriteFolder(caller.user, agg.folder)) throw forbidden('You cannot change this folder');
+  return { folder_id: folderId, ...(await save(deps, { kind: 'FOLDER', company_id: agg.folder.company_id, folder_id: folderId }, agg.folder.meta_data, patch, 'Folder')) };
+}
+
+export async function patchMediaMeta(deps: CoreDeps, caller: Caller, mediaId: string, patch: unknown) {
+  const located = await deps.store.locate('MEDIA', mediaId);
+  if (!located) throw notFound('Media');
+  const agg = await loadFolder(deps, caller, located.folder_id).catch(() => {
+    throw notFound('Media');
+  });
+  const media = agg.media.find((m) => m.media_id === mediaId);
+  if (!media) throw notFound('Media');
+  if (!canWriteFolder(caller.user, agg.folder)) throw forbidden('You cannot change this media');
+  return { media_id: mediaId, ...(await save(deps, { kind: 'MEDIA', company_id: media.company_id, folder_id: media.folder_id, id: mediaId }, media.meta_data, patch, 'Media')) };
+}
+
+export async function patchAnalysisMeta(deps: CoreDeps, caller: Caller, analysisId: string, patch: unknown) {
+  const { agg, analysis } = await loadAnalysis(deps, caller, analysisId);
+  if (!canWriteFolder(caller.user, agg.folder)) throw forbidden('You cannot change this analysis');
+  const target = { kind: 'ANALYSIS' as const, company_id: analysis.company_id, folder_id: analysis.folder_id, id: analysisId };
+  const result = await save(deps, target, analysis.meta_data, patch, 'Analysis');
+  return { analysis_id: analysisId, analyse_id: analysisId, ...result };
+}
+
+export async function patchCollectionMeta(deps: CoreDeps, caller: Caller, collectionId: string, patch: unknown) {
+  const collection = await loadCollection(deps, caller, collectionId);
+  if (!canManage(caller.user, collection.company_id)) throw forbidden('Only ADMIN and CLIENT ADMIN can change collections');
+  return { collection_id: collectionId, ...(await save(deps, { kind: 'COLLECTION', company_id: collection.company_id, collection_id: collectionId }, collection.meta_data, patch, 'Collection')) };
+}
+
+export async function patchPersonMeta(deps: CoreDeps, caller: Caller, collectionId: string, personId: string, patch: unknown) {
+  const { collection, person } = await loadPerson(deps, caller, collectionId, personId);
+  if (!canManage(caller.user, collection.company_id)) throw forbidden('Only ADMIN and CLIENT ADMIN can change persons');
+  return { person_id: personId, ...(await save(deps, { kind: 'PERSON', company_id: collection.company_id, collection_id: collectionId, person_id: personId }, person.meta_data, patch, 'Person')) };
+}
+
+/** PATCH /api/users/{id}: {"meta_data": {...}}, by the user themselves, ADMIN, or their CLIENT ADMIN. */
+export async function patchUserMeta(deps: CoreDeps, caller: Caller, userId: string, body: unknown) {
+  const user = await deps.store.getUser(userId);
+  if (!user || !canReadUser(caller.user, user)) throw notFound('User');
+  const self = caller.user.user_id === userId;
+  const admin = caller.user.user_type === 'ADMIN' || (caller.user.user_type === 'CLIENT_ADMIN' && caller.user.company_id === user.company_id);
+  if (!self && !admin) throw forbidden('You cannot change this user');
+  const patch = (body as { meta_data?: unknown } | null)?.meta_data;
+  if (patch === undefined) throw badStructure('Send {"meta_data": {...}}: other profile changes are not realized here yet');
+  return { user_id: userId, ...(await save(deps, { kind: 'USER', user_id: userId }, user.meta_data, patch, 'User')) };
+}
