@@ -182,7 +182,8 @@ export async function getFolder(deps: CoreDeps, caller: Caller, folderId: string
   return folderView(await loadFolder(deps, caller, folderId), presignerFor(deps), withAnalyses);
 }
 
-export async function getMedia(deps: CoreDeps, caller: Caller, mediaId: string) {
+/** A media the caller may see, with its folder; anything else is "not found". */
+export async function loadMedia(deps: CoreDeps, caller: Caller, mediaId: string) {
   const located = await deps.store.locate('MEDIA', mediaId);
   if (!located) throw notFound('Media');
   const agg = await loadFolder(deps, caller, located.folder_id).catch(() => {
@@ -190,7 +191,11 @@ export async function getMedia(deps: CoreDeps, caller: Caller, mediaId: string) 
   });
   const media = agg.media.find((m) => m.media_id === mediaId);
   if (!media) throw notFound('Media');
-  return mediaView(media, presignerFor(deps));
+  return { agg, media };
+}
+
+export async function getMedia(deps: CoreDeps, caller: Caller, mediaId: string) {
+  return mediaView((await loadMedia(deps, caller, mediaId)).media, presignerFor(deps));
 }
 
 export interface FolderFilters {

@@ -6,7 +6,7 @@ import { canManage, loadCollection, loadPerson } from './collections';
 import type { CoreDeps } from './deps';
 import type { JsonObject } from './entities';
 import { badStructure, forbidden, notFound } from './errors';
-import { loadFolder } from './folders';
+import { loadFolder, loadMedia } from './folders';
 import { canReadUser, canWriteFolder } from './permissions';
 import type { MetaDataTarget } from './store';
 
@@ -34,13 +34,7 @@ export async function patchFolderMeta(deps: CoreDeps, caller: Caller, folderId: 
 }
 
 export async function patchMediaMeta(deps: CoreDeps, caller: Caller, mediaId: string, patch: unknown) {
-  const located = await deps.store.locate('MEDIA', mediaId);
-  if (!located) throw notFound('Media');
-  const agg = await loadFolder(deps, caller, located.folder_id).catch(() => {
-    throw notFound('Media');
-  });
-  const media = agg.media.find((m) => m.media_id === mediaId);
-  if (!media) throw notFound('Media');
+  const { agg, media } = await loadMedia(deps, caller, mediaId);
   if (!canWriteFolder(caller.user, agg.folder)) throw forbidden('You cannot change this media');
   return { media_id: mediaId, ...(await save(deps, { kind: 'MEDIA', company_id: media.company_id, folder_id: media.folder_id, id: mediaId }, media.meta_data, patch, 'Media')) };
 }

@@ -13,6 +13,7 @@
  *   16+4d   4     CRC-32 (IEEE) of every byte before it
  * 2,068 bytes for 512 dims. decodeTemplate rejects anything else with a TemplateError.
  */
+import { crc32 } from 'node:zlib';
 import { getModelSpec } from '../../models/manifest';
 import { FACE_SCORE_HIGH, FACE_SCORE_LOW, FACE_SCORE_THRESHOLD, FACE_RAW_THRESHOLD } from './calibration';
 import { cosine, EMBEDDING_DIMS } from './embed';
@@ -92,22 +93,6 @@ export function compareTemplates(a: FaceTemplate, b: FaceTemplate): TemplateComp
   }
   const similarity = Math.max(-1, Math.min(1, cosine(a.vector, b.vector)));
   return { similarity, score: similarityToScore(similarity) };
-}
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(b: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 /** Serialises a template (see the layout at the top of this file). */
