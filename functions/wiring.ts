@@ -9,6 +9,8 @@ import { DynamoStore } from '../layers/aws/dynamo-store';
 import { S3BlobStore } from '../layers/aws/s3-blob-store';
 import { SqsJobQueue } from '../layers/aws/sqs-job-queue';
 import { SfnWebhookStarter } from '../layers/aws/sfn-webhook-starter';
+import { SqsUsageEvents } from '../layers/aws/sqs-usage-events';
+import { DynamoRateCounter } from '../layers/aws/dynamo-rate-counter';
 import { configFromEnv, type CoreDeps } from '../layers/core/deps';
 import { systemClock, type WebhookStarter } from '../layers/core/ports';
 
@@ -46,6 +48,8 @@ export function coreDeps(): CoreDeps {
     clock: systemClock,
     ids: { uuid: randomUUID },
     config: configFromEnv(),
+    // Usage events for billing (OZ_USAGE_QUEUE_URL comes from the stack); unset: they wait in the outbox.
+    ...(process.env.OZ_USAGE_QUEUE_URL ? { usageEvents: new SqsUsageEvents(sqs, process.env.OZ_USAGE_QUEUE_URL) } : {}),
   };
   return cached;
 }
@@ -58,8 +62,17 @@ export function webhookStarter(): WebhookStarter {
   return starter;
 }
 
+let rates: DynamoRateCounter | undefined;
+
+/** The throttling counters (functions/api/throttle.ts), in the main table. */
+export function rateCounter(): DynamoRateCounter {
+  rates ??= new DynamoRateCounter(new DynamoDBClient(clientOptions('OZ_DYNAMODB_ENDPOINT')), required('OZ_TABLE_NAME'));
+  return rates;
+}
+
 /** For tests and the local runtime after it changes the environment. */
 export function resetCoreDeps() {
   cached = undefined;
+  rates = undefined;
   starter = undefined;
 }

@@ -10,6 +10,9 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods } from 'aws-cdk-lib/aws-s3';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
+import { retentionConfigFromEnv } from '../layers/core/privacy';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ROUTES, TRAILING_SLASH_SUFFIX, type FunctionName } from '../functions/api/route-table';
@@ -23,6 +26,10 @@ export const ENTRY_METADATA_KEY = 'oz:entry';
 /** How many deliveries an analysis gets before its message goes to the DLQ (changelog 3.27: 3). */
 export const MAX_RECEIVE_COUNT = 3;
 export const WORKER_TIMEOUT = Duration.seconds(120);
+/** The retention run stops starting folders a minute before this (functions/retention/handler.ts). */
+export const RETENTION_TIMEOUT = Duration.minutes(5);
+/** When the retention job runs unless the context's retentionSchedule says otherwise: daily, 03:00 UTC. */
+export const DEFAULT_RETENTION_SCHEDULE = 'cron(0 3 * * ? *)';
 
 export interface OzStackProps extends StackProps {
   /** Keep data on stack deletion (default true). */
@@ -70,11 +77,14 @@ export class OzStack extends Stack {
       encryption: QueueEncryption.SQS_MANAGED,
       deadLetterQueue: { queue: deadLetters, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
+    // Usage events for an external billing system (layers/core/metering.ts): one per final analysis.
+    const usageQueue = new Queue(this, 'UsageEventQueue', { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED });
 
     const environment = {
       OZ_TABLE_NAME: table.tableName,
       OZ_BUCKET_NAME: bucket.bucketName,
       OZ_QUEUE_URL: queue.queueUrl,
+      OZ_USAGE_QUEUE_URL: usageQueue.queueUrl,
       OZ_MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
       NODE_OPTIONS: '--enable-source-maps',
     };
@@ -141,10 +151,27 @@ export class OzStack extends Stack {
     tagEntry(worker, 'functions/worker/handler.ts#handler');
     worker.addEventSource(new SqsEventSource(queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 50 }));
 
+    // Retention: clears the personal information of old folders on a schedule. Days and the folder
+    // budget come from the context (retentionDays, retentionMaxFolders) or, at synth, from
+    // OZ_RETENTION_DAYS / OZ_RETENTION_MAX_FOLDERS; checked here so a bad value fails the synth.
+    const ctx = (key: string, envName: string) => (this.node.tryGetContext(key) ?? process.env[envName]) as string | number | undefined;
+    const retentionEnv = { OZ_RETENTION_DAYS: String(ctx('retentionDays', 'OZ_RETENTION_DAYS') ?? '0'), OZ_RETENTION_MAX_FOLDERS: String(ctx('retentionMaxFolders', 'OZ_RETENTION_MAX_FOLDERS') ?? '1000') };
+    retentionConfigFromEnv(retentionEnv);
+    const retention = zipFunction('RetentionFunction', 'functions/retention/handler.ts', { memorySize: 512, timeout: RETENTION_TIMEOUT });
+    for (const [name, value] of Object.entries(retentionEnv)) retention.addEnvironment(name, value);
+    table.grantReadWriteData(retention);
+    bucket.grantDelete(retention);
+    new Rule(this, 'RetentionSchedule', {
+      description: 'Daily retention run: clears personal information of folders older than OZ_RETENTION_DAYS',
+      schedule: Schedule.expression(String(this.node.tryGetContext('retentionSchedule') ?? DEFAULT_RETENTION_SCHEDULE)),
+      targets: [new LambdaTarget(retention, { retryAttempts: 2 })],
+    });
+
     // Least privilege: the JSON API reads and writes records, presigns reads, enqueues analyses.
     table.grantReadWriteData(api);
     bucket.grantRead(api);
     bucket.grantPut(api, 'uploads/*'); // presigned upload URLs are signed with the API's role
+    bucket.grantDelete(api); // DELETE .../pi and DELETE /api/analyses remove stored files
     queue.grantSendMessages(api);
     table.grantReadWriteData(media);
     bucket.grantReadWrite(media);
@@ -152,6 +179,8 @@ export class OzStack extends Stack {
     queue.grantSendMessages(media);
     table.grantReadWriteData(worker);
     bucket.grantReadWrite(worker);
+    // Whatever makes analyses final publishes their usage events.
+    for (const fn of [api, media, worker]) usageQueue.grantSendMessages(fn);
     // The worker, and the media function for single requests, start webhook deliveries.
     for (const fn of [worker, media]) {
       webhooks.stateMachine.grantStartExecution(fn);
@@ -184,9 +213,10 @@ export class OzStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: httpApi.apiEndpoint });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetters.queueUrl });
+    new CfnOutput(this, 'UsageEventQueueUrl', { value: usageQueue.queueUrl });
     new CfnOutput(this, 'TableName', { value: table.tableName });
-    this.functions = { api, media, worker, webhook, lite };
+    this.functions = { api, media, worker, webhook, lite, retention };
   }
 
-  readonly functions: Record<'api' | 'media' | 'worker' | 'webhook' | 'lite', LambdaFunction>;
+  readonly functions: Record<'api' | 'media' | 'worker' | 'webhook' | 'lite' | 'retention', LambdaFunction>;
 }

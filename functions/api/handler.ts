@@ -1,6 +1,7 @@
 // The zip Lambda behind every JSON endpoint. Thin: parse, call the core, shape the answer.
-import { authenticate, authorize, issueServiceToken, refresh } from '../../layers/core/auth';
-import { createCompany, createUser, getCompany, getUser, listCompanies, listUsers } from '../../layers/core/admin';
+import { authenticate, authorize, clientConfig, endSession, issueServiceToken, listSessions, logout, refresh } from '../../layers/core/auth';
+import { listAudit } from '../../layers/core/audit';
+import { changePassword, createCompany, createUser, deleteCompany, deleteUser, getCompany, getUser, listCompanies, listUsers, patchCompany, patchUser } from '../../layers/core/admin';
 import { getAnalysis, listFolderAnalyses, parseAnalysesRequest, startAnalyses } from '../../layers/core/analyses';
 import { badStructure } from '../../layers/core/errors';
 import { getFolder, getMedia, listFolders } from '../../layers/core/folders';
@@ -8,11 +9,15 @@ import { listDeliveries, readWebhookSecret, rotateWebhookSecret } from '../../la
 import { createCollection, deleteCollection, deletePerson, deletePersonImage, getCollection, getPerson, listCollections, listPersonImages, listPersons } from '../../layers/core/collections';
 import { deleteAnalysis } from '../../layers/core/analyses';
 import { createUpload } from '../../layers/core/uploads';
-import { patchAnalysisMeta, patchCollectionMeta, patchFolderMeta, patchMediaMeta, patchPersonMeta, patchUserMeta } from '../../layers/core/metadata';
+import { getUsage, getUsageQuota, setUsageQuota } from '../../layers/core/metering';
+import { deleteFolderPersonalInfo } from '../../layers/core/privacy';
+import { patchAnalysisMeta, patchCollectionMeta, patchFolderMeta, patchMediaMeta, patchPersonMeta } from '../../layers/core/metadata';
+import { decideAnalysis, patchFolderOperatorFields } from '../../layers/core/decisions';
 import { coreDeps } from '../wiring';
 import { json, jsonBody, type Request } from './http';
 import { boolParam, intParam, timeParam } from './query';
 import { createRouter, type Operation } from './router';
+import { openApiDocument } from './schemas/openapi';
 import type { RouteKey } from './route-table';
 
 const caller = (req: Request) => authenticate(coreDeps(), req.headers['x-forensic-access-token']);
@@ -22,6 +27,7 @@ const serviceToken: Operation = async (req) => json(200, await issueServiceToken
 
 export const operations: Partial<Record<RouteKey, Operation>> = {
   'GET /api/healthcheck': async () => json(200, { status: 'ok' }),
+  'GET /api/openapi.json': async () => json(200, openApiDocument()),
 
   'POST /api/authorize/auth': async (req) => {
     const body = jsonBody(req) as { credentials?: { email?: unknown; password?: unknown } };
@@ -37,6 +43,16 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
     const body = jsonBody(req, { required: false }) as { expire_token?: unknown };
     return json(200, await refresh(coreDeps(), who, body?.expire_token));
   },
+  'POST /api/authorize/logout': async (req) => {
+    await logout(coreDeps(), await caller(req));
+    return json(204, null);
+  },
+  'GET /api/config': async (req) => {
+    await caller(req);
+    return json(200, clientConfig(coreDeps()));
+  },
+  'GET /api/audit': async (req) =>
+    json(200, await listAudit(coreDeps(), await caller(req), { object_type: req.query['object_type'], object_id: req.query['object_id'], ...page(req) })),
   'GET /api/authorize/service_token/{user_id}': serviceToken,
   'POST /api/authorize/service_token/{user_id}': serviceToken,
 
@@ -44,13 +60,36 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
   'GET /api/companies': async (req) =>
     json(200, await listCompanies(coreDeps(), await caller(req), { search_text: req.query['search_text'], ...page(req) })),
   'GET /api/companies/{company_id}': async (req) => json(200, await getCompany(coreDeps(), await caller(req), req.params['company_id']!)),
+  'PATCH /api/companies/{company_id}': async (req) => json(200, await patchCompany(coreDeps(), await caller(req), req.params['company_id']!, jsonBody(req))),
+  'DELETE /api/companies/{company_id}': async (req) => {
+    await deleteCompany(coreDeps(), await caller(req), req.params['company_id']!);
+    return json(204, null);
+  },
 
   'GET /api/companies/{company_id}/webhook_secret': async (req) => json(200, await readWebhookSecret(coreDeps(), await caller(req), req.params['company_id']!)),
   'POST /api/companies/{company_id}/webhook_secret': async (req) => json(200, await rotateWebhookSecret(coreDeps(), await caller(req), req.params['company_id']!)),
+  'GET /api/usage': async (req) =>
+    json(200, await getUsage(coreDeps(), await caller(req), { month: req.query['month'], from: req.query['from'], to: req.query['to'], company_id: req.query['company_id'] })),
+  'GET /api/companies/{company_id}/usage_quota': async (req) => json(200, await getUsageQuota(coreDeps(), await caller(req), req.params['company_id']!)),
+  'PUT /api/companies/{company_id}/usage_quota': async (req) => {
+    const who = await caller(req);
+    return json(200, await setUsageQuota(coreDeps(), who, req.params['company_id']!, jsonBody(req)));
+  },
 
   'POST /api/users': async (req) => json(201, await createUser(coreDeps(), await caller(req), jsonBody(req))),
   'GET /api/users': async (req) => json(200, await listUsers(coreDeps(), await caller(req), page(req))),
   'GET /api/users/{user_id}': async (req) => json(200, await getUser(coreDeps(), await caller(req), req.params['user_id']!)),
+  'DELETE /api/users/{user_id}': async (req) => {
+    await deleteUser(coreDeps(), await caller(req), req.params['user_id']!);
+    return json(204, null);
+  },
+  'POST /api/users/{user_id}/change-password': async (req) =>
+    json(200, await changePassword(coreDeps(), await caller(req), req.params['user_id']!, jsonBody(req))),
+  'GET /api/users/{user_id}/sessions': async (req) => json(200, await listSessions(coreDeps(), await caller(req), req.params['user_id']!, page(req))),
+  'DELETE /api/users/{user_id}/sessions/{session_id}': async (req) => {
+    await endSession(coreDeps(), await caller(req), req.params['user_id']!, req.params['session_id']!);
+    return json(204, null);
+  },
 
   'GET /api/folders': async (req) =>
     json(
@@ -80,10 +119,14 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
         resolution_status: req.query['resolution_status'],
       }),
     ),
+  'DELETE /api/folders/{folder_id}/pi': async (req) => json(200, await deleteFolderPersonalInfo(coreDeps(), await caller(req), req.params['folder_id']!)),
+  'POST /api/folders/{folder_id}/delete_pi': async (req) => json(200, await deleteFolderPersonalInfo(coreDeps(), await caller(req), req.params['folder_id']!)),
   'GET /api/folders/{folder_id}/webhooks': async (req) => json(200, await listDeliveries(coreDeps(), await caller(req), req.params['folder_id']!)),
   'GET /api/media/{media_id}': async (req) => json(200, await getMedia(coreDeps(), await caller(req), req.params['media_id']!)),
   'GET /api/analyses/{analysis_id}': async (req) => json(200, await getAnalysis(coreDeps(), await caller(req), req.params['analysis_id']!)),
-  'PATCH /api/users/{user_id}': async (req) => json(200, await patchUserMeta(coreDeps(), await caller(req), req.params['user_id']!, jsonBody(req))),
+  'PATCH /api/analyses/{analysis_id}': async (req) => json(200, await decideAnalysis(coreDeps(), await caller(req), req.params['analysis_id']!, jsonBody(req))),
+  'PATCH /api/folders/{folder_id}': async (req) => json(200, await patchFolderOperatorFields(coreDeps(), await caller(req), req.params['folder_id']!, jsonBody(req))),
+  'PATCH /api/users/{user_id}': async (req) => json(200, await patchUser(coreDeps(), await caller(req), req.params['user_id']!, jsonBody(req))),
   'PATCH /api/folders/{folder_id}/meta_data': async (req) => json(200, await patchFolderMeta(coreDeps(), await caller(req), req.params['folder_id']!, jsonBody(req))),
   'PATCH /api/media/{media_id}/meta_data': async (req) => json(200, await patchMediaMeta(coreDeps(), await caller(req), req.params['media_id']!, jsonBody(req))),
   'PATCH /api/analyses/{analysis_id}/meta_data': async (req) => json(200, await patchAnalysisMeta(coreDeps(), await caller(req), req.params['analysis_id']!, jsonBody(req))),

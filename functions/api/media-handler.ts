@@ -3,6 +3,7 @@
 import { authenticate } from '../../layers/core/auth';
 import { parseAnalysesRequest } from '../../layers/core/analyses';
 import { runGroupNow, runInstant } from '../../layers/core/synchronous';
+import { reserveAnalyses } from '../../layers/core/metering';
 import { uploadedParts } from '../../layers/core/uploads';
 import { analyzers } from '../analyzers';
 import { addMedia, createFolder, getFolder } from '../../layers/core/folders';
@@ -25,10 +26,15 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
     // Validate analyses in the payload before anything is stored.
     const analysesIn = (payload as { analyses?: unknown } | null)?.analyses;
     const requests = analysesIn !== undefined ? parseAnalysesRequest({ analyses: analysesIn }) : null;
-    const created = await createFolder(deps, mediaInspector(), who, files, payload);
+    // The monthly quota is checked before the folder is stored: a rejected single request stores nothing.
+    const release = requests ? await reserveAnalyses(deps, who.user.company_id, requests.length) : undefined;
+    const created = await createFolder(deps, mediaInspector(), who, files, payload).catch(async (err: unknown) => {
+      await release?.();
+      throw err;
+    });
     // Single request: the analyses run here and the answer holds their results.
     await Promise.allSettled(uploaded.keys.map((k) => deps.blobs.delete(k))); // now stored as media
-    if (requests) await runGroupNow(deps, analyzers(), webhookStarter(), who, created.folder.folder_id, requests);
+    if (requests) await runGroupNow(deps, analyzers(), webhookStarter(), who, created.folder.folder_id, requests, release);
     return json(201, await getFolder(deps, who, created.folder.folder_id, requests !== null));
   },
   'POST /api/instant/folders': async (req) => {

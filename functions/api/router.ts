@@ -5,6 +5,9 @@ import { notAllowed, notFound } from '../../layers/core/errors';
 import { ROUTES, TRAILING_SLASH_SUFFIX, routeKeyOf, type FunctionName } from './route-table';
 import { errorResponse, toRequest, type Request } from './http';
 import { liteMethodError } from '../lite/methods';
+import { withThrottling } from './throttle';
+import { rateCounter } from '../wiring';
+import { validateRequest } from './schemas/validate';
 
 export type Operation = (req: Request) => Promise<APIGatewayProxyResultV2>;
 
@@ -30,7 +33,8 @@ function matchPath(path: string): { key: string; params: Record<string, string> 
 }
 
 export function createRouter(fn: FunctionName, operations: Record<string, Operation>) {
-  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {
+  // OZ_THROTTLING_RATES (functions/api/throttle.ts): counted before dispatch, off when unset.
+  return withThrottling(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {
     try {
       const req = toRequest(event);
       let key = req.routeKey;
@@ -51,9 +55,10 @@ export function createRouter(fn: FunctionName, operations: Record<string, Operat
       }
       const op = operations[key];
       if (!op) throw notFound(`Endpoint ${key} in the ${fn} function`);
+      validateRequest(key, req);
       return await op(req);
     } catch (err) {
       return errorResponse(err);
     }
-  };
+  }, rateCounter);
 }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { startLocalRuntime } from './runtime';
 import { REPO_ROOT } from '../stack';
 import { DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD } from './defaults';
+import { discoveryFile, removeDiscovery, writeDiscovery } from './discovery';
 
 
 async function main() {
@@ -27,6 +28,9 @@ async function main() {
     workerConcurrency: Number(process.env.OZ_WORKER_CONCURRENCY ?? 2),
     log: verbose ? (line) => console.log(line) : undefined,
   });
+  // Lets `npm run retention` (and other by-hand runs of functions) reach these emulators.
+  const discovery = discoveryFile();
+  writeDiscovery(discovery, runtime.url);
   console.log(`\nOz API ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${runtime.url}`);
   console.log(`  health:  curl ${runtime.url}/api/healthcheck`);
   console.log(`  admin:   ${adminEmail} / ${process.env.OZ_ADMIN_PASSWORD ? '(OZ_ADMIN_PASSWORD)' : adminPassword}`);
@@ -37,6 +41,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping...`);
+    removeDiscovery(discovery);
     await runtime.stop();
     console.log('stopped.');
     process.exit(0);

@@ -13,9 +13,10 @@ import {
   UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Analysis, Collection, Company, Folder, JsonObject, Media, Person, PersonImage, Session, StoredUser, WebhookDelivery } from '../core/entities';
-import { CHANGE_LOG_TTL_SECONDS, ConflictError, type FolderAggregate, type FolderListQuery, type MetaDataTarget, type Page, type Store, type TemplateChange } from '../core/store';
+import type { Analysis, AuditEntry, Collection, Company, Folder, JsonObject, Media, Person, PersonImage, Session, StoredUser, WebhookDelivery } from '../core/entities';
+import { CHANGE_LOG_TTL_SECONDS, ConflictError, type AuditQuery, type FolderAggregate, type FolderListQuery, type MetaDataTarget, type Page, type Store, type TemplateChange } from '../core/store';
 import { randomUUID } from 'node:crypto';
+import { usageEventOf, type UsageCount, type UsageEvent } from '../core/metering';
 
 type Item = Record<string, unknown> & { pk: string; sk: string };
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -32,6 +33,12 @@ const pointer = (kind: 'FOLDER' | 'MEDIA' | 'ANALYSIS' | 'PERSON', id: string, c
   company_id: companyId,
   folder_id: folderId,
 });
+
+const usagePk = (companyId: string) => `USAGE#${companyId}`;
+/** Counter items per company, month and type are split in shards so concurrent finishes rarely collide. */
+const USAGE_SHARDS = 8;
+const isTransactionConflict = (err: unknown) =>
+  err instanceof TransactionCanceledException && (err.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict');
 
 const isConditionFailure = (err: unknown) =>
   (err instanceof TransactionCanceledException && (err.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')) ||
@@ -71,8 +78,17 @@ export class DynamoStore implements Store {
     return { Put: { TableName: this.table, Item: item, ...(condition ? { ConditionExpression: condition } : {}) } };
   }
 
+  /** The folder exists and is not cleared of personal data (new media and analyses are refused then). */
   private folderExists(folder: Folder): TransactItem {
-    return { ConditionCheck: { TableName: this.table, Key: { pk: folderPk(folder.company_id, folder.folder_id), sk: 'FOLDER' }, ConditionExpression: 'attribute_exists(pk)' } };
+    return {
+      ConditionCheck: {
+        TableName: this.table,
+        Key: { pk: folderPk(folder.company_id, folder.folder_id), sk: 'FOLDER' },
+        ConditionExpression: 'attribute_exists(pk) AND NOT #d.is_cleared = :cleared',
+        ExpressionAttributeNames: { '#d': 'data' },
+        ExpressionAttributeValues: { ':cleared': true },
+      },
+    };
   }
 
   // Companies -------------------------------------------------------------------------------------
@@ -98,12 +114,16 @@ export class DynamoStore implements Store {
   }
 
   // Users -----------------------------------------------------------------------------------------
-  async createUser(user: StoredUser): Promise<void> {
+  private userItem(user: StoredUser): Item {
     const key = timeKey(user.time_created, user.user_id);
+    return { pk: `USER#${user.user_id}`, sk: 'USER', lpk: `${user.company_id}#USER`, lsk: key, gpk: 'USER', gsk: key, data: user };
+  }
+
+  async createUser(user: StoredUser): Promise<void> {
     try {
       await this.transact([
         this.put({ pk: `EMAIL#${user.email.toLowerCase()}`, sk: 'EMAIL', user_id: user.user_id }, 'attribute_not_exists(pk)'),
-        this.put({ pk: `USER#${user.user_id}`, sk: 'USER', lpk: `${user.company_id}#USER`, lsk: key, gpk: 'USER', gsk: key, data: user }),
+        this.put(this.userItem(user)),
       ]);
     } catch (err) {
       if (isConditionFailure(err)) throw new ConflictError(`email taken: ${user.email}`);
@@ -129,11 +149,39 @@ export class DynamoStore implements Store {
     return { total: users.length, items: users.slice(query.offset, query.offset + query.limit) };
   }
 
-  // Sessions (keyed by token hashes; expired ones are removed by the table's TTL) ----------------
+  async updateUser(user: StoredUser, previousEmail: string): Promise<boolean> {
+    const [before, after] = [previousEmail.toLowerCase(), user.email.toLowerCase()];
+    const moveEmail: TransactItem[] =
+      before === after
+        ? []
+        : [
+            this.put({ pk: `EMAIL#${after}`, sk: 'EMAIL', user_id: user.user_id }, 'attribute_not_exists(pk)'),
+            { Delete: { TableName: this.table, Key: { pk: `EMAIL#${before}`, sk: 'EMAIL' } } },
+          ];
+    try {
+      await this.transact([this.put(this.userItem(user), 'attribute_exists(pk)'), ...moveEmail]);
+      return true;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      if (!(await this.getUser(user.user_id))) return false;
+      throw new ConflictError(`email taken: ${user.email}`);
+    }
+  }
+
+  async deleteUser(user: Pick<StoredUser, 'user_id' | 'email'>): Promise<void> {
+    await this.deleteKeys([
+      { pk: `USER#${user.user_id}`, sk: 'USER' },
+      { pk: `EMAIL#${user.email.toLowerCase()}`, sk: 'EMAIL' },
+    ]);
+  }
+
+  // Sessions (keyed by token hashes; expired ones are removed by the table's TTL). The "list" index
+  // holds them per company and user ("<company>#SESSION", "<user>#<time>") for listing and ending.
   async putSession(session: Session): Promise<void> {
     const ttl = Math.ceil(session.expire_date) + 24 * 3600;
+    const list = { lpk: `${session.company_id}#SESSION`, lsk: `${session.user_id}#${timeKey(session.time_created, session.session_id)}` };
     await this.transact([
-      this.put({ pk: `SESSION#${session.access_hash}`, sk: 'SESSION', ttl, data: session }),
+      this.put({ pk: `SESSION#${session.access_hash}`, sk: 'SESSION', ttl, ...list, data: session }),
       this.put({ pk: `REFRESH#${session.expire_hash}`, sk: 'REFRESH', ttl, access_hash: session.access_hash }),
     ]);
   }
@@ -166,6 +214,58 @@ export class DynamoStore implements Store {
     const stored = await this.getSessionByAccessHash(session.access_hash);
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: `SESSION#${session.access_hash}`, sk: 'SESSION' } }));
     if (stored) await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: `REFRESH#${stored.expire_hash}`, sk: 'REFRESH' } }));
+  }
+
+  async listSessions(query: { company_id: string; user_id?: string }): Promise<Session[]> {
+    const items = await this.queryAll({
+      IndexName: 'list',
+      KeyConditionExpression: query.user_id ? 'lpk = :p AND begins_with(lsk, :u)' : 'lpk = :p',
+      ExpressionAttributeValues: { ':p': `${query.company_id}#SESSION`, ...(query.user_id ? { ':u': `${query.user_id}#` } : {}) },
+      ScanIndexForward: false,
+    });
+    return items.map((i) => i['data'] as Session);
+  }
+
+  // Audit log: each entry twice, in one transaction: in its company's feed ("C#<company>#AUDIT",
+  // and the "all" index for ADMIN) and in its object's history ("C#<company>#AUDIT#<type>#<id>",
+  // and "AUDIT#<type>#<id>" in the "all" index for ADMIN). Sort keys are times: newest first.
+  async putAuditEntry(entry: AuditEntry): Promise<void> {
+    const key = timeKey(entry.time_created, entry.audit_id);
+    const object = `${entry.object_type}#${entry.object_id}`;
+    await this.transact([
+      this.put({ pk: `C#${entry.company_id}#AUDIT`, sk: key, gpk: 'AUDIT', gsk: key, data: entry }),
+      this.put({ pk: `C#${entry.company_id}#AUDIT#${object}`, sk: key, gpk: `AUDIT#${object}`, gsk: key, data: entry }),
+    ]);
+  }
+
+  async listAuditEntries(query: AuditQuery): Promise<{ items: AuditEntry[]; has_more: boolean }> {
+    const object = query.object_type && query.object_id ? `${query.object_type}#${query.object_id}` : null;
+    const [index, keyName, keyValue] =
+      query.company_id === null
+        ? ['all', 'gpk', object ? `AUDIT#${object}` : 'AUDIT']
+        : [undefined, 'pk', object ? `C#${query.company_id}#AUDIT#${object}` : `C#${query.company_id}#AUDIT`];
+    const typeOnly = !object && query.object_type;
+    const want = query.offset + query.limit + 1;
+    const found: AuditEntry[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          ...(index ? { IndexName: index } : {}),
+          KeyConditionExpression: '#k = :k',
+          ...(typeOnly ? { FilterExpression: '#d.object_type = :t' } : {}),
+          ExpressionAttributeNames: { '#k': keyName, ...(typeOnly ? { '#d': 'data' } : {}) },
+          ExpressionAttributeValues: { ':k': keyValue, ...(typeOnly ? { ':t': query.object_type } : {}) },
+          ScanIndexForward: false,
+          Limit: Math.min(want - found.length + (typeOnly ? 100 : 0), 1000),
+          ExclusiveStartKey,
+        }),
+      );
+      found.push(...((out.Items ?? []) as Item[]).map((i) => i['data'] as AuditEntry));
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey && found.length < want);
+    return { items: found.slice(query.offset, query.offset + query.limit), has_more: found.length > query.offset + query.limit };
   }
 
   // Folders, media, analyses ---------------------------------------------------------------------
@@ -246,23 +346,35 @@ export class DynamoStore implements Store {
   }
 
   async finishAnalysis(analysis: Analysis, outputMedia: Media[]): Promise<boolean> {
-    try {
-      await this.transact([
-        {
-          Put: {
-            TableName: this.table,
-            Item: { pk: folderPk(analysis.company_id, analysis.folder_id), sk: `ANALYSIS#${analysis.analysis_id}`, data: analysis },
-            ConditionExpression: '#d.#state = :processing',
-            ExpressionAttributeNames: { '#d': 'data', '#state': 'state' },
-            ExpressionAttributeValues: { ':processing': 'PROCESSING' },
+    // Metering rides on this conditional write: counted (and its event put in the outbox) exactly
+    // when the analysis becomes final, never by a retry that finds it final already.
+    const usage = usageEventOf(analysis);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.transact([
+          {
+            Put: {
+              TableName: this.table,
+              Item: { pk: folderPk(analysis.company_id, analysis.folder_id), sk: `ANALYSIS#${analysis.analysis_id}`, data: analysis },
+              ConditionExpression: '#d.#state = :processing',
+              ExpressionAttributeNames: { '#d': 'data', '#state': 'state' },
+              ExpressionAttributeValues: { ':processing': 'PROCESSING' },
+            },
           },
-        },
-        ...this.mediaItems(outputMedia),
-      ]);
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
+          ...this.mediaItems(outputMedia),
+          { Update: this.usageCounter(usage) },
+          this.put({ pk: usagePk(usage.company_id), sk: `OUTBOX#${usage.analysis_id}`, gpk: 'USAGE_OUTBOX', gsk: timeKey(usage.time, usage.analysis_id), event: usage }),
+        ]);
+        return true;
+      } catch (err) {
+        if (isConditionFailure(err)) return false;
+        // Concurrent finishes of one company may touch the same counter shard: try again shortly.
+        if (attempt < 8 && isTransactionConflict(err)) {
+          await new Promise((r) => setTimeout(r, 20 * attempt * (0.5 + Math.random())));
+          continue;
+        }
+        throw err;
+      }
     }
   }
 
@@ -519,6 +631,97 @@ export class DynamoStore implements Store {
     ]);
   }
 
+  // Personal-data clearing and the retention job's walk over old folders ------------------------
+  async putClearedFolder(folder: Folder, onlyIfNotCleared: boolean): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: folderPk(folder.company_id, folder.folder_id), sk: 'FOLDER' },
+          UpdateExpression: 'SET #d = :folder',
+          ConditionExpression: onlyIfNotCleared ? 'attribute_exists(pk) AND NOT #d.is_cleared = :cleared' : 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#d': 'data' },
+          ExpressionAttributeValues: { ':folder': folder, ...(onlyIfNotCleared ? { ':cleared': true } : {}) },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async putClearedRecords(media: Media[], analyses: Analysis[], links: { collection_id: string; person_id: string; analysis_id: string; company_id: string }[]): Promise<void> {
+    // One conditional write each: a record deleted meanwhile (an analysis and its output images) stays deleted.
+    const writes = [
+      ...media.map((m) => ({ pk: folderPk(m.company_id, m.folder_id), sk: `MEDIA#${m.media_id}`, data: m as unknown, state: null as string | null })),
+      ...analyses.map((a) => ({ pk: folderPk(a.company_id, a.folder_id), sk: `ANALYSIS#${a.analysis_id}`, data: a as unknown, state: a.state as string | null })),
+    ];
+    for (let i = 0; i < writes.length; i += 10) {
+      await Promise.all(
+        writes.slice(i, i + 10).map((w) =>
+          this.doc
+            .send(
+              new UpdateCommand({
+                TableName: this.table,
+                Key: { pk: w.pk, sk: w.sk },
+                UpdateExpression: 'SET #d = :data',
+                ConditionExpression: w.state ? 'attribute_exists(pk) AND #d.#state = :state' : 'attribute_exists(pk)',
+                ExpressionAttributeNames: { '#d': 'data', ...(w.state ? { '#state': 'state' } : {}) },
+                ExpressionAttributeValues: { ':data': w.data, ...(w.state ? { ':state': w.state } : {}) },
+              }),
+            )
+            .catch((err) => {
+              if (!isConditionFailure(err)) throw err;
+            }),
+        ),
+      );
+    }
+    const keys = links.map((l) => ({ pk: collectionPk(l.company_id, l.collection_id), sk: `LINK#${l.person_id}#${l.analysis_id}` }));
+    if (keys.length) await this.deleteKeys([...new Map(keys.map((k) => [`${k.pk}|${k.sk}`, k])).values()]);
+  }
+
+  async listFoldersCreatedBefore(companyId: string, before: number, cursor: string | null, limit: number) {
+    const lpk = `${companyId}#FOLDER`;
+    // A start key outside the key condition is an error: a cursor past the cutoff has nothing to read.
+    if (cursor && cursor >= timeKey(before, '~')) return { items: [], next: null };
+    // The cursor is the folder's listing sort key ("<time>#<folder_id>"): the start key is rebuilt from it.
+    const start = cursor ? { lpk, lsk: cursor, pk: folderPk(companyId, cursor.slice(cursor.indexOf('#') + 1)), sk: 'FOLDER' } : undefined;
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'list',
+        KeyConditionExpression: 'lpk = :p AND lsk BETWEEN :lo AND :hi',
+        ExpressionAttributeValues: { ':p': lpk, ':lo': timeKey(0, ''), ':hi': timeKey(before, '~') },
+        ScanIndexForward: true, // oldest first
+        Limit: limit,
+        ExclusiveStartKey: start,
+      }),
+    );
+    const items = (out.Items ?? []) as Item[];
+    return { items: items.map((i) => ({ folder: i['data'] as Folder, cursor: String(i['lsk']) })), next: out.LastEvaluatedKey ? String(out.LastEvaluatedKey['lsk']) : null };
+  }
+
+  async getRetentionCursor(companyId: string): Promise<string | null> {
+    return (await this.get<{ cursor: string }>(`COMPANY#${companyId}`, 'RETENTION_CURSOR'))?.cursor ?? null;
+  }
+
+  async advanceRetentionCursor(companyId: string, cursor: string): Promise<void> {
+    await this.doc
+      .send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: `COMPANY#${companyId}`, sk: 'RETENTION_CURSOR', cursor },
+          ConditionExpression: 'attribute_not_exists(pk) OR #c < :c',
+          ExpressionAttributeNames: { '#c': 'cursor' },
+          ExpressionAttributeValues: { ':c': cursor },
+        }),
+      )
+      .catch((err) => {
+        if (!isConditionFailure(err)) throw err; // another run got further: keep theirs
+      });
+  }
+
   private metaDataKey(target: MetaDataTarget): { pk: string; sk: string } {
     switch (target.kind) {
       case 'FOLDER':
@@ -532,6 +735,71 @@ export class DynamoStore implements Store {
         return { pk: collectionPk(target.company_id, target.collection_id), sk: `PERSON#${target.person_id}` };
       case 'USER':
         return { pk: `USER#${target.user_id}`, sk: 'USER' };
+    }
+  }
+
+  async decideAnalysis(analysis: Analysis, decision: JsonObject, folderFields: { resolution_author_id: string; resolution_time: number }): Promise<boolean> {
+    const pk = folderPk(analysis.company_id, analysis.folder_id);
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table,
+                Key: { pk, sk: `ANALYSIS#${analysis.analysis_id}` },
+                UpdateExpression: 'SET #d.resolution_operator = :r',
+                // Only a finished OPERATOR_REQUIRED result takes a decision (a later one replaces it).
+                ConditionExpression: '#d.#s = :finished AND #d.resolution = :required',
+                ExpressionAttributeNames: { '#d': 'data', '#s': 'state' },
+                ExpressionAttributeValues: { ':r': decision, ':finished': 'FINISHED', ':required': 'OPERATOR_REQUIRED' },
+              },
+            },
+            {
+              Update: {
+                TableName: this.table,
+                Key: { pk, sk: 'FOLDER' },
+                UpdateExpression: 'SET #d.resolution_author_id = :a, #d.resolution_time = :t, #d.time_updated = :t',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeNames: { '#d': 'data' },
+                ExpressionAttributeValues: { ':a': folderFields.resolution_author_id, ':t': folderFields.resolution_time },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async setOperatorFields(companyId: string, folderId: string, fields: { operator_status?: string | null; operator_comment?: string | null }, at: number): Promise<boolean> {
+    const names: Record<string, string> = { '#d': 'data' };
+    const values: Record<string, unknown> = { ':t': at };
+    const sets = ['#d.time_updated = :t'];
+    for (const [name, value] of Object.entries(fields)) {
+      if (value === undefined) continue;
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+      sets.push(`#d.#${name} = :${name}`);
+    }
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: folderPk(companyId, folderId), sk: 'FOLDER' },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
     }
   }
 
@@ -553,5 +821,102 @@ export class DynamoStore implements Store {
       if (isConditionFailure(err)) return false;
       throw err;
     }
+  }
+
+  // Metering: one partition per company (counters in shards, the started count, the quota, the
+  // outbox); the "list" index finds every company's counters of a month, "all" the outbox.
+  private usageCounter(e: UsageEvent, shard = Math.floor(Math.random() * USAGE_SHARDS)) {
+    return {
+      TableName: this.table,
+      Key: { pk: usagePk(e.company_id), sk: `COUNT#${e.month}#${e.type}#${shard}` },
+      UpdateExpression: 'ADD #n :one SET company_id = :c, #month = :m, #type = :t, lpk = :lpk, lsk = :lsk',
+      ExpressionAttributeNames: { '#n': e.state === 'FINISHED' ? 'finished' : 'failed', '#month': 'month', '#type': 'type' },
+      ExpressionAttributeValues: { ':one': 1, ':c': e.company_id, ':m': e.month, ':t': e.type, ':lpk': `USAGE#${e.month}`, ':lsk': `${e.company_id}#${e.type}#${shard}` },
+    };
+  }
+
+  async countUsage(event: UsageEvent): Promise<void> {
+    await this.doc.send(new UpdateCommand(this.usageCounter(event)));
+  }
+
+  async usageCounts(query: { company_id: string | null; months: string[] }): Promise<UsageCount[]> {
+    if (query.months.length === 0) return [];
+    const items =
+      query.company_id !== null
+        ? await this.queryAll({
+            KeyConditionExpression: 'pk = :p AND sk BETWEEN :lo AND :hi',
+            ExpressionAttributeValues: { ':p': usagePk(query.company_id), ':lo': `COUNT#${query.months[0]}`, ':hi': `COUNT#${query.months[query.months.length - 1]}#~` },
+            ConsistentRead: true,
+          })
+        : (await Promise.all(query.months.map((m) => this.queryAll({ IndexName: 'list', KeyConditionExpression: 'lpk = :p', ExpressionAttributeValues: { ':p': `USAGE#${m}` } })))).flat();
+    const lines = new Map<string, UsageCount>();
+    for (const i of items) {
+      const line: UsageCount = { company_id: String(i['company_id']), month: String(i['month']), type: i['type'] as UsageCount['type'], finished: 0, failed: 0 };
+      const key = `${line.company_id}|${line.month}|${line.type}`;
+      const sum = lines.get(key) ?? line;
+      sum.finished += Number(i['finished'] ?? 0);
+      sum.failed += Number(i['failed'] ?? 0);
+      lines.set(key, sum);
+    }
+    return [...lines.values()];
+  }
+
+  async pendingUsageEvent(companyId: string, analysisId: string): Promise<UsageEvent | null> {
+    return (await this.get<{ event: UsageEvent }>(usagePk(companyId), `OUTBOX#${analysisId}`))?.event ?? null;
+  }
+
+  async clearUsageEvent(companyId: string, analysisId: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: usagePk(companyId), sk: `OUTBOX#${analysisId}` } }));
+  }
+
+  async staleUsageEvents(before: number, limit: number): Promise<UsageEvent[]> {
+    const out = await this.doc.send(
+      new QueryCommand({ TableName: this.table, IndexName: 'all', KeyConditionExpression: 'gpk = :p AND gsk < :t', ExpressionAttributeValues: { ':p': 'USAGE_OUTBOX', ':t': timeKey(before, '') }, Limit: limit }),
+    );
+    return (out.Items ?? []).map((i) => i['event'] as UsageEvent);
+  }
+
+  async getUsageQuota(companyId: string): Promise<number | null> {
+    const item = await this.get<{ monthly_analyses: number }>(usagePk(companyId), 'QUOTA');
+    return item ? Number(item.monthly_analyses) : null;
+  }
+
+  async setUsageQuota(companyId: string, monthlyAnalyses: number | null): Promise<void> {
+    const Key = { pk: usagePk(companyId), sk: 'QUOTA' };
+    if (monthlyAnalyses === null) await this.doc.send(new DeleteCommand({ TableName: this.table, Key }));
+    else await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...Key, monthly_analyses: monthlyAnalyses } }));
+  }
+
+  async reserveAnalyses(companyId: string, month: string, count: number, limit: number | null): Promise<{ ok: boolean; started: number }> {
+    const Key = { pk: usagePk(companyId), sk: `STARTED#${month}` };
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key,
+          UpdateExpression: 'ADD started :n',
+          ...(limit === null
+            ? { ExpressionAttributeValues: { ':n': count } }
+            : {
+                // Atomic: the count moves only while it stays within the quota.
+                ConditionExpression: '(attribute_not_exists(started) AND :n <= :limit) OR started <= :room',
+                ExpressionAttributeValues: { ':n': count, ':limit': limit, ':room': limit - count },
+              }),
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return { ok: true, started: Number(out.Attributes?.['started'] ?? count) };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      return { ok: false, started: await this.startedAnalyses(companyId, month) };
+    }
+  }
+
+  async releaseAnalyses(companyId: string, month: string, count: number): Promise<void> {
+    await this.doc.send(new UpdateCommand({ TableName: this.table, Key: { pk: usagePk(companyId), sk: `STARTED#${month}` }, UpdateExpression: 'ADD started :n', ExpressionAttributeValues: { ':n': -count } }));
+  }
+
+  async startedAnalyses(companyId: string, month: string): Promise<number> {
+    return Number((await this.get<{ started: number }>(usagePk(companyId), `STARTED#${month}`))?.started ?? 0);
   }
 }

@@ -1,30 +1,35 @@
-// Companies and users (enough for the documented flows; the full role matrix builds on this).
-import type { Caller } from './auth';
+// Companies and users: create, read, update, delete, passwords. Every permission comes from the access matrix.
+import { endSessions, type Caller } from './auth';
+import { recordAudit } from './audit';
 import type { CoreDeps } from './deps';
-import { SYSTEM_COMPANY_ID, USER_TYPES, type Company, type JsonObject, type StoredUser, type UserType } from './entities';
+import { SYSTEM_COMPANY_ID, USER_TYPES, type Company, type Json, type JsonObject, type StoredUser, type User, type UserType } from './entities';
 import { badStructure, badValue, forbidden, notFound } from './errors';
-import { hashPassword } from './passwords';
-import { canCreateCompany, canCreateUser, canListCompanies, canReadUser, companyScope, isGlobal } from './permissions';
+import { mergeMetaData } from './metadata';
+import { hashPassword, passwordPolicy, passwordProblem, verifyPassword } from './passwords';
+import { can, check, GLOBAL_ROLES, listScope } from './permissions';
 import { ConflictError } from './store';
 import { companyView, publicUser } from './views';
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export async function createCompany(deps: CoreDeps, caller: Caller, body: unknown) {
-  if (!canCreateCompany(caller.user)) throw forbidden('Only ADMIN can create companies');
+  if (!can(caller.user, 'COMPANY', 'create', { company_id: '' })) throw forbidden('Only ADMIN can create companies');
   if (!isObject(body)) throw badStructure('The body must be a JSON object like {"name": "..."}');
   const name = body['name'];
   if (typeof name !== 'string' || name.trim() === '') throw badStructure('"name" is required');
   if (name.length > 200) throw badValue('"name" is at most 200 characters');
   const now = deps.clock.now();
-  const company: Company = { company_id: deps.ids.uuid(), name: name.trim(), in_deletion: false, technical_meta_data: {}, time_created: now, time_updated: now };
+  const meta_data = body['meta_data'] === undefined ? {} : mergeMetaData({}, body['meta_data']);
+  const company: Company = { company_id: deps.ids.uuid(), name: name.trim(), in_deletion: false, meta_data, technical_meta_data: {}, time_created: now, time_updated: now };
   await deps.store.putCompany(company);
+  await recordAudit(deps, caller.user, { object_type: 'COMPANY', object_id: company.company_id, company_id: company.company_id, action: 'create', changes: { name: company.name, meta_data } });
   return companyView(company);
 }
 
 export async function listCompanies(deps: CoreDeps, caller: Caller, query: { search_text?: string; offset: number; limit: number }) {
-  if (!canListCompanies(caller.user)) throw forbidden();
-  if (!isGlobal(caller.user)) {
+  const scope = listScope(caller.user, 'COMPANY');
+  if (!scope) throw forbidden();
+  if (scope.company_id !== null) {
     const own = await deps.store.getCompany(caller.user.company_id);
     const match = own && (!query.search_text || own.name.toLowerCase().includes(query.search_text.toLowerCase()));
     return { total: match ? 1 : 0, items: match && query.offset === 0 ? [companyView(own)] : [] };
@@ -34,18 +39,19 @@ export async function listCompanies(deps: CoreDeps, caller: Caller, query: { sea
 }
 
 export async function getCompany(deps: CoreDeps, caller: Caller, companyId: string) {
-  const scope = companyScope(caller.user);
-  const company = scope === null || scope === companyId ? await deps.store.getCompany(companyId) : null;
+  check(caller.user, 'COMPANY', 'read', { company_id: companyId }, 'Company');
+  const company = await deps.store.getCompany(companyId);
   if (!company) throw notFound('Company');
   return companyView(company);
 }
 
 const FLAG_NAMES = ['biometry', 'quality', 'collection', 'documents'] as const;
 
-/** Password policy (OZ_PASSWORD_POLICY in Oz): long enough, not all one kind of character. */
-export function checkPassword(password: unknown): string {
-  if (typeof password !== 'string' || password.length < 8) throw badValue('The password must be at least 8 characters long');
-  if (password.length > 256) throw badValue('The password is at most 256 characters long');
+/** The password policy (passwords.ts): a 400 naming the broken rule in details.rule. */
+export function checkPassword(password: unknown, email?: string, minLength = 8): string {
+  if (typeof password !== 'string') throw badValue('The password must be a string');
+  const problem = passwordProblem(password, passwordPolicy(minLength), email);
+  if (problem) throw badValue(problem.message, { rule: problem.rule, password_policy: passwordPolicy(minLength) });
   return password;
 }
 
@@ -100,17 +106,18 @@ export async function createUser(deps: CoreDeps, caller: Caller, body: unknown) 
   const profile = body['profile'];
   const email = credentials['email'];
   if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email.trim())) throw badValue('credentials.email must be an email address');
-  const password = checkPassword(credentials['password']);
+  const password = checkPassword(credentials['password'], email, deps.config.passwordMinLength);
   const userType = legacyUserType(profile);
   const companyId = typeof profile['company_id'] === 'string' ? profile['company_id'].trim() : caller.user.company_id;
-  if (!canCreateUser(caller.user, companyId, userType)) throw forbidden(`You cannot create a ${userType} user in this company`);
-  const global = userType === 'ADMIN' || userType === 'OPERATOR';
-  if (!global && !(await deps.store.getCompany(companyId))) throw badValue(`Company ${companyId} does not exist`);
+  const global = GLOBAL_ROLES.has(userType);
+  check(caller.user, 'USER', 'create', { company_id: global ? SYSTEM_COMPANY_ID : companyId }, 'Company');
+  if (global && caller.user.user_type !== 'ADMIN') throw forbidden(`Only ADMIN can create ${userType} users`);
+  if (!global && !(await liveCompany(deps, companyId))) throw badValue(`Company ${companyId} does not exist`);
   const str = (name: string) => (typeof profile[name] === 'string' ? (profile[name] as string) : undefined);
   const flags: NewUserInput['flags'] = {};
   for (const name of FLAG_NAMES) {
-    const value = profile[`can_start_analysis_${name}`] ?? profile[`can_start_analyse_${name}`];
-    if (typeof value === 'boolean') flags[name] = value;
+    const value = flagValue(profile, name);
+    if (value !== undefined) flags[name] = value;
   }
   const user = await newUser(deps, {
     email,
@@ -123,15 +130,17 @@ export async function createUser(deps: CoreDeps, caller: Caller, body: unknown) 
     flags,
     is_active: typeof profile['is_active'] === 'boolean' ? profile['is_active'] : true,
   });
+  const { password_hash: _hidden, ...created } = user;
+  await recordAudit(deps, caller.user, { object_type: 'USER', object_id: user.user_id, company_id: user.company_id, action: 'create', changes: created as unknown as JsonObject });
   return publicUser(user);
 }
 
 /** API 6 sends user_type; API 5 clients send CLIENT with is_admin / is_service flags. */
-function legacyUserType(profile: JsonObject): UserType {
+function legacyUserType(profile: JsonObject, where = 'profile.'): UserType {
   const raw = profile['user_type'] ?? 'CLIENT';
-  if (typeof raw !== 'string') throw badValue('profile.user_type must be a string');
+  if (typeof raw !== 'string') throw badValue(`${where}user_type must be a string`);
   const normalised = raw.trim().toUpperCase().replace(/\s+/g, '_');
-  if (!(USER_TYPES as readonly string[]).includes(normalised)) throw badValue(`profile.user_type "${raw}" is unknown: use one of ${USER_TYPES.join(', ')}`);
+  if (!(USER_TYPES as readonly string[]).includes(normalised)) throw badValue(`${where}user_type "${raw}" is unknown: use one of ${USER_TYPES.join(', ')}`);
   let type = normalised as UserType;
   if (type === 'CLIENT' && profile['is_admin'] === true) type = 'CLIENT_ADMIN';
   else if (type === 'CLIENT' && profile['is_service'] === true) type = 'CLIENT_SERVICE';
@@ -140,12 +149,223 @@ function legacyUserType(profile: JsonObject): UserType {
 
 export async function getUser(deps: CoreDeps, caller: Caller, userId: string) {
   const user = await deps.store.getUser(userId);
-  if (!user || !canReadUser(caller.user, user)) throw notFound('User');
+  if (!user) throw notFound('User');
+  check(caller.user, 'USER', 'read', { company_id: user.company_id, owner_id: user.user_id }, 'User');
   return publicUser(user);
 }
 
 export async function listUsers(deps: CoreDeps, caller: Caller, query: { offset: number; limit: number }) {
-  if (caller.user.user_type === 'CLIENT') return { total: 1, items: query.offset === 0 ? [publicUser(caller.user)] : [] };
-  const page = await deps.store.listUsers({ company_id: companyScope(caller.user), ...query });
+  const scope = listScope(caller.user, 'USER');
+  if (!scope) throw forbidden();
+  if (scope.user_id !== null) return { total: 1, items: query.offset === 0 ? [publicUser(caller.user)] : [] };
+  const page = await deps.store.listUsers({ company_id: scope.company_id, ...query });
   return { total: page.total, items: page.items.map(publicUser) };
+}
+
+/** The can_start_analysis_* flag under any of its documented names (analysis, analyse, analyze). */
+function flagValue(body: JsonObject, name: (typeof FLAG_NAMES)[number]): boolean | undefined {
+  for (const spelling of ['analysis', 'analyse', 'analyze']) {
+    const value = body[`can_start_${spelling}_${name}`];
+    if (value === undefined) continue;
+    if (typeof value !== 'boolean') throw badValue(`can_start_${spelling}_${name} must be true or false`);
+    return value;
+  }
+  return undefined;
+}
+
+/** A company that exists and is not being deleted. */
+async function liveCompany(deps: CoreDeps, companyId: string): Promise<Company | null> {
+  const company = await deps.store.getCompany(companyId);
+  return company && !company.in_deletion ? company : null;
+}
+
+/** Field-level changes for the audit log: {field: {from, to}} for what actually changed. */
+function diff<T extends object>(before: T, after: T, keys: (keyof T)[]): JsonObject {
+  const out: JsonObject = {};
+  for (const key of keys) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) out[key as string] = { from: (before[key] ?? null) as Json, to: (after[key] ?? null) as Json };
+  }
+  return out;
+}
+
+/** Fields a client may send back unchanged (it often PATCHes the object it read) but never change. */
+function unchanged(current: object, key: string, value: unknown, what: string) {
+  const stored = (current as Record<string, unknown>)[key];
+  if (JSON.stringify(stored) !== JSON.stringify(value)) throw badValue(`${key} of a ${what} cannot be changed here`);
+}
+
+// Companies: PATCH and DELETE ---------------------------------------------------------------------
+
+async function loadCompany(deps: CoreDeps, caller: Caller, companyId: string, action: 'update' | 'delete'): Promise<Company> {
+  check(caller.user, 'COMPANY', action, { company_id: companyId }, 'Company');
+  const company = await deps.store.getCompany(companyId);
+  if (!company) throw notFound('Company');
+  return company;
+}
+
+const COMPANY_FIXED = ['company_id', 'in_deletion', 'technical_meta_data', 'time_created', 'time_updated'];
+
+/** PATCH /api/companies/{id}: name and meta_data (merged; null removes a key). technical_meta_data is reserved. */
+export async function patchCompany(deps: CoreDeps, caller: Caller, companyId: string, body: unknown) {
+  const company = await loadCompany(deps, caller, companyId, 'update');
+  if (company.in_deletion) throw badValue('This company is being deleted and cannot be changed');
+  if (!isObject(body)) throw badStructure('The body must be a JSON object like {"name": "...", "meta_data": {...}}');
+  const next: Company = { ...company, meta_data: company.meta_data ?? {} };
+  for (const [key, value] of Object.entries(body)) {
+    if (key === 'name') {
+      if (typeof value !== 'string' || value.trim() === '') throw badValue('"name" must be a non-empty string');
+      if (value.length > 200) throw badValue('"name" is at most 200 characters');
+      next.name = value.trim();
+    } else if (key === 'meta_data') {
+      next.meta_data = mergeMetaData(next.meta_data ?? {}, value);
+    } else if (COMPANY_FIXED.includes(key)) {
+      unchanged(company, key, value, 'company');
+    } else {
+      throw badStructure(`Unknown company field "${key}": PATCH takes name and meta_data`);
+    }
+  }
+  const changes = diff(company, next, ['name', 'meta_data']);
+  if (Object.keys(changes).length === 0) return companyView(company);
+  next.time_updated = deps.clock.now();
+  await deps.store.putCompany(next);
+  await recordAudit(deps, caller.user, { object_type: 'COMPANY', object_id: companyId, company_id: companyId, action: 'update', changes });
+  return companyView(next);
+}
+
+/**
+ * DELETE /api/companies/{id}: one write marks the company in_deletion, which blocks its users'
+ * logins and tokens at once (401/1401) and stops new users in it. Its folders, media, analyses and
+ * collections are kept as they are, reachable by ADMIN and OPERATOR only: nothing is half-deleted.
+ */
+export async function deleteCompany(deps: CoreDeps, caller: Caller, companyId: string): Promise<void> {
+  const company = await loadCompany(deps, caller, companyId, 'delete');
+  if (!company.in_deletion) {
+    await deps.store.putCompany({ ...company, in_deletion: true, time_updated: deps.clock.now() });
+    await recordAudit(deps, caller.user, { object_type: 'COMPANY', object_id: companyId, company_id: companyId, action: 'delete', changes: { name: company.name } });
+  }
+  // Sessions would be refused anyway; removing them keeps the table clean (a repeated DELETE finishes this).
+  await endSessions(deps, { company_id: companyId });
+}
+
+// Users: PATCH, DELETE, change-password -------------------------------------------------------------
+
+const userTarget = (user: Pick<User, 'company_id' | 'user_id'>) => ({ company_id: user.company_id, owner_id: user.user_id });
+
+async function loadUser(deps: CoreDeps, caller: Caller, userId: string, action: 'update' | 'delete'): Promise<StoredUser> {
+  const user = await deps.store.getUser(userId);
+  if (!user) throw notFound('User');
+  check(caller.user, 'USER', action, userTarget(user), 'User');
+  return user;
+}
+
+const NAME_FIELDS = ['first_name', 'last_name', 'middle_name'] as const;
+const USER_FIXED = ['user_id', 'time_created', 'time_updated'];
+/** Answer-only fields a client may echo back: derived from user_type and the flags. */
+const USER_DERIVED = ['is_admin', 'is_service'];
+const FLAG_FIELDS = FLAG_NAMES.map((n) => `can_start_analysis_${n}` as const);
+const isFlagField = (key: string) => /^can_start_(analysis|analyse|analyze)_(biometry|quality|collection|documents)$/.test(key);
+
+async function saveUser(deps: CoreDeps, next: StoredUser, previousEmail: string) {
+  try {
+    if (!(await deps.store.updateUser(next, previousEmail))) throw notFound('User');
+  } catch (err) {
+    if (err instanceof ConflictError) throw badValue(`A user with email ${next.email} already exists`);
+    throw err;
+  }
+}
+
+/**
+ * PATCH /api/users/{id}: names, email, user_type, is_active, company_id, meta_data (merged) and the
+ * can_start_analysis_* flags (any spelling). Users edit their own profile but not their own role,
+ * activity, company or flags; only a caller who reaches the target company (ADMIN) moves users or
+ * grants ADMIN and OPERATOR, whose users live in the system company. Passwords: change-password.
+ */
+export async function patchUser(deps: CoreDeps, caller: Caller, userId: string, body: unknown) {
+  const user = await loadUser(deps, caller, userId, 'update');
+  if (!isObject(body)) throw badStructure('The body must be a JSON object of user fields');
+  if ('password' in body || 'credentials' in body) throw badStructure('Passwords are changed with POST /api/users/{user_id}/change-password');
+  const next: StoredUser = { ...user };
+  for (const [key, value] of Object.entries(body)) {
+    if ((NAME_FIELDS as readonly string[]).includes(key)) {
+      if (typeof value !== 'string' || value.length > 200) throw badValue(`${key} must be a string of at most 200 characters`);
+      next[key as (typeof NAME_FIELDS)[number]] = value.trim();
+    } else if (key === 'email') {
+      if (typeof value !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(value.trim())) throw badValue('email must be an email address');
+      next.email = value.trim();
+    } else if (key === 'is_active') {
+      if (typeof value !== 'boolean') throw badValue('is_active must be true or false');
+      next.is_active = value;
+    } else if (key === 'company_id') {
+      if (typeof value !== 'string' || value.trim() === '') throw badValue('company_id must be a company id');
+      next.company_id = value.trim();
+    } else if (key === 'meta_data') {
+      next.meta_data = mergeMetaData(user.meta_data, value);
+    } else if (key === 'user_type') {
+      next.user_type = legacyUserType(body, '');
+    } else if (isFlagField(key)) {
+      const name = key.split('_').pop() as (typeof FLAG_NAMES)[number];
+      next[`can_start_analysis_${name}`] = flagValue(body, name)!;
+    } else if (USER_FIXED.includes(key)) {
+      unchanged(user, key, value, 'user');
+    } else if (!USER_DERIVED.includes(key)) {
+      throw badStructure(`Unknown user field "${key}": PATCH takes ${[...NAME_FIELDS, 'email', 'user_type', 'is_active', 'company_id', 'meta_data', ...FLAG_FIELDS].join(', ')}`);
+    }
+  }
+  // ADMIN and OPERATOR belong to the system company; a company role needs a real company.
+  if (GLOBAL_ROLES.has(next.user_type)) next.company_id = SYSTEM_COMPANY_ID;
+  else if (next.company_id === SYSTEM_COMPANY_ID) throw badValue(`A ${next.user_type} user needs the company_id of their company`);
+
+  const guarded = diff(user, next, ['user_type', 'is_active', 'company_id', ...FLAG_FIELDS]);
+  if (caller.user.user_id === user.user_id && Object.keys(guarded).length > 0) {
+    throw forbidden(`You cannot change your own ${Object.keys(guarded).join(', ')}`);
+  }
+  if (next.company_id !== user.company_id) {
+    if (!can(caller.user, 'USER', 'update', userTarget(next))) {
+      throw forbidden(GLOBAL_ROLES.has(next.user_type) ? `You cannot grant the ${next.user_type} role` : 'You cannot move users to another company');
+    }
+    if (!GLOBAL_ROLES.has(next.user_type) && !(await liveCompany(deps, next.company_id))) throw badValue(`Company ${next.company_id} does not exist`);
+  }
+  const changes = diff(user, next, [...NAME_FIELDS, 'email', 'user_type', 'is_active', 'company_id', ...FLAG_FIELDS]);
+  if (JSON.stringify(user.meta_data) !== JSON.stringify(next.meta_data)) changes['meta_data'] = (body['meta_data'] ?? null) as Json;
+  if (Object.keys(changes).length === 0) return publicUser(user);
+  next.time_updated = deps.clock.now();
+  await saveUser(deps, next, user.email);
+  // Sessions carry their company: a user moved elsewhere signs in again.
+  if (next.company_id !== user.company_id) await endSessions(deps, { company_id: user.company_id, user_id: user.user_id });
+  await recordAudit(deps, caller.user, { object_type: 'USER', object_id: user.user_id, company_id: next.company_id, action: 'update', changes });
+  return publicUser(next);
+}
+
+/** DELETE /api/users/{id}: the user, their email and their sessions. Their folders stay with the company. */
+export async function deleteUser(deps: CoreDeps, caller: Caller, userId: string): Promise<void> {
+  const user = await loadUser(deps, caller, userId, 'delete');
+  if (user.user_id === caller.user.user_id) throw forbidden('You cannot delete your own account');
+  await deps.store.deleteUser(user);
+  await endSessions(deps, { company_id: user.company_id, user_id: user.user_id });
+  await recordAudit(deps, caller.user, { object_type: 'USER', object_id: user.user_id, company_id: user.company_id, action: 'delete', changes: { email: user.email, user_type: user.user_type } });
+}
+
+/**
+ * POST /api/users/{id}/change-password: {"credentials": {"old_password", "new_password"}} (or the
+ * same keys at the top level; "password" is taken for new_password). For yourself the old password
+ * is required; ADMIN and CLIENT ADMIN set the password of users they may update. Every other
+ * session of that user ends.
+ */
+export async function changePassword(deps: CoreDeps, caller: Caller, userId: string, body: unknown) {
+  const user = await loadUser(deps, caller, userId, 'update');
+  const source = isObject(body) && isObject(body['credentials']) ? body['credentials'] : body;
+  if (!isObject(source)) throw badStructure('The body must be {"credentials": {"old_password": "...", "new_password": "..."}}');
+  const fresh = source['new_password'] ?? source['password'];
+  if (typeof fresh !== 'string') throw badStructure('new_password is required: {"credentials": {"old_password": "...", "new_password": "..."}}');
+  const self = user.user_id === caller.user.user_id;
+  if (self) {
+    const old = source['old_password'];
+    if (typeof old !== 'string') throw badStructure('old_password is required to change your own password');
+    if (!(await verifyPassword(old, user.password_hash))) throw badValue('old_password is not your current password');
+  }
+  checkPassword(fresh, user.email, deps.config.passwordMinLength);
+  await saveUser(deps, { ...user, password_hash: await hashPassword(fresh), time_updated: deps.clock.now() }, user.email);
+  const ended = await endSessions(deps, { company_id: user.company_id, user_id: user.user_id }, self ? caller.session.session_id : undefined);
+  await recordAudit(deps, caller.user, { object_type: 'USER', object_id: user.user_id, company_id: user.company_id, action: 'change-password', changes: { by_self: self, sessions_ended: ended } });
+  return { user_id: user.user_id, sessions_ended: ended };
 }

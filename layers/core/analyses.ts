@@ -3,9 +3,10 @@ import type { Caller } from './auth';
 import type { CoreDeps } from './deps';
 import type { Analysis, AnalysisType, Collection, Folder, JsonObject, Media } from './entities';
 import { ApiError, ErrorCode, badStructure, badValue, forbidden, notFound } from './errors';
-import { loadFolder, presignerFor } from './folders';
-import { canStartAnalysis, canWriteFolder } from './permissions';
+import { folderTarget, loadFolder, presignerFor } from './folders';
+import { canStartAnalysis, check } from './permissions';
 import { analysisView } from './views';
+import { publishUsage, reserveAnalyses } from './metering';
 
 // Clients send lower or upper case, and the iOS SDK says "liveness" for QUALITY.
 const TYPE_ALIASES: Record<string, AnalysisType> = {
@@ -125,16 +126,22 @@ export async function startAnalyses(deps: CoreDeps, caller: Caller, folderId: st
 }
 
 /** Records a group of analyses as PROCESSING and, unless told otherwise, queues them for the worker. */
-export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: string, requests: AnalysisRequest[], options: { enqueue: boolean }) {
+export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: string, requests: AnalysisRequest[], options: { enqueue: boolean; reserved?: boolean }) {
   const agg = await loadFolder(deps, caller, folderId);
-  if (!canWriteFolder(caller.user, agg.folder)) throw forbidden('You cannot start analyses in this folder');
+  check(caller.user, 'ANALYSIS', 'create', folderTarget(agg.folder), 'Folder');
+  if (agg.folder.is_cleared) throw badValue('This folder was cleared of personal information: it takes no new analyses (create a new folder)');
   for (const r of requests) {
     if (!canStartAnalysis(caller.user, r.type)) throw forbidden(`You are not allowed to start ${r.type} analyses (can_start_analysis_${r.type.toLowerCase()} is off)`);
   }
   // COLLECTION analyses answer with their collection (clients read collection.alias).
   const collections = requests.some((r) => r.type === 'COLLECTION') ? await deps.store.listCollections(agg.folder.company_id) : [];
   const analyses = buildAnalyses(deps, agg.folder, agg.media, requests, collections);
-  await deps.store.createAnalyses(agg.folder, analyses);
+  // The monthly quota (a 402 before anything is stored), unless the single request reserved already.
+  const release = options.reserved ? async () => {} : await reserveAnalyses(deps, agg.folder.company_id, analyses.length);
+  await deps.store.createAnalyses(agg.folder, analyses).catch(async (err: unknown) => {
+    await release();
+    throw err;
+  });
   if (!options.enqueue) return { agg, analyses };
   try {
     await deps.queue.enqueue(analyses.map((a) => ({ company_id: a.company_id, folder_id: a.folder_id, analysis_id: a.analysis_id, group_id: a.group_id })));
@@ -146,6 +153,9 @@ export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: s
         deps.store.finishAnalysis({ ...a, state: 'FAILED', error_code: ErrorCode.EXTERNAL_SERVICE, error_message: 'The analysis queue is unavailable; start the analysis again', time_updated: failedAt }, []),
       ),
     );
+    // Counted as FAILED (not billed); the quota is given back since the client is told to retry.
+    await publishUsage(deps, analyses);
+    await release();
     throw new ApiError(503, ErrorCode.EXTERNAL_SERVICE, 'The analysis queue is unavailable; try again', { cause: String(err) });
   }
   return { agg, analyses };
@@ -168,10 +178,10 @@ export async function getAnalysis(deps: CoreDeps, caller: Caller, analysisId: st
   return analysisView(analysis, new Map(agg.media.map((m) => [m.media_id, m])), presignerFor(deps));
 }
 
-/** Only ADMIN and CLIENT ADMIN delete analyses; a deleted COLLECTION analysis frees the persons it found. */
+/** Only ADMIN and CLIENT ADMIN delete analyses (the matrix); a deleted COLLECTION analysis frees the persons it found. */
 export async function deleteAnalysis(deps: CoreDeps, caller: Caller, analysisId: string) {
   const { agg, analysis } = await loadAnalysis(deps, caller, analysisId);
-  if (caller.user.user_type !== 'ADMIN' && caller.user.user_type !== 'CLIENT_ADMIN') throw forbidden('Only ADMIN and CLIENT ADMIN can delete analyses');
+  check(caller.user, 'ANALYSIS', 'delete', folderTarget(agg.folder), 'Analysis');
   if (analysis.state === 'PROCESSING') throw badValue('The analysis is still PROCESSING: delete it once it has finished');
   const outputIds = new Set(analysis.results_media.flatMap((r) => r.output_images));
   const output = agg.media.filter((m) => outputIds.has(m.media_id));

@@ -1,9 +1,9 @@
 // Sessions: access_token + expire_token pairs stored only as hashes, extended on use.
 import type { CoreDeps } from './deps';
-import type { Session, StoredUser, User } from './entities';
+import { SYSTEM_COMPANY_ID, type Session, type StoredUser, type User } from './entities';
 import { ApiError, ErrorCode, authExpired, authInvalid, authMissing, badStructure, forbidden, notFound } from './errors';
-import { newToken, tokenHash, verifyPassword } from './passwords';
-import { canIssueServiceToken } from './permissions';
+import { newToken, passwordPolicy, tokenHash, verifyPassword } from './passwords';
+import { can, canIssueServiceToken, check } from './permissions';
 import { publicUser } from './views';
 
 export interface IssuedTokens {
@@ -40,6 +40,13 @@ async function openSession(deps: CoreDeps, user: User, longLived: boolean, repla
 }
 
 const blocked = () => new ApiError(401, ErrorCode.USER_BLOCKED, 'User is blocked (is_active is false)');
+const companyGone = () => new ApiError(401, ErrorCode.USER_BLOCKED, 'User is blocked: their company is being deleted');
+
+/** A company marked in_deletion blocks its users (ADMIN and OPERATOR belong to no real company). */
+async function companyDeleted(deps: CoreDeps, companyId: string): Promise<boolean> {
+  if (companyId === SYSTEM_COMPANY_ID) return false;
+  return (await deps.store.getCompany(companyId))?.in_deletion === true;
+}
 
 export async function authorize(deps: CoreDeps, email: string, password: string) {
   const user = await deps.store.getUserByEmail(email);
@@ -47,6 +54,7 @@ export async function authorize(deps: CoreDeps, email: string, password: string)
   const ok = user ? await verifyPassword(password, user.password_hash) : false;
   if (!user || !ok) throw new ApiError(401, ErrorCode.AUTH_INVALID, 'Invalid credentials: wrong email or password');
   if (!user.is_active) throw blocked();
+  if (await companyDeleted(deps, user.company_id)) throw companyGone();
   const tokens = await openSession(deps, user, isLongLived(user), null);
   return { user: publicUser(user), ...tokens };
 }
@@ -63,9 +71,12 @@ export async function authenticate(deps: CoreDeps, accessToken: string | undefin
   if (!session) throw authInvalid();
   const now = deps.clock.now();
   if (session.expire_date <= now) throw authExpired();
-  const user = await deps.store.getUser(session.user_id);
+  // Both reads at once: the company check costs no latency (a user moved to another company has
+  // their sessions ended, so the session's company is the user's).
+  const [user, deleted] = await Promise.all([deps.store.getUser(session.user_id), companyDeleted(deps, session.company_id)]);
   if (!user) throw authInvalid('The user of this token no longer exists');
   if (!user.is_active) throw blocked();
+  if (deleted) throw companyGone();
   // The first use of a refreshed pair retires the pair it replaced.
   if (session.replaces_access_hash) {
     await deps.store.deleteSession({ access_hash: session.replaces_access_hash });
@@ -94,10 +105,75 @@ export async function refresh(deps: CoreDeps, caller: Caller, expireToken: unkno
 
 export async function issueServiceToken(deps: CoreDeps, caller: Caller, userId: string) {
   const target = await deps.store.getUser(userId);
-  if (!target || !(caller.user.user_type === 'ADMIN' || target.company_id === caller.user.company_id)) throw notFound('User');
+  if (!target || !can(caller.user, 'USER', 'read', { company_id: target.company_id, owner_id: target.user_id })) throw notFound('User');
   if (!canIssueServiceToken(caller.user, target)) {
     throw forbidden('A service token can be issued only by ADMIN or CLIENT ADMIN, for a CLIENT SERVICE or OPERATOR user');
   }
   const tokens = await openSession(deps, target, true, null);
   return { token_id: tokens.token_id, user_id: target.user_id, access_token: tokens.access_token, expire_date: tokens.expire_date, session_id: tokens.session_id };
+}
+
+// Sessions API ("Added user sessions API"): list and end sessions; never answers tokens or hashes.
+
+const sessionView = (session: Session, current: Session) => ({
+  session_id: session.session_id,
+  token_id: session.token_id,
+  user_id: session.user_id,
+  time_created: session.time_created,
+  expire_date: session.expire_date,
+  long_lived: session.long_lived,
+  is_current: session.session_id === current.session_id,
+});
+
+/** The user whose sessions the caller manages: themselves, or a user they may update (ADMIN, CLIENT ADMIN). */
+async function sessionOwner(deps: CoreDeps, caller: Caller, userId: string): Promise<StoredUser> {
+  const user = userId === caller.user.user_id ? caller.user : await deps.store.getUser(userId);
+  if (!user) throw notFound('User');
+  check(caller.user, 'USER', 'update', { company_id: user.company_id, owner_id: user.user_id }, 'User');
+  return user;
+}
+
+export async function listSessions(deps: CoreDeps, caller: Caller, userId: string, page: { offset: number; limit: number }) {
+  const user = await sessionOwner(deps, caller, userId);
+  const now = deps.clock.now();
+  const live = (await deps.store.listSessions({ company_id: user.company_id, user_id: user.user_id })).filter((s) => s.user_id === user.user_id && s.expire_date > now);
+  return { total: live.length, items: live.slice(page.offset, page.offset + page.limit).map((s) => sessionView(s, caller.session)) };
+}
+
+/** POST /api/authorize/logout: ends the caller's own session (both of its tokens). */
+export async function logout(deps: CoreDeps, caller: Caller): Promise<void> {
+  await deps.store.deleteSession(caller.session);
+}
+
+export async function endSession(deps: CoreDeps, caller: Caller, userId: string, sessionId: string): Promise<void> {
+  const user = await sessionOwner(deps, caller, userId);
+  const session = (await deps.store.listSessions({ company_id: user.company_id, user_id: user.user_id })).find((s) => s.session_id === sessionId && s.user_id === user.user_id);
+  if (!session) throw notFound('Session');
+  await deps.store.deleteSession(session);
+}
+
+/** Ends every session of a user (or of a whole company), except `keep` (the caller's own, on a password change). */
+export async function endSessions(deps: CoreDeps, scope: { company_id: string; user_id?: string }, keep?: string): Promise<number> {
+  const sessions = (await deps.store.listSessions(scope)).filter((s) => s.session_id !== keep && (!scope.user_id || s.user_id === scope.user_id));
+  for (let i = 0; i < sessions.length; i += 25) await Promise.all(sessions.slice(i, i + 25).map((s) => deps.store.deleteSession(s)));
+  return sessions.length;
+}
+
+/** The Oz API version whose documents (and changelog) this server follows. */
+export const API_VERSION = '6.2.5';
+
+/**
+ * GET /api/config ("check the timezone settings"): the non-secret settings a client needs.
+ * Timestamps are epoch seconds (UTC); `timezone` is the server's zone, for display only.
+ */
+export function clientConfig(deps: CoreDeps) {
+  const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  return {
+    api_version: API_VERSION,
+    timezone,
+    utc_offset_minutes: -new Date(deps.clock.now() * 1000).getTimezoneOffset(),
+    session_ttl: deps.config.sessionTtlSeconds,
+    session_longlive_ttl: deps.config.longLivedTtlSeconds,
+    password_policy: passwordPolicy(deps.config.passwordMinLength),
+  };
 }

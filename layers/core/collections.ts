@@ -5,7 +5,7 @@ import type { CoreDeps } from './deps';
 import type { Collection, JsonObject, Person, PersonImage, User } from './entities';
 import { ApiError, ErrorCode, badStructure, badValue, forbidden, notFound } from './errors';
 import { parsePayload, presignerFor, type UploadedPart } from './folders';
-import { companyScope, isGlobal } from './permissions';
+import { can, check, listScope, type Action, type ObjectKind } from './permissions';
 import { MediaRejectedError, NoFaceError, type MediaInspector } from './ports';
 import { ConflictError } from './store';
 
@@ -19,13 +19,14 @@ export const collectionIndexKey = (companyId: string, collectionId: string) => `
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export const canManage = (user: User, companyId: string) => user.user_type === 'ADMIN' || (user.user_type === 'CLIENT_ADMIN' && user.company_id === companyId);
-const canAddPersons = (user: User, companyId: string) => canManage(user, companyId) || (user.user_type === 'CLIENT_SERVICE' && user.company_id === companyId);
+/** A matrix check on a collection's contents (COLLECTION, PERSON or PERSON_IMAGE rows). */
+export const checkCollection = (user: User, kind: ObjectKind, action: Action, companyId: string) => check(user, kind, action, { company_id: companyId }, kind === 'COLLECTION' ? 'Collection' : 'Person');
 
 export async function loadCollection(deps: CoreDeps, caller: Caller, collectionId: string) {
-  const scope = companyScope(caller.user);
+  const scope = listScope(caller.user, 'COLLECTION');
+  if (!scope) throw notFound('Collection');
   // Collections are found through their company: global roles search every company.
-  const candidates = scope === null ? (await deps.store.listCollections(null)).filter((c) => c.collection_id === collectionId) : [{ company_id: scope }];
+  const candidates = scope.company_id === null ? (await deps.store.listCollections(null)).filter((c) => c.collection_id === collectionId) : [{ company_id: scope.company_id }];
   for (const c of candidates) {
     const found = await deps.store.getCollection(c.company_id, collectionId);
     if (found) return found;
@@ -38,8 +39,8 @@ export async function createCollection(deps: CoreDeps, caller: Caller, body: unk
   const alias = body['alias'];
   if (typeof alias !== 'string' || alias.trim() === '') throw badStructure('"alias" is required');
   const companyId = typeof body['company_id'] === 'string' ? body['company_id'] : caller.user.company_id;
-  if (!isGlobal(caller.user) && companyId !== caller.user.company_id) throw notFound('Company');
-  if (!canManage(caller.user, companyId)) throw forbidden('Only ADMIN and CLIENT ADMIN can create collections');
+  if (!can(caller.user, 'COMPANY', 'read', { company_id: companyId })) throw notFound('Company');
+  checkCollection(caller.user, 'COLLECTION', 'create', companyId);
   if (!(await deps.store.getCompany(companyId))) throw badValue(`Company ${companyId} does not exist`);
   const now = deps.clock.now();
   const collection: Collection = { collection_id: deps.ids.uuid(), company_id: companyId, alias: alias.trim(), meta_data: isObject(body['meta_data']) ? body['meta_data'] : {}, time_created: now, time_updated: now };
@@ -48,7 +49,9 @@ export async function createCollection(deps: CoreDeps, caller: Caller, body: unk
 }
 
 export async function listCollections(deps: CoreDeps, caller: Caller) {
-  return deps.store.listCollections(companyScope(caller.user));
+  const scope = listScope(caller.user, 'COLLECTION');
+  if (!scope) throw forbidden();
+  return deps.store.listCollections(scope.company_id);
 }
 
 export async function getCollection(deps: CoreDeps, caller: Caller, collectionId: string) {
@@ -60,7 +63,7 @@ const inUse = (what: string) => new ApiError(400, ErrorCode.INVALID_VALUE, `${wh
 
 export async function deleteCollection(deps: CoreDeps, caller: Caller, collectionId: string) {
   const collection = await loadCollection(deps, caller, collectionId);
-  if (!canManage(caller.user, collection.company_id)) throw forbidden('Only ADMIN and CLIENT ADMIN can delete collections');
+  checkCollection(caller.user, 'COLLECTION', 'delete', collection.company_id);
   let images: PersonImage[];
   try {
     images = await deps.store.deleteCollection(collection.company_id, collectionId);
@@ -140,7 +143,7 @@ async function personView(deps: CoreDeps, person: Person, images?: PersonImage[]
 /** POST /api/collections/{id}/persons/: photos plus a payload with media:tags and person:meta_data. */
 export async function createPerson(deps: CoreDeps, inspector: MediaInspector, extractor: TemplateExtractor, caller: Caller, collectionId: string, parts: UploadedPart[], payloadIn: unknown) {
   const collection = await loadCollection(deps, caller, collectionId);
-  if (!canAddPersons(caller.user, collection.company_id)) throw forbidden('Only ADMIN, CLIENT ADMIN and CLIENT SERVICE can add persons');
+  checkCollection(caller.user, 'PERSON', 'create', collection.company_id);
   const meta = isObject(payloadIn) && isObject(payloadIn['person:meta_data']) ? payloadIn['person:meta_data'] : {};
   const now = deps.clock.now();
   const person: Person = { person_id: deps.ids.uuid(), collection_id: collectionId, company_id: collection.company_id, meta_data: meta, time_created: now, time_updated: now };
@@ -157,7 +160,7 @@ export async function loadPerson(deps: CoreDeps, caller: Caller, collectionId: s
 
 export async function addPersonImages(deps: CoreDeps, inspector: MediaInspector, extractor: TemplateExtractor, caller: Caller, collectionId: string, personId: string, parts: UploadedPart[], payloadIn: unknown) {
   const { collection, person } = await loadPerson(deps, caller, collectionId, personId);
-  if (!canAddPersons(caller.user, collection.company_id)) throw forbidden('Only ADMIN, CLIENT ADMIN and CLIENT SERVICE can add photos');
+  checkCollection(caller.user, 'PERSON_IMAGE', 'create', collection.company_id);
   const images = await saveImages(deps, inspector, extractor, person, parts, payloadIn, false);
   return Promise.all(images.map((i) => imageView(deps, i)));
 }
@@ -179,7 +182,7 @@ export async function listPersonImages(deps: CoreDeps, caller: Caller, collectio
 
 export async function deletePerson(deps: CoreDeps, caller: Caller, collectionId: string, personId: string) {
   const { collection } = await loadPerson(deps, caller, collectionId, personId);
-  if (!canManage(caller.user, collection.company_id)) throw forbidden('Only ADMIN and CLIENT ADMIN can delete persons');
+  checkCollection(caller.user, 'PERSON', 'delete', collection.company_id);
   let images: PersonImage[];
   try {
     images = await deps.store.deletePerson(collection.company_id, collectionId, personId);
@@ -192,7 +195,7 @@ export async function deletePerson(deps: CoreDeps, caller: Caller, collectionId:
 
 export async function deletePersonImage(deps: CoreDeps, caller: Caller, collectionId: string, personId: string, mediaId: string) {
   const { collection } = await loadPerson(deps, caller, collectionId, personId);
-  if (!canManage(caller.user, collection.company_id)) throw forbidden('Only ADMIN and CLIENT ADMIN can delete photos of persons');
+  checkCollection(caller.user, 'PERSON_IMAGE', 'delete', collection.company_id);
   const image = await deps.store.deletePersonImage(collection.company_id, collectionId, personId, mediaId);
   if (!image) throw notFound('Person image');
   await deps.blobs.delete(image.blob_key);

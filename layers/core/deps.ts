@@ -1,5 +1,6 @@
 import type { BlobStore, Clock, IdGenerator, JobQueue } from './ports';
 import type { Store } from './store';
+import { parsePriceTable, type PriceTable, type UsageEventSink } from './metering';
 
 export interface CoreConfig {
   /** OZ_SESSION_TTL: seconds a regular session lives and is extended by on each use. */
@@ -14,6 +15,10 @@ export interface CoreConfig {
   biometryThreshold: number;
   /** Optional OPERATOR_REQUIRED band [low, high] for BIOMETRY (OZ_BIOMETRY_OPERATOR_BAND=0.75,0.9). */
   biometryOperatorBand: number[];
+  /** OZ_PRICE_TABLE: prices of FINISHED analyses for GET /api/usage; null = counts only. */
+  priceTable: PriceTable | null;
+  /** OZ_PASSWORD_MIN_LENGTH: the password policy's minimum length (letters and digits are always required). */
+  passwordMinLength: number;
 }
 
 export const defaultConfig: CoreConfig = {
@@ -23,6 +28,8 @@ export const defaultConfig: CoreConfig = {
   defaultThresholdSpoofing: 0.5,
   biometryThreshold: 0.85,
   biometryOperatorBand: [],
+  priceTable: null,
+  passwordMinLength: 8,
 };
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CoreConfig {
@@ -40,6 +47,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CoreConfig 
     defaultThresholdSpoofing: num('OZ_THRESHOLD_SPOOFING', defaultConfig.defaultThresholdSpoofing),
     biometryThreshold: num('OZ_BIOMETRY_THRESHOLD', defaultConfig.biometryThreshold),
     biometryOperatorBand: band(env['OZ_BIOMETRY_OPERATOR_BAND']),
+    priceTable: parsePriceTable(env['OZ_PRICE_TABLE']),
+    passwordMinLength: Math.ceil(num('OZ_PASSWORD_MIN_LENGTH', defaultConfig.passwordMinLength)),
   };
 }
 
@@ -59,4 +68,6 @@ export interface CoreDeps {
   clock: Clock;
   ids: IdGenerator;
   config: CoreConfig;
+  /** Where usage events go (the usage queue); without it they wait in the outbox. */
+  usageEvents?: UsageEventSink;
 }

@@ -23,6 +23,8 @@ export interface Company {
   company_id: string;
   name: string;
   in_deletion: boolean;
+  /** Any client parameters (PATCH merges them); older records have none stored. */
+  meta_data?: JsonObject;
   technical_meta_data: JsonObject;
   time_created: number;
   time_updated: number;
@@ -52,6 +54,21 @@ export interface User extends AnalysisPermissions {
 /** A user as stored: the public fields plus the password hash, never answered. */
 export interface StoredUser extends User {
   password_hash: string;
+}
+
+/** One entry of the audit log: who changed what, when (never a password or token). */
+export interface AuditEntry {
+  audit_id: string;
+  company_id: string;
+  object_type: 'FOLDER' | 'USER' | 'COMPANY';
+  object_id: string;
+  action: string;
+  /** The actor as they were at the time (null: the system itself). */
+  user_id: string | null;
+  email: string | null;
+  user_type: UserType | null;
+  changes: JsonObject;
+  time_created: number;
 }
 
 export interface Session {

@@ -16,6 +16,9 @@ export const ErrorCode = {
   // Analysis-level codes from "Tag-Related Errors".
   TAG_ERROR: 202,
   USER_BLOCKED: 1401,
+  // Extensions in the same style (1000 + the HTTP status): a spent monthly quota, and throttling.
+  QUOTA_EXCEEDED: 1402,
+  RATE_LIMITED: 1429,
 } as const;
 
 export class ApiError extends Error {

@@ -1,10 +1,11 @@
 // Folders and media: uploads land in blob storage first, then one transaction records them.
 import type { Caller } from './auth';
+import { recordAudit } from './audit';
 import type { CoreDeps } from './deps';
 import type { Folder, JsonObject, Media, MediaType } from './entities';
 import type { FolderAggregate } from './store';
 import { badStructure, badValue, forbidden, notFound } from './errors';
-import { canReadFolder, canWriteFolder, companyScope } from './permissions';
+import { check, listScope, type Action } from './permissions';
 import { MediaRejectedError, type InspectedMedia, type MediaInspector } from './ports';
 import type { Presign } from './views';
 import { folderView, mediaView } from './views';
@@ -146,34 +147,43 @@ export function newFolder(deps: CoreDeps, companyId: string, userId: string, pay
 
 export async function createFolder(deps: CoreDeps, inspector: MediaInspector, caller: Caller, parts: UploadedPart[], payloadIn: unknown) {
   const payload = parsePayload(payloadIn);
-  if (caller.user.user_type === 'OPERATOR') throw forbidden('OPERATOR users cannot create folders');
+  check(caller.user, 'FOLDER', 'create', { company_id: caller.user.company_id, owner_id: caller.user.user_id }, 'Folder');
   const inspected = await inspectAll(inspector, parts);
   const folder = newFolder(deps, caller.user.company_id, caller.user.user_id, payload);
   const media = buildMedia(deps, folder, inspected, payload);
   await storeBlobs(deps, media, inspected);
   await withBlobRollback(deps, media, () => deps.store.createFolder(folder, media));
+  // Folders hold personal data: the audit log names the media and meta_data keys, not the values.
+  await recordAudit(deps, caller.user, { object_type: 'FOLDER', object_id: folder.folder_id, company_id: folder.company_id, action: 'create', changes: { media_ids: media.map((m) => m.media_id), meta_data_keys: Object.keys(folder.meta_data) } });
   return { folder, media, payload };
 }
 
-/** Loads a folder the caller may see; anything else is "not found", never "forbidden". */
-export async function loadFolder(deps: CoreDeps, caller: Caller, folderId: string): Promise<FolderAggregate> {
+/** What the access matrix checks for a folder and everything in it (media, analyses). */
+export const folderTarget = (folder: Pick<Folder, 'company_id' | 'user_id'>) => ({ company_id: folder.company_id, owner_id: folder.user_id });
+
+/**
+ * Loads a folder the caller may do `action` on (FOLDER row of the matrix): a folder they may not
+ * read is "not found", never "forbidden", so other companies' folders stay invisible.
+ */
+export async function loadFolder(deps: CoreDeps, caller: Caller, folderId: string, action: Action = 'read'): Promise<FolderAggregate> {
   const located = await deps.store.locate('FOLDER', folderId);
-  const scope = companyScope(caller.user);
-  if (!located || (scope !== null && located.company_id !== scope)) throw notFound('Folder');
+  const scope = listScope(caller.user, 'FOLDER');
+  if (!located || !scope || (scope.company_id !== null && located.company_id !== scope.company_id)) throw notFound('Folder');
   const agg = await deps.store.getFolder(located.company_id, folderId);
-  if (!agg || !canReadFolder(caller.user, agg.folder)) throw notFound('Folder');
+  if (!agg) throw notFound('Folder');
+  check(caller.user, 'FOLDER', action, folderTarget(agg.folder), 'Folder');
   return agg;
 }
 
 export async function addMedia(deps: CoreDeps, inspector: MediaInspector, caller: Caller, folderId: string, parts: UploadedPart[], payloadIn: unknown) {
-  const agg = await loadFolder(deps, caller, folderId);
-  if (!canWriteFolder(caller.user, agg.folder)) throw forbidden('You cannot add media to this folder');
+  const agg = await loadFolder(deps, caller, folderId, 'update');
   if (agg.folder.is_cleared) throw badValue('This folder was cleared of personal data and cannot take new media');
   const payload = parsePayload(payloadIn);
   const inspected = await inspectAll(inspector, parts);
   const media = buildMedia(deps, agg.folder, inspected, payload);
   await storeBlobs(deps, media, inspected);
   await withBlobRollback(deps, media, () => deps.store.addMedia(agg.folder, media));
+  await recordAudit(deps, caller.user, { object_type: 'FOLDER', object_id: folderId, company_id: agg.folder.company_id, action: 'media-added', changes: { media_ids: media.map((m) => m.media_id) } });
   const presign = presignerFor(deps);
   return Promise.all(media.map((m) => mediaView(m, presign)));
 }
@@ -229,9 +239,11 @@ export async function listFolders(deps: CoreDeps, caller: Caller, filters: Folde
   const wantType = filters.analyse_type?.toUpperCase();
   const wantStatus = filters.analyse_resolution_status?.toUpperCase();
   const metaMatches = filters.meta_data ? metaDataFilter(filters.meta_data) : null;
+  const scope = listScope(caller.user, 'FOLDER');
+  if (!scope) throw forbidden();
   const page = await deps.store.listFolders({
-    company_id: companyScope(caller.user),
-    user_id: caller.user.user_type === 'CLIENT' ? caller.user.user_id : null,
+    company_id: scope.company_id,
+    user_id: scope.user_id,
     time_created_min: filters.time_created_min,
     time_created_max: filters.time_created_max,
     filter:

@@ -2,12 +2,13 @@
 // "Metadata" page). The body's keys are merged in; a key set to null is removed.
 import { loadAnalysis } from './analyses';
 import type { Caller } from './auth';
-import { canManage, loadCollection, loadPerson } from './collections';
+import { recordAudit } from './audit';
+import { checkCollection, loadCollection, loadPerson } from './collections';
 import type { CoreDeps } from './deps';
 import type { JsonObject } from './entities';
-import { badStructure, forbidden, notFound } from './errors';
-import { loadFolder, loadMedia } from './folders';
-import { canReadUser, canWriteFolder } from './permissions';
+import { badStructure, notFound } from './errors';
+import { folderTarget, loadFolder, loadMedia } from './folders';
+import { check } from './permissions';
 import type { MetaDataTarget } from './store';
 
 export function mergeMetaData(current: JsonObject, patch: unknown): JsonObject {
@@ -28,20 +29,24 @@ async function save(deps: CoreDeps, target: MetaDataTarget, current: JsonObject,
 }
 
 export async function patchFolderMeta(deps: CoreDeps, caller: Caller, folderId: string, patch: unknown) {
-  const agg = await loadFolder(deps, caller, folderId);
-  if (!canWriteFolder(caller.user, agg.folder)) throw forbidden('You cannot change this folder');
-  return { folder_id: folderId, ...(await save(deps, { kind: 'FOLDER', company_id: agg.folder.company_id, folder_id: folderId }, agg.folder.meta_data, patch, 'Folder')) };
+  const agg = await loadFolder(deps, caller, folderId, 'update');
+  const saved = await save(deps, { kind: 'FOLDER', company_id: agg.folder.company_id, folder_id: folderId }, agg.folder.meta_data, patch, 'Folder');
+  // Keys only: folder meta_data often holds personal data, which must not outlive a PI clearing in the log.
+  const keys = Object.entries(patch as JsonObject);
+  const changes = { set: keys.filter(([, v]) => v !== null).map(([k]) => k), removed: keys.filter(([, v]) => v === null).map(([k]) => k) };
+  await recordAudit(deps, caller.user, { object_type: 'FOLDER', object_id: folderId, company_id: agg.folder.company_id, action: 'meta_data', changes });
+  return { folder_id: folderId, ...saved };
 }
 
 export async function patchMediaMeta(deps: CoreDeps, caller: Caller, mediaId: string, patch: unknown) {
   const { agg, media } = await loadMedia(deps, caller, mediaId);
-  if (!canWriteFolder(caller.user, agg.folder)) throw forbidden('You cannot change this media');
+  check(caller.user, 'FOLDER', 'update', folderTarget(agg.folder), 'Media');
   return { media_id: mediaId, ...(await save(deps, { kind: 'MEDIA', company_id: media.company_id, folder_id: media.folder_id, id: mediaId }, media.meta_data, patch, 'Media')) };
 }
 
 export async function patchAnalysisMeta(deps: CoreDeps, caller: Caller, analysisId: string, patch: unknown) {
   const { agg, analysis } = await loadAnalysis(deps, caller, analysisId);
-  if (!canWriteFolder(caller.user, agg.folder)) throw forbidden('You cannot change this analysis');
+  check(caller.user, 'ANALYSIS', 'update', folderTarget(agg.folder), 'Analysis');
   const target = { kind: 'ANALYSIS' as const, company_id: analysis.company_id, folder_id: analysis.folder_id, id: analysisId };
   const result = await save(deps, target, analysis.meta_data, patch, 'Analysis');
   return { analysis_id: analysisId, analyse_id: analysisId, ...result };
@@ -49,24 +54,13 @@ export async function patchAnalysisMeta(deps: CoreDeps, caller: Caller, analysis
 
 export async function patchCollectionMeta(deps: CoreDeps, caller: Caller, collectionId: string, patch: unknown) {
   const collection = await loadCollection(deps, caller, collectionId);
-  if (!canManage(caller.user, collection.company_id)) throw forbidden('Only ADMIN and CLIENT ADMIN can change collections');
+  checkCollection(caller.user, 'COLLECTION', 'update', collection.company_id);
   return { collection_id: collectionId, ...(await save(deps, { kind: 'COLLECTION', company_id: collection.company_id, collection_id: collectionId }, collection.meta_data, patch, 'Collection')) };
 }
 
 export async function patchPersonMeta(deps: CoreDeps, caller: Caller, collectionId: string, personId: string, patch: unknown) {
   const { collection, person } = await loadPerson(deps, caller, collectionId, personId);
-  if (!canManage(caller.user, collection.company_id)) throw forbidden('Only ADMIN and CLIENT ADMIN can change persons');
+  // Persons have no update column in the matrix: changing one changes its collection.
+  checkCollection(caller.user, 'COLLECTION', 'update', collection.company_id);
   return { person_id: personId, ...(await save(deps, { kind: 'PERSON', company_id: collection.company_id, collection_id: collectionId, person_id: personId }, person.meta_data, patch, 'Person')) };
-}
-
-/** PATCH /api/users/{id}: {"meta_data": {...}}, by the user themselves, ADMIN, or their CLIENT ADMIN. */
-export async function patchUserMeta(deps: CoreDeps, caller: Caller, userId: string, body: unknown) {
-  const user = await deps.store.getUser(userId);
-  if (!user || !canReadUser(caller.user, user)) throw notFound('User');
-  const self = caller.user.user_id === userId;
-  const admin = caller.user.user_type === 'ADMIN' || (caller.user.user_type === 'CLIENT_ADMIN' && caller.user.company_id === user.company_id);
-  if (!self && !admin) throw forbidden('You cannot change this user');
-  const patch = (body as { meta_data?: unknown } | null)?.meta_data;
-  if (patch === undefined) throw badStructure('Send {"meta_data": {...}}: other profile changes are not realized here yet');
-  return { user_id: userId, ...(await save(deps, { kind: 'USER', user_id: userId }, user.meta_data, patch, 'User')) };
 }

@@ -32,3 +32,32 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** Tokens are lower-case hex (Oz's own health check matches `"access_token": "[a-z0-9]`). */
 export const newToken = () => randomBytes(24).toString('hex');
 export const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** The password policy (Oz's OZ_PASSWORD_POLICY): what GET /api/config reports and every new password must meet. */
+export interface PasswordPolicy {
+  min_length: number;
+  max_length: number;
+  require_letter: boolean;
+  require_digit: boolean;
+  differs_from_email: boolean;
+}
+
+export const passwordPolicy = (minLength: number): PasswordPolicy => ({
+  min_length: minLength,
+  max_length: 256,
+  require_letter: true,
+  require_digit: true,
+  differs_from_email: true,
+});
+
+/** The first rule the password breaks (its policy field and a sentence), or null when it meets the policy. */
+export function passwordProblem(password: string, policy: PasswordPolicy, email?: string): { rule: keyof PasswordPolicy; message: string } | null {
+  if (password.length < policy.min_length) return { rule: 'min_length', message: `The password must be at least ${policy.min_length} characters long` };
+  if (password.length > policy.max_length) return { rule: 'max_length', message: `The password is at most ${policy.max_length} characters long` };
+  if (policy.require_letter && !/\p{L}/u.test(password)) return { rule: 'require_letter', message: 'The password must contain at least one letter' };
+  if (policy.require_digit && !/\p{Nd}/u.test(password)) return { rule: 'require_digit', message: 'The password must contain at least one digit' };
+  if (policy.differs_from_email && email && password.trim().toLowerCase() === email.trim().toLowerCase()) {
+    return { rule: 'differs_from_email', message: 'The password must not be the same as the email' };
+  }
+  return null;
+}

@@ -5,6 +5,7 @@ import type { Analysis, JsonObject, Media, ResultsMedia } from './entities';
 import { ErrorCode } from './errors';
 import { MediaRejectedError, NoFaceError, type AnalysisJob, type FaceAnalyzer, type MediaKind, type OutputImage } from './ports';
 import { UnknownCollectionError, type CollectionSearch } from './search';
+import { publishUsage, sweepUsageOutbox } from './metering';
 
 export interface Analyzers {
   faces: FaceAnalyzer;
@@ -205,15 +206,22 @@ export interface ProcessOptions {
 
 /** Returns what happened, for logs and tests. Throws on transient errors so the queue retries. */
 export async function processAnalysis(deps: CoreDeps, analyzers: Analyzers, job: AnalysisJob, options: ProcessOptions): Promise<'finished' | 'failed' | 'skipped'> {
+  await sweepUsageOutbox(deps);
   const analysis = await deps.store.startAttempt(job.company_id, job.folder_id, job.analysis_id, deps.clock.now());
-  if (!analysis || analysis.state !== 'PROCESSING') return 'skipped';
+  if (!analysis || analysis.state !== 'PROCESSING') {
+    // A redelivery after a crash between the final write and its usage event: publish it now.
+    if (analysis) await publishUsage(deps, [analysis]);
+    return 'skipped';
+  }
   const agg = await deps.store.getFolder(job.company_id, job.folder_id);
   if (!agg) return 'skipped';
   const source = new Set(analysis.source_media);
   const media = agg.media.filter((m) => source.has(m.media_id));
   const finish = async (patch: Partial<Analysis>, output: Media[] = []) => {
     const now = deps.clock.now();
-    return deps.store.finishAnalysis({ ...analysis, ...patch, time_updated: now, time_task_finished: now }, output);
+    const wrote = await deps.store.finishAnalysis({ ...analysis, ...patch, time_updated: now, time_task_finished: now }, output);
+    if (wrote) await publishUsage(deps, [analysis]);
+    return wrote;
   };
   try {
     const outcome = await runAnalysis(deps, analyzers, analysis, media, (m) => deps.blobs.get(m.blob_key));

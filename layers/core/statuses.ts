@@ -3,10 +3,17 @@
 // finish concurrently can never leave a stale folder status behind.
 import type { Analysis, AnalysisResolutionStatus, FolderResolutionStatus, SystemResolution } from './entities';
 
-/** An analysis' resolution_status: its resolution once finished, otherwise its state. */
-export function analysisResolutionStatus(a: Pick<Analysis, 'state' | 'resolution'>): AnalysisResolutionStatus {
-  if (a.state === 'FINISHED') return a.resolution ?? 'SUCCESS';
-  return a.state;
+type Resolved = Pick<Analysis, 'state' | 'resolution'> & { resolution_operator?: Analysis['resolution_operator'] };
+
+/**
+ * An analysis' resolution_status: its resolution once finished, otherwise its state. An operator's
+ * decision on an OPERATOR_REQUIRED result (resolution_operator) becomes the analysis' resolution.
+ */
+export function analysisResolutionStatus(a: Resolved): AnalysisResolutionStatus {
+  if (a.state !== 'FINISHED') return a.state;
+  const decided = a.resolution === 'OPERATOR_REQUIRED' ? a.resolution_operator?.['resolution_status'] : undefined;
+  if (decided === 'SUCCESS' || decided === 'DECLINED') return decided;
+  return a.resolution ?? 'SUCCESS';
 }
 
 // "INITIAL > PROCESSING > FAILED > DECLINED > OPERATOR_REQUIRED > SUCCESS": the first is the worst.
@@ -18,7 +25,7 @@ export function worst(statuses: SystemResolution[]): SystemResolution {
 }
 
 /** The result of one group (the analyses sent in one POST): the worst of its analyses. */
-export function groupResult(group: Pick<Analysis, 'state' | 'resolution'>[]): SystemResolution {
+export function groupResult(group: Resolved[]): SystemResolution {
   return worst(group.map(analysisResolutionStatus));
 }
 
@@ -32,7 +39,7 @@ export interface FolderStatus {
  * result of the last-finished group (FAILED if it holds a failed analysis, else FINISHED), and
  * system_resolution is that group's worst result.
  */
-export function folderStatus(analyses: Pick<Analysis, 'group_id' | 'state' | 'resolution' | 'time_updated'>[]): FolderStatus {
+export function folderStatus(analyses: (Resolved & Pick<Analysis, 'group_id' | 'time_updated'> & { time_task_finished?: number | null })[]): FolderStatus {
   if (analyses.length === 0) return { resolution_status: 'INITIAL', system_resolution: 'INITIAL' };
   if (analyses.some((a) => a.state === 'PROCESSING')) {
     return { resolution_status: 'PROCESSING', system_resolution: 'PROCESSING' };
@@ -42,7 +49,8 @@ export function folderStatus(analyses: Pick<Analysis, 'group_id' | 'state' | 're
   let lastGroup: typeof analyses = [];
   let lastFinished = -Infinity;
   for (const group of groups.values()) {
-    const finishedAt = Math.max(...group.map((a) => a.time_updated));
+    // When it finished, not when it was last touched: a meta_data PATCH or a decision must not reorder groups.
+    const finishedAt = Math.max(...group.map((a) => a.time_task_finished ?? a.time_updated));
     if (finishedAt > lastFinished) {
       lastFinished = finishedAt;
       lastGroup = group;

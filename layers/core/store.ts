@@ -1,5 +1,6 @@
 // The persistence port of the core. layers/aws/dynamo-store.ts implements it on DynamoDB.
-import type { Analysis, Collection, Company, Folder, JsonObject, Media, Person, PersonImage, Session, StoredUser, WebhookDelivery } from './entities';
+import type { UsageCount, UsageEvent } from './metering';
+import type { Analysis, AuditEntry, Collection, Company, Folder, JsonObject, Media, Person, PersonImage, Session, StoredUser, WebhookDelivery } from './entities';
 
 export class ConflictError extends Error {}
 
@@ -41,6 +42,15 @@ export interface FolderListQuery {
   limit: number;
 }
 
+export interface AuditQuery {
+  company_id: string | null;
+  object_type?: AuditEntry['object_type'];
+  /** Only with object_type. */
+  object_id?: string;
+  offset: number;
+  limit: number;
+}
+
 export interface Store {
   putCompany(company: Company): Promise<void>;
   getCompany(companyId: string): Promise<Company | null>;
@@ -51,12 +61,22 @@ export interface Store {
   getUser(userId: string): Promise<StoredUser | null>;
   getUserByEmail(email: string): Promise<StoredUser | null>;
   listUsers(query: { company_id: string | null; offset: number; limit: number }): Promise<Page<StoredUser>>;
+  /** Replaces a stored user and moves its email entry when the email changed; ConflictError when it is taken, false when the user is gone. */
+  updateUser(user: StoredUser, previousEmail: string): Promise<boolean>;
+  /** Deletes the user and its email entry (its sessions are ended separately). */
+  deleteUser(user: Pick<StoredUser, 'user_id' | 'email'>): Promise<void>;
 
   putSession(session: Session): Promise<void>;
   getSessionByAccessHash(accessHash: string): Promise<Session | null>;
   getSessionByExpireHash(expireHash: string): Promise<Session | null>;
   extendSession(session: Session, expireDate: number): Promise<void>;
   deleteSession(session: Pick<Session, 'access_hash'>): Promise<void>;
+  /** The sessions of a company, or of one of its users, newest first (expired ones until the table's TTL removes them). */
+  listSessions(query: { company_id: string; user_id?: string }): Promise<Session[]>;
+
+  putAuditEntry(entry: AuditEntry): Promise<void>;
+  /** Newest first; company_id null = every company. Reads only offset + limit (+1) entries. */
+  listAuditEntries(query: AuditQuery): Promise<{ items: AuditEntry[]; has_more: boolean }>;
 
   createFolder(folder: Folder, media: Media[]): Promise<void>;
   addMedia(folder: Folder, media: Media[]): Promise<void>;
@@ -66,7 +86,11 @@ export interface Store {
   listFolders(query: FolderListQuery): Promise<Page<FolderAggregate>>;
 
   createAnalyses(folder: Folder, analyses: Analysis[]): Promise<void>;
-  /** Writes the analysis only if it is still PROCESSING; returns false when it was already final. */
+  /**
+   * Writes the analysis only if it is still PROCESSING; returns false when it was already final.
+   * The same write counts it in the usage counters and leaves its usage event in the outbox
+   * (layers/core/metering.ts), so an analysis is counted exactly once.
+   */
   finishAnalysis(analysis: Analysis, outputMedia: Media[]): Promise<boolean>;
   /** Deletes an analysis, its output media and the person links it holds. */
   deleteAnalysis(analysis: Analysis, outputMedia: Media[]): Promise<void>;
@@ -101,10 +125,56 @@ export interface Store {
   /** Records that a collection analysis found these persons (they cannot be deleted while it exists). */
   linkAnalysisToPersons(companyId: string, collectionId: string, analysisId: string, personIds: string[]): Promise<void>;
 
+  /**
+   * Records an operator's decision on a finished OPERATOR_REQUIRED analysis and stamps its folder
+   * (resolution_author_id, resolution_time) in one transaction; false when the analysis is not one.
+   */
+  decideAnalysis(analysis: Analysis, decision: JsonObject, folderFields: { resolution_author_id: string; resolution_time: number }): Promise<boolean>;
+  /** Sets a folder's operator_status / operator_comment (undefined leaves one as it is); false when absent. */
+  setOperatorFields(companyId: string, folderId: string, fields: { operator_status?: string | null; operator_comment?: string | null }, at: number): Promise<boolean>;
+
   /** Replaces the meta_data of one object (and its time_updated); false when the object does not exist. */
   setMetaData(target: MetaDataTarget, meta: JsonObject, at: number): Promise<boolean>;
+
+  // Personal-data clearing (layers/core/privacy.ts) ----------------------------------------------
+  /**
+   * Writes a cleared folder record. With `onlyIfNotCleared`, only while the stored folder is not
+   * cleared yet: false means another call cleared it first (nothing written).
+   */
+  putClearedFolder(folder: Folder, onlyIfNotCleared: boolean): Promise<boolean>;
+  /**
+   * Rewrites cleared media and analyses that still exist (an analysis only while its state is the
+   * one given), and deletes the collection links ("this analysis found person X") listed.
+   */
+  putClearedRecords(media: Media[], analyses: Analysis[], links: { collection_id: string; person_id: string; analysis_id: string; company_id: string }[]): Promise<void>;
+  /**
+   * One company's folders created at or before `before`, oldest first, after `cursor` (null: from
+   * the oldest); each with its own cursor, and `next` when more may follow.
+   */
+  listFoldersCreatedBefore(companyId: string, before: number, cursor: string | null, limit: number): Promise<{ items: { folder: Folder; cursor: string }[]; next: string | null }>;
+  /** How far the retention job got in a company's folders (everything before it is cleared). */
+  getRetentionCursor(companyId: string): Promise<string | null>;
+  /** Moves the cursor forward only: a concurrent or late run never moves it back. */
+  advanceRetentionCursor(companyId: string, cursor: string): Promise<void>;
 
   /** The company's webhook signing secret, created on first use. */
   webhookSecret(companyId: string, create: () => string): Promise<string>;
   rotateWebhookSecret(companyId: string, secret: string): Promise<void>;
+
+  // Metering (layers/core/metering.ts) ------------------------------------------------------
+  /** Counts a final analysis that is not stored (Instant API): the counters only. */
+  countUsage(event: UsageEvent): Promise<void>;
+  /** Counter lines of the months, of one company or (null) every company. */
+  usageCounts(query: { company_id: string | null; months: string[] }): Promise<UsageCount[]>;
+  /** The outbox entry of an analysis, if its event is not published yet. */
+  pendingUsageEvent(companyId: string, analysisId: string): Promise<UsageEvent | null>;
+  clearUsageEvent(companyId: string, analysisId: string): Promise<void>;
+  /** Outbox entries of analyses that became final before `before` (epoch seconds). */
+  staleUsageEvents(before: number, limit: number): Promise<UsageEvent[]>;
+  getUsageQuota(companyId: string): Promise<number | null>;
+  setUsageQuota(companyId: string, monthlyAnalyses: number | null): Promise<void>;
+  /** Adds `count` to the month's started analyses, atomically and only within `limit` if set. */
+  reserveAnalyses(companyId: string, month: string, count: number, limit: number | null): Promise<{ ok: boolean; started: number }>;
+  releaseAnalyses(companyId: string, month: string, count: number): Promise<void>;
+  startedAnalyses(companyId: string, month: string): Promise<number>;
 }

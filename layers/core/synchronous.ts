@@ -11,10 +11,17 @@ import type { MediaInspector, WebhookStarter } from './ports';
 import { AnalysisFailure, processAnalysis, runAnalysis, type Analyzers } from './processing';
 import { folderView } from './views';
 import { notifyIfGroupComplete } from './webhooks';
+import { meterInstant, reserveAnalyses } from './metering';
 
-/** Single request: the group is recorded, run here and now, and its webhook still fires. */
-export async function runGroupNow(deps: CoreDeps, analyzers: Analyzers, starter: WebhookStarter, caller: Caller, folderId: string, requests: AnalysisRequest[]) {
-  const { analyses } = await createAnalyses(deps, caller, folderId, requests, { enqueue: false });
+/**
+ * Single request: the group is recorded, run here and now, and its webhook still fires. `release`:
+ * the quota was reserved before the folder was stored (undone if the analyses cannot be created).
+ */
+export async function runGroupNow(deps: CoreDeps, analyzers: Analyzers, starter: WebhookStarter, caller: Caller, folderId: string, requests: AnalysisRequest[], release?: () => Promise<void>) {
+  const { analyses } = await createAnalyses(deps, caller, folderId, requests, { enqueue: false, reserved: release !== undefined }).catch(async (err: unknown) => {
+    await release?.();
+    throw err;
+  });
   for (const a of analyses) {
     const job = { company_id: a.company_id, folder_id: a.folder_id, analysis_id: a.analysis_id, group_id: a.group_id };
     // As the last attempt: a transient error ends the analysis FAILED rather than leaving it PROCESSING.
@@ -42,7 +49,12 @@ export async function runInstant(deps: CoreDeps, inspector: MediaInspector, anal
   for (const r of requests) {
     if (caller && !canStartAnalysis(caller.user, r.type)) throw forbidden(`You are not allowed to start ${r.type} analyses`);
   }
-  const inspected = await inspectAll(inspector, parts);
+  // Metered as counters only (no personal data): the quota first, each analysis once it ends.
+  const release = await reserveAnalyses(deps, caller?.user.company_id ?? '', requests.length);
+  const inspected = await inspectAll(inspector, parts).catch(async (err: unknown) => {
+    await release();
+    throw err;
+  });
   const folder = newFolder(deps, caller?.user.company_id ?? '', caller?.user.user_id ?? '', payload);
   const media = buildMedia(deps, folder, inspected, payload).map((m) => ({ ...m, blob_key: '' }));
   const bytes = new Map(media.map((m, i) => [m.media_id, inspected[i]!.part.bytes]));
@@ -64,6 +76,7 @@ export async function runInstant(deps: CoreDeps, inspector: MediaInspector, anal
       patch = err instanceof AnalysisFailure ? { state: 'FAILED', error_code: err.code, error_message: err.message } : { state: 'FAILED', error_code: ErrorCode.UNKNOWN, error_message: 'The analysis failed' };
     }
     Object.assign(a, patch, { time_updated: deps.clock.now(), time_task_finished: deps.clock.now() });
+    await meterInstant(deps, a);
   }
   const view = (await folderView({ folder, media: [...media, ...output], analyses }, async () => null as unknown as string, true)) as unknown as JsonObject & { analyses: JsonObject[] };
   // Output images travel in the answer itself (image_b64), as API Lite's detect does.

@@ -18,14 +18,15 @@ export function publicUser(user: User | StoredUser) {
   };
 }
 
-export const companyView = (company: Company) => ({ ...company });
+export const companyView = (company: Company) => ({ ...company, meta_data: company.meta_data ?? {} });
 
 const ID_FIELD = { IMAGE_FOLDER: 'image_id', VIDEO_FOLDER: 'video_id', SHOTS_SET: 'shots_set_id', IMAGE_RESULT_ANALYSIS_SINGLE: 'image_id' } as const;
 const SOURCE_ID_FIELD = { IMAGE_FOLDER: 'source_image_id', VIDEO_FOLDER: 'source_video_id', SHOTS_SET: 'source_shots_set_id', IMAGE_RESULT_ANALYSIS_SINGLE: 'source_image_id' } as const;
 
 export async function mediaView(media: Media, presign: Presign) {
   const { blob_key, ...rest } = media;
-  const url = await presign(blob_key);
+  // No stored bytes (Instant API, or cleared of personal information): no URL.
+  const url = blob_key ? await presign(blob_key) : null;
   return {
     ...rest,
     original_url: url,

@@ -5,9 +5,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { Caller } from './auth';
 import type { CoreDeps } from './deps';
 import type { WebhookDelivery } from './entities';
-import { forbidden, notFound } from './errors';
 import { loadFolder, presignerFor } from './folders';
-import { canSeeCompany } from './permissions';
+import { check } from './permissions';
 import type { AnalysisJob, WebhookStarter } from './ports';
 import { folderView } from './views';
 
@@ -67,8 +66,8 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
 }
 
 function checkSecretAccess(caller: Caller, companyId: string) {
-  if (!canSeeCompany(caller.user, companyId)) throw notFound('Company');
-  if (caller.user.user_type !== 'ADMIN' && caller.user.user_type !== 'CLIENT_ADMIN') throw forbidden('Only ADMIN and CLIENT ADMIN can read or rotate the webhook secret');
+  // The signing secret is part of the company's settings: whoever may update the company.
+  check(caller.user, 'COMPANY', 'update', { company_id: companyId }, 'Company');
 }
 
 export async function readWebhookSecret(deps: CoreDeps, caller: Caller, companyId: string) {

@@ -55,10 +55,11 @@ async function everything() {
   const ddb = new DynamoDBClient({ ...common, endpoint: process.env.OZ_DYNAMODB_ENDPOINT });
   const s3 = new S3Client({ ...common, endpoint: process.env.OZ_S3_ENDPOINT, forcePathStyle: true });
   const sqs = new SQSClient({ ...common, endpoint: process.env.OZ_SQS_ENDPOINT });
-  const items = await Promise.all(Object.values(runtime.resources.tables).map(async (t) => JSON.stringify((await ddb.send(new ScanCommand({ TableName: t }))).Items)));
+  // Metering counts Instant analyses (counters without personal data, USAGE# items, and their usage events): left out here.
+  const items = await Promise.all(Object.values(runtime.resources.tables).map(async (t) => JSON.stringify((await ddb.send(new ScanCommand({ TableName: t }))).Items?.filter((i) => !i['pk']?.S?.startsWith('USAGE#')))));
   const objects = await Promise.all(Object.values(runtime.resources.buckets).map(async (b) => JSON.stringify((await s3.send(new ListObjectsV2Command({ Bucket: b }))).Contents?.map((o) => o.Key) ?? [])));
   const queues = await Promise.all(
-    Object.values(runtime.resources.queues).map(async (q) => JSON.stringify((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes)),
+    Object.entries(runtime.resources.queues).filter(([id]) => !id.startsWith('UsageEventQueue')).map(async ([, q]) => JSON.stringify((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes)),
   );
   return { items, objects, queues };
 }

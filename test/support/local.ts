@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime';
 import { REPO_ROOT } from '../../infra/stack';
+import { checkContract } from './contract';
 
 export const ADMIN = { email: 'admin@e2e.test', password: 'e2e-admin-password' };
 export const SHARED_DATA = path.resolve(REPO_ROOT, '..', 'shared', 'data');
@@ -44,6 +45,8 @@ export class OzClient {
     } catch {
       // not JSON
     }
+    // Every answer must match the OpenAPI document (test/support/contract.ts).
+    checkContract(method, urlPath, res.status, res.headers.get('content-type'), text, parsed);
     return { status: res.status, body: parsed as T, text };
   }
 

@@ -1,0 +1,482 @@
+// One entry per route of route-table.ts: what it takes (path, query, body) and what it answers per
+// status. The router validates requests with these schemas, scripts/openapi.ts writes the OpenAPI
+// document from them, and the contract test checks every e2e answer against that document.
+// test/unit/openapi.test.ts fails when a route of the table has no entry here.
+import { z } from 'zod';
+import type { RouteKey } from '../route-table';
+import * as O from './objects';
+import { jsonObject } from './objects';
+import { request, tolerated } from './registry';
+
+/** A JSON body. Read the way jsonBody() reads it: any Content-Type, urlencoded forms too. */
+export interface JsonBodySpec {
+  kind: 'json';
+  schema: z.ZodType;
+  required: boolean;
+}
+/** multipart/form-data (documented, not validated here: the upload functions parse the parts). */
+export interface MultipartSpec {
+  kind: 'multipart';
+  schema: z.ZodType;
+  /** the same request as a JSON body (presigned uploads named under "media:uploads") */
+  json?: z.ZodType;
+}
+/** A raw body (API Lite images and templates): JSON Schemas per media type. */
+export interface RawSpec {
+  kind: 'raw';
+  content: Record<string, z.ZodType>;
+}
+
+export interface ResponseSpec {
+  description: string;
+  /** application/json */
+  json?: z.ZodType;
+  /** other media types (API Lite templates, verify's multipart answer) */
+  content?: Record<string, z.ZodType>;
+}
+
+export interface RouteSchema {
+  summary: string;
+  tag: string;
+  description?: string;
+  query?: z.ZodObject;
+  body?: JsonBodySpec | MultipartSpec | RawSpec;
+  /** the success answers; the error answers are added per family (Oz or API Lite) */
+  responses: Record<string, ResponseSpec>;
+  /** uploads: 413 when the body is over the direct-upload limit */
+  tooLarge?: boolean;
+}
+
+// ---- query strings -------------------------------------------------------------------------
+
+const int = (description: string) => z.coerce.number().int().min(0).optional().meta({ description });
+const epoch = (description: string) => z.coerce.number().optional().meta({ description });
+const flag = (description: string) => z.string().optional().meta({ description: `${description} ("true", "1" or "yes")` });
+const paging = { offset: int('Items to skip (default 0)'), limit: int('Items to answer (default 100, at most 1000)') };
+
+// ---- request bodies ------------------------------------------------------------------------
+
+const email = () => z.string().meta({ description: 'e-mail address', examples: ['user@example.com'] });
+
+const AuthRequest = request('AuthRequest', z.object({ credentials: z.object({ email: email(), password: z.string() }) }));
+const RefreshRequest = request('RefreshRequest', z.object({ expire_token: z.string().meta({ description: 'The expire_token of the pair to replace' }) }));
+const CompanyCreate = request('CompanyCreate', z.object({ name: z.string().meta({ description: 'Company name (1 to 200 characters)' }) }));
+const UserCreate = request(
+  'UserCreate',
+  z.object({
+    credentials: z.object({ email: email(), password: z.string().meta({ description: 'The password policy of GET /api/config: OZ_PASSWORD_MIN_LENGTH (8) to 256 characters, a letter and a digit, not the email' }) }),
+    profile: z.object({
+      company_id: tolerated(z.string()).meta({ description: "Default: the caller's company" }),
+      user_type: z.string().optional().meta({ description: 'ADMIN, OPERATOR, CLIENT, CLIENT_ADMIN, CLIENT_OPERATOR or CLIENT_SERVICE (any case; default CLIENT)' }),
+      first_name: tolerated(z.string()),
+      last_name: tolerated(z.string()),
+      middle_name: tolerated(z.string()),
+      is_active: tolerated(z.boolean()),
+      is_admin: tolerated(z.boolean()).meta({ description: 'API 5: CLIENT with is_admin is CLIENT_ADMIN' }),
+      is_service: tolerated(z.boolean()).meta({ description: 'API 5: CLIENT with is_service is CLIENT_SERVICE' }),
+      can_start_analysis_biometry: tolerated(z.boolean()),
+      can_start_analysis_quality: tolerated(z.boolean()),
+      can_start_analysis_collection: tolerated(z.boolean()),
+      can_start_analysis_documents: tolerated(z.boolean()),
+      can_start_analyse_biometry: tolerated(z.boolean()),
+      can_start_analyse_quality: tolerated(z.boolean()),
+      can_start_analyse_collection: tolerated(z.boolean()),
+      can_start_analyse_documents: tolerated(z.boolean()),
+    }),
+  }),
+);
+const flagPatch = (spelling: string) =>
+  Object.fromEntries(['biometry', 'quality', 'collection', 'documents'].map((n) => [`can_start_${spelling}_${n}`, z.boolean().optional()]));
+const UserPatch = request(
+  'UserPatch',
+  z.object({
+    first_name: z.string().optional(),
+    last_name: z.string().optional(),
+    middle_name: z.string().optional(),
+    email: email().optional(),
+    user_type: z.string().optional().meta({ description: 'Not your own; ADMIN and OPERATOR only by ADMIN (with is_admin / is_service as on create)' }),
+    is_active: z.boolean().optional().meta({ description: 'false blocks the user: every request answers 401/1401' }),
+    company_id: z.string().optional().meta({ description: 'Moves the user (ADMIN only); their sessions end' }),
+    meta_data: jsonObject().optional().meta({ description: 'Keys merged into meta_data; a key set to null is removed' }),
+    ...flagPatch('analysis'),
+    ...flagPatch('analyse'),
+    ...flagPatch('analyze'),
+  }),
+  'Only the fields sent change. Not your own user_type, is_active, company_id or flags. Passwords: change-password.',
+);
+const CompanyPatch = request(
+  'CompanyPatch',
+  z.object({
+    name: z.string().optional().meta({ description: '1 to 200 characters' }),
+    meta_data: jsonObject().optional().meta({ description: 'Keys merged into meta_data; a key set to null is removed' }),
+  }),
+  'technical_meta_data and in_deletion are not changed here.',
+);
+const PasswordFields = z.object({
+  old_password: z.string().optional().meta({ description: 'Required for your own password' }),
+  new_password: z.string().optional().meta({ description: 'The new password (see GET /api/config password_policy)' }),
+  password: z.string().optional().meta({ description: 'Same as new_password' }),
+});
+const PasswordChange = request('PasswordChange', PasswordFields.extend({ credentials: PasswordFields.optional() }), 'The fields inside "credentials" or at the top level.');
+const MetaDataPatch = request('MetaDataPatch', jsonObject().meta({ description: 'Keys merged into meta_data; a key set to null is removed (at most 64 KB in all)' }));
+
+const AnalysisRequestItem = request(
+  'AnalysisRequestItem',
+  z.object({
+    type: z.string().meta({ description: 'quality (alias liveness), biometry, collection (alias blacklist) or documents, any case' }),
+    source_media: z.array(z.string()).nullable().optional().meta({ description: 'Media ids of the folder; missing means all media' }),
+    params: jsonObject()
+      .nullable()
+      .optional()
+      .meta({ description: 'threshold_spoofing (QUALITY), threshold / threshold_min / threshold_max (BIOMETRY), collection_id (COLLECTION), extract_best_shot' }),
+    meta_data: jsonObject().nullable().optional(),
+  }),
+);
+const AnalysesRequest = request(
+  'AnalysesRequest',
+  z.object({
+    analyses: z.array(AnalysisRequestItem).meta({ minItems: 1, maxItems: 20 }),
+    params: tolerated(jsonObject()).meta({ description: 'Params for every item (an item\'s own params win)' }),
+  }),
+);
+const CollectionCreate = request(
+  'CollectionCreate',
+  z.object({
+    alias: z.string().meta({ description: 'e.g. blacklist' }),
+    company_id: tolerated(z.string()).meta({ description: "Default: the caller's company (ADMIN may name another)" }),
+    meta_data: tolerated(jsonObject()),
+  }),
+);
+const UploadCreate = request('UploadCreate', z.object({ content_type: tolerated(z.string()).meta({ description: 'Default application/octet-stream' }) }));
+// The core checks these values itself (invalid value, 4): documented here, refused there.
+const QuotaSet = request(
+  'UsageQuotaSet',
+  z.object({ monthly_analyses: z.int().min(0).nullable().catch(null).meta({ description: 'Analyses a company may start per month; null removes the quota' }) }),
+);
+const AnalysisDecision = request(
+  'AnalysisDecision',
+  z.object({
+    resolution_status: tolerated(z.enum(['SUCCESS', 'DECLINED'])).meta({ description: 'The operator\'s decision on an OPERATOR_REQUIRED analysis (any case)' }),
+    resolution: tolerated(z.enum(['SUCCESS', 'DECLINED'])).meta({ description: 'Same as resolution_status' }),
+    comment: tolerated(z.string().nullable()).meta({ description: 'At most 2000 characters' }),
+  }),
+);
+const FolderOperatorPatch = request(
+  'FolderOperatorPatch',
+  z.object({
+    operator_status: tolerated(z.string().nullable()).meta({ description: 'At most 2000 characters' }),
+    operator_comment: tolerated(z.string().nullable()).meta({ description: 'At most 2000 characters' }),
+  }),
+  'Only these two fields: any other is refused.',
+);
+
+const UploadPayload = request(
+  'UploadPayload',
+  z.object({
+    'media:tags': tolerated(z.record(z.string(), z.array(z.string()))).meta({ description: 'Tags per file field name, e.g. {"video1": ["video_selfie", "video_selfie_blank", "orientation_portrait"]}' }),
+    'media:meta_data': tolerated(z.record(z.string(), jsonObject())),
+    'folder:meta_data': tolerated(jsonObject()),
+    'media:uploads': tolerated(z.record(z.string(), z.string())).meta({ description: 'Field name -> upload_id of a presigned upload (POST /api/uploads)' }),
+    'person:meta_data': tolerated(jsonObject()).meta({ description: 'Persons of collections only' }),
+    resolution_endpoint: tolerated(z.string().nullable()).meta({ description: 'Webhook URL notified when a group of analyses finishes' }),
+    analyses: tolerated(z.array(AnalysisRequestItem)).meta({ description: 'Single request / Instant API: analyses run at once, results in the answer' }),
+  }),
+);
+
+const binary = (mediaType = 'application/octet-stream') => z.string().meta({ contentMediaType: mediaType });
+const jsonText = (ref: string) => z.string().meta({ contentMediaType: 'application/json', contentSchema: { $ref: `#/components/schemas/${ref}` } });
+
+const MediaUpload = request(
+  'MediaUpload',
+  z
+    .object({ payload: jsonText('UploadPayload').optional().meta({ description: 'JSON: media:tags, media:meta_data, folder:meta_data, resolution_endpoint, analyses...' }) })
+    .catchall(binary().meta({ description: 'Files under any field names (images, videos, ZIP shot sets)' })),
+);
+const LiteParts = (names: string[], many?: string) =>
+  z
+    .object(Object.fromEntries(names.map((n) => [n, binary()])))
+    .extend(many ? { [many]: z.array(binary()).meta({ description: 'Repeat the part; each with a filename, answered back in results[].filename' }) } : {});
+
+// ---- answers -------------------------------------------------------------------------------
+
+const ok = (json: z.ZodType, description = 'OK'): Record<string, ResponseSpec> => ({ '200': { description, json } });
+const created = (json: z.ZodType, description = 'Created'): Record<string, ResponseSpec> => ({ '201': { description, json } });
+const noContent: Record<string, ResponseSpec> = { '204': { description: 'Deleted' } };
+const metaPatch = (json: z.ZodType, what: string): RouteSchema => ({
+  summary: `Merge keys into a ${what}'s meta_data`,
+  tag: 'Metadata',
+  body: { kind: 'json', schema: MetaDataPatch, required: true },
+  responses: ok(json),
+});
+
+export const ROUTE_SCHEMAS: Partial<Record<RouteKey, RouteSchema>> = {
+  'GET /api/healthcheck': { summary: 'Health check', tag: 'Service', responses: ok(O.Health) },
+  'GET /api/openapi.json': { summary: 'This OpenAPI 3.1 document', tag: 'Service', responses: ok(O.OpenApiDocument) },
+
+  'POST /api/authorize/auth': {
+    summary: 'Log in: a session token pair',
+    tag: 'Authorization',
+    body: { kind: 'json', schema: AuthRequest, required: true },
+    responses: ok(O.Authorization),
+  },
+  'POST /api/authorize/refresh': {
+    summary: 'A new token pair for the expire_token',
+    tag: 'Authorization',
+    body: { kind: 'json', schema: RefreshRequest, required: false },
+    responses: ok(O.Tokens),
+  },
+  'POST /api/authorize/logout': { summary: "End the caller's session (both tokens)", tag: 'Authorization', responses: { '204': { description: 'Logged out' } } },
+  'GET /api/config': { summary: 'Non-secret server settings: timezone, session lifetimes, password policy', tag: 'Service', responses: ok(O.Config) },
+  'GET /api/audit': {
+    summary: 'The audit log (ADMIN: every company; CLIENT ADMIN: theirs)',
+    tag: 'Audit',
+    query: z.object({
+      object_type: z.string().optional().meta({ description: 'FOLDER, USER or COMPANY' }),
+      object_id: z.string().optional().meta({ description: 'One object (needs object_type)' }),
+      ...paging,
+    }),
+    responses: ok(O.AuditPage),
+  },
+  'GET /api/authorize/service_token/{user_id}': { summary: 'Issue a service token for a user', tag: 'Authorization', responses: ok(O.ServiceToken) },
+  'POST /api/authorize/service_token/{user_id}': { summary: 'Issue a service token for a user', tag: 'Authorization', responses: ok(O.ServiceToken) },
+
+  'POST /api/companies': { summary: 'Create a company (ADMIN)', tag: 'Companies', body: { kind: 'json', schema: CompanyCreate, required: true }, responses: created(O.Company) },
+  'GET /api/companies': {
+    summary: 'List companies',
+    tag: 'Companies',
+    query: z.object({ search_text: z.string().optional().meta({ description: 'Case-insensitive part of the name' }), ...paging }),
+    responses: ok(O.CompanyPage),
+  },
+  'GET /api/companies/{company_id}': { summary: 'Get a company', tag: 'Companies', responses: ok(O.Company) },
+  'PATCH /api/companies/{company_id}': { summary: "Change a company's name or meta_data", tag: 'Companies', body: { kind: 'json', schema: CompanyPatch, required: true }, responses: ok(O.Company) },
+  'DELETE /api/companies/{company_id}': {
+    summary: 'Delete a company: marked in_deletion, its users blocked (401/1401)',
+    tag: 'Companies',
+    description: 'Its folders, media, analyses and collections are kept, readable by ADMIN and OPERATOR only.',
+    responses: noContent,
+  },
+  'GET /api/companies/{company_id}/webhook_secret': { summary: "Read the company's webhook signing secret", tag: 'Webhooks', responses: ok(O.WebhookSecret) },
+  'POST /api/companies/{company_id}/webhook_secret': { summary: "Rotate the company's webhook signing secret", tag: 'Webhooks', responses: ok(O.WebhookSecret) },
+  'GET /api/usage': {
+    summary: 'Usage per company, month and analysis type (ADMIN, CLIENT ADMIN)',
+    tag: 'Usage',
+    query: z.object({
+      month: z.string().optional().meta({ description: 'YYYY-MM (not with from/to)' }),
+      from: z.string().optional().meta({ description: 'First month, YYYY-MM' }),
+      to: z.string().optional().meta({ description: 'Last month, YYYY-MM' }),
+      company_id: z.string().optional().meta({ description: 'ADMIN: one company (default every company)' }),
+    }),
+    responses: ok(O.Usage),
+  },
+  'GET /api/companies/{company_id}/usage_quota': { summary: "A company's monthly analysis quota and what is left", tag: 'Usage', responses: ok(O.UsageQuota) },
+  'PUT /api/companies/{company_id}/usage_quota': {
+    summary: "Set or remove a company's monthly analysis quota (ADMIN)",
+    tag: 'Usage',
+    description: 'Analyses beyond the quota are refused with 402.',
+    body: { kind: 'json', schema: QuotaSet, required: true },
+    responses: ok(O.UsageQuota),
+  },
+
+  'POST /api/users': { summary: 'Create a user', tag: 'Users', body: { kind: 'json', schema: UserCreate, required: true }, responses: created(O.User) },
+  'GET /api/users': { summary: 'List users', tag: 'Users', query: z.object(paging), responses: ok(O.UserPage) },
+  'GET /api/users/{user_id}': { summary: 'Get a user', tag: 'Users', responses: ok(O.User) },
+  'PATCH /api/users/{user_id}': { summary: 'Change a user', tag: 'Users', body: { kind: 'json', schema: UserPatch, required: true }, responses: ok(O.User) },
+  'DELETE /api/users/{user_id}': { summary: 'Delete a user and their sessions (not yourself)', tag: 'Users', responses: noContent },
+  'POST /api/users/{user_id}/change-password': {
+    summary: "Change a user's password; their other sessions end",
+    tag: 'Users',
+    body: { kind: 'json', schema: PasswordChange, required: true },
+    responses: ok(O.PasswordChanged),
+  },
+  'GET /api/users/{user_id}/sessions': { summary: "A user's live sessions, newest first", tag: 'Users', query: z.object(paging), responses: ok(O.SessionPage) },
+  'DELETE /api/users/{user_id}/sessions/{session_id}': { summary: 'End one session', tag: 'Users', responses: { '204': { description: 'Ended' } } },
+
+  'PATCH /api/folders/{folder_id}/meta_data': metaPatch(O.FolderMeta, 'folder'),
+  'PATCH /api/media/{media_id}/meta_data': metaPatch(O.MediaMeta, 'media'),
+  'PATCH /api/analyses/{analysis_id}/meta_data': metaPatch(O.AnalysisMeta, 'analysis'),
+  'PATCH /api/collections/{collection_id}/meta_data': metaPatch(O.CollectionMeta, 'collection'),
+  'PATCH /api/collections/{collection_id}/persons/{person_id}/meta_data': metaPatch(O.PersonMeta, 'person'),
+
+  'POST /api/folders': {
+    summary: 'Create a folder with media (and, with "analyses" in the payload, run them at once)',
+    tag: 'Folders',
+    body: { kind: 'multipart', schema: MediaUpload, json: UploadPayload },
+    responses: created(O.Folder),
+    tooLarge: true,
+  },
+  'GET /api/folders': {
+    summary: 'List folders',
+    tag: 'Folders',
+    query: z.object({
+      ...paging,
+      with_analyses: flag('Include each folder\'s analyses'),
+      'time_created.min': epoch('Epoch seconds (values above 1e12 are milliseconds)'),
+      'time_created.max': epoch('Epoch seconds (values above 1e12 are milliseconds)'),
+      'analyse.type': z.string().optional().meta({ description: 'Folders with an analysis of this type' }),
+      'analysis.type': z.string().optional().meta({ description: 'Same as analyse.type' }),
+      'analyse.resolution_status': z.string().optional().meta({ description: 'Folders with an analysis in this status' }),
+      'analysis.resolution_status': z.string().optional().meta({ description: 'Same as analyse.resolution_status' }),
+      meta_data: z.string().optional().meta({ description: 'key==value (dotted keys for nested values), e.g. transaction_id==X' }),
+    }),
+    responses: ok(O.FolderPage),
+  },
+  'GET /api/folders/{folder_id}': { summary: 'Get a folder', tag: 'Folders', query: z.object({ with_analyses: flag('Include the analyses') }), responses: ok(O.Folder) },
+  'PATCH /api/folders/{folder_id}': {
+    summary: "Set a folder's operator_status / operator_comment",
+    tag: 'Folders',
+    body: { kind: 'json', schema: FolderOperatorPatch, required: true },
+    responses: ok(O.Folder, 'The folder with its analyses'),
+  },
+  'DELETE /api/folders/{folder_id}/pi': {
+    summary: "Clear a folder's personal information (media bytes, URLs, results data)",
+    tag: 'Folders',
+    description: '409 while analyses of the folder are still PROCESSING.',
+    responses: ok(O.Folder, 'The cleared folder'),
+  },
+  'POST /api/folders/{folder_id}/delete_pi': {
+    summary: 'The pre-5.x name of DELETE /api/folders/{folder_id}/pi',
+    tag: 'Folders',
+    responses: ok(O.Folder, 'The cleared folder'),
+  },
+  'POST /api/folders/{folder_id}/media': {
+    summary: 'Add media to a folder',
+    tag: 'Folders',
+    body: { kind: 'multipart', schema: MediaUpload, json: UploadPayload },
+    responses: created(O.MediaList, 'The added media (an array)'),
+    tooLarge: true,
+  },
+  'POST /api/instant/folders': {
+    summary: 'Instant API: analyse media without storing anything',
+    tag: 'Instant',
+    description: 'Open when OZ_AUTHORIZE_DISABLED_STATELESS=true; otherwise a token is required. The ids in the answer are temporary.',
+    body: { kind: 'multipart', schema: MediaUpload },
+    responses: ok(O.Folder),
+    tooLarge: true,
+  },
+  'POST /api/uploads': {
+    summary: 'A presigned URL for a large upload',
+    tag: 'Folders',
+    body: { kind: 'json', schema: UploadCreate, required: false },
+    responses: created(O.Upload),
+  },
+  'POST /api/folders/{folder_id}/analyses': {
+    summary: 'Start analyses (one group)',
+    tag: 'Analyses',
+    body: { kind: 'json', schema: AnalysesRequest, required: true },
+    responses: created(O.AnalysisList, 'One analysis per requested item, in request order'),
+  },
+  'GET /api/folders/{folder_id}/analyses': {
+    summary: "A folder's analyses",
+    tag: 'Analyses',
+    query: z.object({ type: z.string().optional(), resolution_status: z.string().optional() }),
+    responses: ok(O.AnalysisList),
+  },
+  'DELETE /api/folders/{folder_id}/pi': {
+    summary: "Clear a folder's personal information (ADMIN, CLIENT ADMIN)",
+    tag: 'Folders',
+    description:
+      'Deletes every stored file of the folder (uploads, best shots) and clears meta_data and identifying results; statuses and scores are kept, is_cleared becomes true. Idempotent. 409 while an analysis of the folder is PROCESSING.',
+    responses: ok(O.Folder, 'The cleared folder'),
+  },
+  'POST /api/folders/{folder_id}/delete_pi': {
+    summary: 'Clear a folder\'s personal information (the pre-5.x name of DELETE .../pi)',
+    tag: 'Folders',
+    responses: ok(O.Folder, 'The cleared folder'),
+  },
+  'GET /api/folders/{folder_id}/webhooks': { summary: "Webhook deliveries of a folder's groups", tag: 'Webhooks', responses: ok(O.WebhookDeliveryList) },
+  'GET /api/media/{media_id}': { summary: 'Get a media object', tag: 'Folders', responses: ok(O.Media) },
+  'GET /api/analyses/{analysis_id}': { summary: 'Get an analysis (poll until state is not PROCESSING)', tag: 'Analyses', responses: ok(O.Analysis) },
+  'PATCH /api/analyses/{analysis_id}': {
+    summary: "An operator's decision on an OPERATOR_REQUIRED analysis",
+    tag: 'Analyses',
+    body: { kind: 'json', schema: AnalysisDecision, required: true },
+    responses: ok(O.Analysis, 'The analysis with resolution_operator'),
+  },
+  'DELETE /api/analyses/{analysis_id}': { summary: 'Delete an analysis', tag: 'Analyses', responses: noContent },
+
+  'POST /api/collections': { summary: 'Create a collection', tag: 'Collections', body: { kind: 'json', schema: CollectionCreate, required: true }, responses: created(O.Collection) },
+  'GET /api/collections': { summary: 'List collections', tag: 'Collections', responses: ok(O.CollectionList) },
+  'GET /api/collections/{collection_id}': { summary: 'Get a collection', tag: 'Collections', responses: ok(O.Collection) },
+  'DELETE /api/collections/{collection_id}': { summary: 'Delete a collection', tag: 'Collections', responses: noContent },
+  'POST /api/collections/{collection_id}/persons': {
+    summary: 'Add a person with photos',
+    tag: 'Collections',
+    body: { kind: 'multipart', schema: MediaUpload },
+    responses: created(O.Person),
+    tooLarge: true,
+  },
+  'GET /api/collections/{collection_id}/persons': { summary: 'List persons', tag: 'Collections', responses: ok(O.PersonList) },
+  'GET /api/collections/{collection_id}/persons/{person_id}': { summary: 'Get a person with images', tag: 'Collections', responses: ok(O.Person) },
+  'DELETE /api/collections/{collection_id}/persons/{person_id}': { summary: 'Delete a person', tag: 'Collections', responses: noContent },
+  'POST /api/collections/{collection_id}/persons/{person_id}/images': {
+    summary: 'Add photos to a person',
+    tag: 'Collections',
+    body: { kind: 'multipart', schema: MediaUpload },
+    responses: created(O.PersonImageList),
+    tooLarge: true,
+  },
+  'GET /api/collections/{collection_id}/persons/{person_id}/images': { summary: "A person's photos", tag: 'Collections', responses: ok(O.PersonImageList) },
+  'DELETE /api/collections/{collection_id}/persons/{person_id}/images/{media_id}': { summary: "Delete a person's photo", tag: 'Collections', responses: noContent },
+
+  // ---- API Lite -----------------------------------------------------------------------------
+  'GET /version': { summary: 'Versions of the product, the runtime and the models', tag: 'API Lite', responses: ok(O.LiteVersion) },
+  'GET /v1/face/pattern/health': { summary: 'Biometric processor health', tag: 'API Lite', responses: ok(O.LiteHealth) },
+  'POST /v1/face/pattern/extract': {
+    summary: 'The face template of an image',
+    tag: 'API Lite',
+    description: 'Send Content-Transfer-Encoding: base64 to send and receive base64 text.',
+    body: { kind: 'raw', content: { 'image/jpeg': binary('image/jpeg'), 'image/png': binary('image/png') } },
+    responses: { '200': { description: 'The template (2,068 bytes; base64 text when asked)', content: { 'application/octet-stream': binary() } } },
+  },
+  'POST /v1/face/pattern/compare': {
+    summary: 'Compare two templates',
+    tag: 'API Lite',
+    body: { kind: 'multipart', schema: LiteParts(['bio_feature', 'bio_template']) },
+    responses: ok(O.LiteScore),
+  },
+  'POST /v1/face/pattern/verify': {
+    summary: 'Compare an image with a template',
+    tag: 'API Lite',
+    body: { kind: 'multipart', schema: LiteParts(['sample', 'bio_template']) },
+    responses: {
+      '200': {
+        description: 'multipart/form-data: a "score" part ({"score"}) and a "bio_feature" part (the sample\'s template)',
+        content: { 'multipart/form-data': z.object({ score: jsonText('LiteScore'), bio_feature: binary() }) },
+      },
+    },
+  },
+  'POST /v1/face/pattern/extract_and_compare': {
+    summary: 'Compare the faces of two images',
+    tag: 'API Lite',
+    body: { kind: 'multipart', schema: LiteParts(['sample_1', 'sample_2']) },
+    responses: ok(O.LiteScore),
+  },
+  'POST /v1/face/pattern/compare_n': {
+    summary: 'Compare a template with N templates',
+    tag: 'API Lite',
+    body: { kind: 'multipart', schema: LiteParts(['template_1'], 'templates_n') },
+    responses: ok(O.LiteResults),
+  },
+  'POST /v1/face/pattern/verify_n': {
+    summary: 'Compare an image with N templates',
+    tag: 'API Lite',
+    body: { kind: 'multipart', schema: LiteParts(['sample_1'], 'templates_n') },
+    responses: ok(O.LiteResults),
+  },
+  'POST /v1/face/pattern/extract_and_compare_n': {
+    summary: 'Compare an image with N images',
+    tag: 'API Lite',
+    body: { kind: 'multipart', schema: LiteParts(['sample_1'], 'samples_n') },
+    responses: ok(O.LiteResults),
+  },
+  'GET /v1/face/liveness/health': { summary: 'Liveness processor health', tag: 'API Lite', responses: ok(O.LiteHealth) },
+  'POST /v1/face/liveness/detect': {
+    summary: 'Liveness of an image, or of media with a payload (folder-like answer)',
+    tag: 'API Lite',
+    body: {
+      kind: 'raw',
+      content: { 'image/jpeg': binary('image/jpeg'), 'image/png': binary('image/png'), 'multipart/form-data': MediaUpload },
+    },
+    responses: ok(O.LiteDetect, 'An image body: {"passed", "score"}; multipart: the folder-like answer'),
+  },
+};
