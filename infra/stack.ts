@@ -16,7 +16,10 @@ import { retentionConfigFromEnv } from '../layers/core/privacy';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ROUTES, TRAILING_SLASH_SUFFIX, type FunctionName } from '../functions/api/route-table';
+import { parseRates } from '../functions/api/throttle';
+import { parsePriceTable } from '../layers/core/metering';
 import { WebhookDelivery } from './webhook-delivery';
+import { DocsSite } from './docs-site';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -167,6 +170,13 @@ export class OzStack extends Stack {
       targets: [new LambdaTarget(retention, { retryAttempts: 2 })],
     });
 
+    // Prices for GET /api/usage and throttling rates: the context (priceTable, throttlingRates) or,
+    // at synth, OZ_PRICE_TABLE / OZ_THROTTLING_RATES; checked here so a bad value fails the synth.
+    const metering = { OZ_PRICE_TABLE: ctx('priceTable', 'OZ_PRICE_TABLE'), OZ_THROTTLING_RATES: ctx('throttlingRates', 'OZ_THROTTLING_RATES') };
+    parsePriceTable(metering.OZ_PRICE_TABLE === undefined ? undefined : String(metering.OZ_PRICE_TABLE));
+    parseRates(metering.OZ_THROTTLING_RATES === undefined ? undefined : String(metering.OZ_THROTTLING_RATES));
+    for (const [name, value] of Object.entries(metering)) if (value !== undefined && value !== '') for (const fn of [api, media, lite]) fn.addEnvironment(name, String(value));
+
     // Least privilege: the JSON API reads and writes records, presigns reads, enqueues analyses.
     table.grantReadWriteData(api);
     bucket.grantRead(api);
@@ -212,6 +222,8 @@ export class OzStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: httpApi.apiEndpoint });
+    // The API reference site is opt-in (`cdk deploy -c docs=true`): see infra/docs-site.ts.
+    if (String(this.node.tryGetContext('docs')) === 'true') new DocsSite(this, 'Docs', { apiUrl: httpApi.apiEndpoint });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetters.queueUrl });
     new CfnOutput(this, 'UsageEventQueueUrl', { value: usageQueue.queueUrl });
     new CfnOutput(this, 'TableName', { value: table.tableName });

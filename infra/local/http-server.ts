@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ENTRY_METADATA_KEY, REPO_ROOT } from '../stack';
 import type { CfnTemplate } from './synth';
+import { localDocsResponse } from '../docs/page';
 
 type Handler = (event: APIGatewayProxyEventV2, context: unknown) => Promise<APIGatewayProxyResultV2>;
 
@@ -181,6 +182,13 @@ export function createLocalApiServer(template: CfnTemplate, log: (line: string) 
       if (tooLarge) {
         res.writeHead(413, { 'content-type': 'application/json' });
         res.end(errorJson(4, `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB, the API Gateway limit: ${PRESIGNED_HINT}`));
+        return;
+      }
+      // The API reference page is no API route (in AWS it is its own site, infra/docs-site.ts).
+      const docs = req.method === 'GET' || req.method === 'HEAD' ? localDocsResponse(url.pathname) : null;
+      if (docs) {
+        res.writeHead(docs.status, { ...docs.headers, 'content-length': String(docs.body.length) });
+        res.end(req.method === 'HEAD' ? undefined : docs.body);
         return;
       }
       const match = matchRoute(routes, (req.method ?? 'GET').toUpperCase(), url.pathname);

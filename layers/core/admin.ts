@@ -234,17 +234,16 @@ export async function patchCompany(deps: CoreDeps, caller: Caller, companyId: st
 
 /**
  * DELETE /api/companies/{id}: one write marks the company in_deletion, which blocks its users'
- * logins and tokens at once (401/1401) and stops new users in it. Its folders, media, analyses and
- * collections are kept as they are, reachable by ADMIN and OPERATOR only: nothing is half-deleted.
+ * logins and tokens at once (401/1401) and stops new users in it; repeating it changes nothing.
+ * Its folders, media, analyses and collections are kept as they are, reachable by ADMIN and
+ * OPERATOR only: nothing is half-deleted.
  */
 export async function deleteCompany(deps: CoreDeps, caller: Caller, companyId: string): Promise<void> {
   const company = await loadCompany(deps, caller, companyId, 'delete');
-  if (!company.in_deletion) {
-    await deps.store.putCompany({ ...company, in_deletion: true, time_updated: deps.clock.now() });
-    await recordAudit(deps, caller.user, { object_type: 'COMPANY', object_id: companyId, company_id: companyId, action: 'delete', changes: { name: company.name } });
-  }
-  // Sessions would be refused anyway; removing them keeps the table clean (a repeated DELETE finishes this).
-  await endSessions(deps, { company_id: companyId });
+  if (company.in_deletion) return;
+  await deps.store.putCompany({ ...company, in_deletion: true, time_updated: deps.clock.now() });
+  await recordAudit(deps, caller.user, { object_type: 'COMPANY', object_id: companyId, company_id: companyId, action: 'delete', changes: { name: company.name } });
+  // Sessions are kept: each use answers 401/1401 (why, not just "invalid") until it expires.
 }
 
 // Users: PATCH, DELETE, change-password -------------------------------------------------------------

@@ -23,9 +23,9 @@ async function benchClient(url: string): Promise<OzClient> {
   const admin = new OzClient(url);
   await admin.login(ADMIN.email, ADMIN.password);
   const company = (await admin.request('POST', '/api/companies', { json: { name: 'Bench' } })).body.company_id;
-  await admin.request('POST', '/api/users', { json: { credentials: { email: 'bench@bench.test', password: 'bench-password' }, profile: { company_id: company, user_type: 'CLIENT' } } });
+  await admin.request('POST', '/api/users', { json: { credentials: { email: 'bench@bench.test', password: 'bench-password-1' }, profile: { company_id: company, user_type: 'CLIENT' } } });
   const client = new OzClient(url);
-  await client.login('bench@bench.test', 'bench-password');
+  await client.login('bench@bench.test', 'bench-password-1');
   return client;
 }
 

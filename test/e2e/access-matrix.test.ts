@@ -100,7 +100,7 @@ before(async () => {
   runtime = await startRuntime();
   const http = new OzClient(runtime.url);
   const login = await http.login(ADMIN.email, ADMIN.password);
-  admin = { type: 'ADMIN', http, user_id: login.body.user_id, company_id: SYSTEM_COMPANY_ID };
+  admin = { type: 'ADMIN', http, user_id: login.body.user?.user_id ?? login.body.user_id, company_id: SYSTEM_COMPANY_ID };
   operator = await newActor('OPERATOR', SYSTEM_COMPANY_ID, 'global');
   a = await buildWorld('a');
   b = await buildWorld('b');
@@ -275,7 +275,11 @@ const foreignId = (param: string): string => {
 
 async function tryRoute(actor: Actor, method: string, path: string, fn: string): Promise<Answer> {
   if (fn === 'media' && method === 'POST') return actor.http.upload(path, [photo()], {});
-  const body = method === 'GET' || method === 'DELETE' ? undefined : { meta_data: { x: 1 }, name: 'x', resolution_status: 'SUCCESS', operator_comment: 'x', old_password: PASSWORD, new_password: 'Another-pass-9', password: 'Another-pass-9' };
+  // A body every route would accept, so that only the foreign id can decide the answer.
+  const body =
+    method === 'GET' || method === 'DELETE'
+      ? undefined
+      : { meta_data: { x: 1 }, name: 'x', resolution_status: 'SUCCESS', operator_comment: 'x', old_password: PASSWORD, new_password: 'Another-pass-9', password: 'Another-pass-9', analyses: [{ type: 'quality' }], monthly_analyses: 5 };
   return actor.http.request(method, path, body === undefined ? {} : { json: body });
 }
 

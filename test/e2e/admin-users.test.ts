@@ -112,14 +112,16 @@ test('users: PATCH profile, flags under every spelling, roles within reach; self
   const mine = (await user.client.request('GET', `/api/users/${user.id}`)).body;
   assert.equal((await user.client.request('PATCH', `/api/users/${user.id}`, { json: mine })).status, 200);
 
-  // Other companies: 404 for read, patch, delete; a CLIENT cannot touch a colleague (not even read).
+  // Other companies: 404 for read, patch, delete. A CLIENT OPERATOR reads colleagues but may not
+  // change them (403); a CLIENT does not even see them (404).
   const other = await newUser('CLIENT', companyB);
   assert.equal((await caA.request('GET', `/api/users/${other.id}`)).status, 404);
   assert.equal((await caA.request('PATCH', `/api/users/${other.id}`, { json: { first_name: 'x' } })).status, 404);
   assert.equal((await caA.request('DELETE', `/api/users/${other.id}`)).status, 404);
   assert.equal((await caA.request('POST', `/api/users/${other.id}/change-password`, { json: { new_password: 'Hijack-pass-1' } })).status, 404);
   const colleague = await newUser('CLIENT', companyA);
-  assert.equal((await user.client.request('PATCH', `/api/users/${colleague.id}`, { json: { first_name: 'x' } })).status, 404);
+  assert.equal((await user.client.request('PATCH', `/api/users/${colleague.id}`, { json: { first_name: 'x' } })).status, 403);
+  assert.equal((await colleague.client.request('PATCH', `/api/users/${user.id}`, { json: { first_name: 'x' } })).status, 404);
 
   // ADMIN moves users between companies and grants OPERATOR (who then lives in the system company).
   const moved = await admin.request('PATCH', `/api/users/${colleague.id}`, { json: { company_id: companyB } });

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ADMIN, OzClient, sharedFile, startRuntime } from '../support/local';
@@ -32,7 +33,7 @@ function oz(args: string[], env: Record<string, string> = {}): Promise<Run> {
     const child = spawn(BIN, args, {
       cwd: tmp,
       // Only what the test gives: no OZ_* variables of the machine running the tests.
-      env: { PATH: process.env.PATH ?? '', HOME: tmp, OZ_API_URL: runtime?.url ?? 'http://127.0.0.1:9', OZ_CONFIG: path.join(tmp, 'session.json'), ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: tmp, OZ_API_URL: runtime?.url ?? 'http://127.0.0.1:1', OZ_CONFIG: path.join(tmp, 'session.json'), ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -140,7 +141,12 @@ test('a file that is no media: the API refusal is printed and the exit code is 1
   assert.equal(run.code, 1);
   assert.match(run.stderr, /oz: the API answered 400, error_code \d+: .+/);
   assert.equal(run.stdout, '');
-  const down = await oz(['collection', 'list', '--url', 'http://127.0.0.1:9'], { OZ_TOKEN: 'deadbeef' });
+  // A port nothing listens on any more.
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  const down = await oz(['collection', 'list', '--url', `http://127.0.0.1:${port}`], { OZ_TOKEN: 'deadbeef' });
   assert.equal(down.code, 1);
-  assert.match(down.stderr, /cannot connect to http:\/\/127\.0\.0\.1:9: is the API running\?/);
+  assert.match(down.stderr, new RegExp(`cannot connect to http://127\\.0\\.0\\.1:${port}: is the API running\\?`));
 });

@@ -23,9 +23,9 @@ before(async () => {
   await users.admin.login(ADMIN.email, ADMIN.password);
   companyId = (await users.admin.request('POST', '/api/companies', { json: { name: 'Blacklist Bank' } })).body.company_id;
   for (const [key, type] of [['clientAdmin', 'CLIENT_ADMIN'], ['service', 'CLIENT_SERVICE'], ['client', 'CLIENT']] as const) {
-    await users.admin.request('POST', '/api/users', { json: { credentials: { email: `${key}@bl.test`, password: 'collection-pw' }, profile: { company_id: companyId, user_type: type } } });
+    await users.admin.request('POST', '/api/users', { json: { credentials: { email: `${key}@bl.test`, password: 'collection-pw-1' }, profile: { company_id: companyId, user_type: type } } });
     users[key] = new OzClient(runtime.url);
-    await users[key].login(`${key}@bl.test`, 'collection-pw');
+    await users[key].login(`${key}@bl.test`, 'collection-pw-1');
   }
 });
 after(async () => {
@@ -95,9 +95,9 @@ test('collections: roles, enrolment, a match, no match, and deletion rules', { s
 test('another company cannot see or search the collection', { skip }, async () => {
   const mine = (await users.clientAdmin.request('POST', '/api/collections', { json: { alias: 'private', company_id: companyId } })).body;
   const other = (await users.admin.request('POST', '/api/companies', { json: { name: 'Elsewhere' } })).body.company_id;
-  await users.admin.request('POST', '/api/users', { json: { credentials: { email: 'x@else.test', password: 'elsewhere-pw' }, profile: { company_id: other, user_type: 'CLIENT_ADMIN' } } });
+  await users.admin.request('POST', '/api/users', { json: { credentials: { email: 'x@else.test', password: 'elsewhere-pw-1' }, profile: { company_id: other, user_type: 'CLIENT_ADMIN' } } });
   const outsider = new OzClient(runtime.url);
-  await outsider.login('x@else.test', 'elsewhere-pw');
+  await outsider.login('x@else.test', 'elsewhere-pw-1');
   assert.equal((await outsider.request('GET', `/api/collections/${mine.collection_id}`)).status, 404);
   assert.deepEqual((await outsider.request('GET', '/api/collections')).body, []);
   const folder = await outsider.upload('/api/folders', [photo(OBAMA)]);

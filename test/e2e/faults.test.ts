@@ -35,9 +35,9 @@ before(async () => {
   const admin = new OzClient(runtime.url);
   await admin.login(ADMIN.email, ADMIN.password);
   const company = (await admin.request('POST', '/api/companies', { json: { name: 'Faults Ltd' } })).body.company_id;
-  await admin.request('POST', '/api/users', { json: { credentials: { email: 'faults@e2e.test', password: 'faults-password' }, profile: { company_id: company, user_type: 'CLIENT' } } });
+  await admin.request('POST', '/api/users', { json: { credentials: { email: 'faults@e2e.test', password: 'faults-password-1' }, profile: { company_id: company, user_type: 'CLIENT' } } });
   client = new OzClient(runtime.url);
-  await client.login('faults@e2e.test', 'faults-password');
+  await client.login('faults@e2e.test', 'faults-password-1');
 });
 after(async () => {
   await runtime?.stop();

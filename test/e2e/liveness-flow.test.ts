@@ -78,15 +78,15 @@ describe('companies, users and the liveness flow', () => {
     const found = await admin.request('GET', '/api/companies/?search_text=e2e');
     assert.ok(found.body.items.some((c: { company_id: string }) => c.company_id === companyId));
     const user = await admin.request('POST', '/api/users/', {
-      json: { credentials: { email: 'client@e2e.test', password: 'client-password' }, profile: { company_id: companyId, user_type: 'CLIENT', first_name: 'C', last_name: 'L', can_start_analyse_quality: true } },
+      json: { credentials: { email: 'client@e2e.test', password: 'client-password-1' }, profile: { company_id: companyId, user_type: 'CLIENT', first_name: 'C', last_name: 'L', can_start_analyse_quality: true } },
     });
     assert.equal(user.status, 201);
     assert.equal(user.body.user_type, 'CLIENT');
     assert.equal(user.body.can_start_analysis_quality, true);
     assert.equal(user.body.can_start_analyse_quality, true);
-    const dup = await admin.request('POST', '/api/users/', { json: { credentials: { email: 'CLIENT@e2e.test', password: 'client-password' }, profile: { company_id: companyId, user_type: 'CLIENT' } } });
+    const dup = await admin.request('POST', '/api/users/', { json: { credentials: { email: 'CLIENT@e2e.test', password: 'client-password-1' }, profile: { company_id: companyId, user_type: 'CLIENT' } } });
     assert.equal(dup.status, 400);
-    const forbidden = await new OzClient(runtime.url).login('client@e2e.test', 'client-password').then(async (r) => {
+    const forbidden = await new OzClient(runtime.url).login('client@e2e.test', 'client-password-1').then(async (r) => {
       assert.equal(r.status, 200);
       client.token = r.body.access_token;
       return client.request('POST', '/api/companies/', { json: { name: 'Nope' } });
@@ -205,9 +205,9 @@ describe('companies, users and the liveness flow', () => {
 
   test('another company cannot see, list or use the folder (404, not 403)', async () => {
     const other = await admin.request('POST', '/api/companies', { json: { name: 'Other Co' } });
-    await admin.request('POST', '/api/users', { json: { credentials: { email: 'spy@other.test', password: 'spy-password' }, profile: { company_id: other.body.company_id, user_type: 'CLIENT_ADMIN' } } });
+    await admin.request('POST', '/api/users', { json: { credentials: { email: 'spy@other.test', password: 'spy-password-1' }, profile: { company_id: other.body.company_id, user_type: 'CLIENT_ADMIN' } } });
     const spy = new OzClient(runtime.url);
-    assert.equal((await spy.login('spy@other.test', 'spy-password')).status, 200);
+    assert.equal((await spy.login('spy@other.test', 'spy-password-1')).status, 200);
     const mine = (await client.request('GET', '/api/folders?with_analyses=true')).body.items;
     assert.ok(mine.length > 0);
     const target = mine[0];

@@ -34,9 +34,9 @@ before(async () => {
   const admin = new OzClient(runtime.url);
   await admin.login(ADMIN.email, ADMIN.password);
   const company = (await admin.request('POST', '/api/companies', { json: { name: 'Matching Co' } })).body.company_id;
-  await admin.request('POST', '/api/users', { json: { credentials: { email: 'm@e2e.test', password: 'match-password' }, profile: { company_id: company, user_type: 'CLIENT' } } });
+  await admin.request('POST', '/api/users', { json: { credentials: { email: 'm@e2e.test', password: 'match-password-1' }, profile: { company_id: company, user_type: 'CLIENT' } } });
   client = new OzClient(runtime.url);
-  await client.login('m@e2e.test', 'match-password');
+  await client.login('m@e2e.test', 'match-password-1');
 });
 after(async () => {
   await runtime?.stop();

@@ -25,9 +25,9 @@ before(async () => {
   const admin = new OzClient(runtime.url);
   await admin.login(ADMIN.email, ADMIN.password);
   const company = (await admin.request('POST', '/api/companies', { json: { name: 'Sync Co' } })).body.company_id;
-  await admin.request('POST', '/api/users', { json: { credentials: { email: 's@e2e.test', password: 'sync-password' }, profile: { company_id: company, user_type: 'CLIENT' } } });
+  await admin.request('POST', '/api/users', { json: { credentials: { email: 's@e2e.test', password: 'sync-password-1' }, profile: { company_id: company, user_type: 'CLIENT' } } });
   client = new OzClient(runtime.url);
-  await client.login('s@e2e.test', 'sync-password');
+  await client.login('s@e2e.test', 'sync-password-1');
 });
 after(async () => {
   await runtime?.stop();

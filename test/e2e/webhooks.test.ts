@@ -29,9 +29,9 @@ before(async () => {
   const admin = new OzClient(runtime.url);
   await admin.login(ADMIN.email, ADMIN.password);
   companyId = (await admin.request('POST', '/api/companies', { json: { name: 'Hooks Inc' } })).body.company_id;
-  await admin.request('POST', '/api/users', { json: { credentials: { email: 'hooks@e2e.test', password: 'hooks-password' }, profile: { company_id: companyId, user_type: 'CLIENT_ADMIN' } } });
+  await admin.request('POST', '/api/users', { json: { credentials: { email: 'hooks@e2e.test', password: 'hooks-password-1' }, profile: { company_id: companyId, user_type: 'CLIENT_ADMIN' } } });
   client = new OzClient(runtime.url);
-  await client.login('hooks@e2e.test', 'hooks-password');
+  await client.login('hooks@e2e.test', 'hooks-password-1');
 });
 after(async () => {
   await runtime?.stop();

@@ -36,7 +36,7 @@ test('uploads go to the container-image function, JSON routes to the zip functio
 });
 
 test('the analysis queue redrives to a DLQ after the documented 3 attempts, and feeds the worker with partial batch failures', () => {
-  template.resourceCountIs('AWS::SQS::Queue', 2);
+  template.resourceCountIs('AWS::SQS::Queue', 3); // the analysis queue, its DLQ, the usage event queue
   template.hasResourceProperties('AWS::SQS::Queue', {
     RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: MAX_RECEIVE_COUNT },
     VisibilityTimeout: 720,

@@ -66,9 +66,9 @@ test('the document is OpenAPI 3.1 with one operation per route, every $ref resol
   for (const ref of new Set(refs)) assert.ok(resolve(ref) !== undefined, `unresolved $ref ${ref}`);
 
   const ajv = new Ajv2020({ strict: false });
-  ajv.addSchema({ $id: 'urn:doc', components: doc['components'] });
-  for (const id of Object.keys(doc['components']['schemas'])) assert.ok(ajv.getSchema(`urn:doc#/components/schemas/${id}`), id);
-  const error = ajv.getSchema('urn:doc#/components/schemas/Error')!;
+  ajv.addSchema({ $id: 'urn:oz-open:doc', components: doc['components'] });
+  for (const id of Object.keys(doc['components']['schemas'])) assert.ok(ajv.getSchema(`urn:oz-open:doc#/components/schemas/${id}`), id);
+  const error = ajv.getSchema('urn:oz-open:doc#/components/schemas/Error')!;
   assert.ok(error({ error_code: 10, error_message: 'Folder not found', details: null }));
   assert.ok(!error({ error_code: 10, error_message: 'Folder not found', details: null, extra: 1 }), 'answers are closed objects');
 });

@@ -403,9 +403,13 @@ function reportError(io: Io, err: unknown, url: string): number {
     io.err(`oz: ${err.message}; the analyses go on: ${err.pending.join(', ')}\n`);
     return EXIT.TIMEOUT;
   }
-  const cause = (err as { cause?: { code?: string } })?.cause;
+  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
   if (cause?.code === 'ECONNREFUSED' || (err as NodeJS.ErrnoException)?.code === 'ECONNREFUSED') {
     io.err(`oz: cannot connect to ${url}: is the API running? (\`npm start\`, or set --url / OZ_API_URL)\n`);
+    return EXIT.FAILED;
+  }
+  if (cause?.message) {
+    io.err(`oz: cannot reach ${url}: ${cause.code ?? cause.message}\n`);
     return EXIT.FAILED;
   }
   io.err(`oz: ${(err as Error)?.message ?? String(err)}\n`);

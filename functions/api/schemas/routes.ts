@@ -327,17 +327,6 @@ export const ROUTE_SCHEMAS: Partial<Record<RouteKey, RouteSchema>> = {
     body: { kind: 'json', schema: FolderOperatorPatch, required: true },
     responses: ok(O.Folder, 'The folder with its analyses'),
   },
-  'DELETE /api/folders/{folder_id}/pi': {
-    summary: "Clear a folder's personal information (media bytes, URLs, results data)",
-    tag: 'Folders',
-    description: '409 while analyses of the folder are still PROCESSING.',
-    responses: ok(O.Folder, 'The cleared folder'),
-  },
-  'POST /api/folders/{folder_id}/delete_pi': {
-    summary: 'The pre-5.x name of DELETE /api/folders/{folder_id}/pi',
-    tag: 'Folders',
-    responses: ok(O.Folder, 'The cleared folder'),
-  },
   'POST /api/folders/{folder_id}/media': {
     summary: 'Add media to a folder',
     tag: 'Folders',
