@@ -181,7 +181,6 @@ export class OzStack extends Stack {
     table.grantReadWriteData(api);
     bucket.grantRead(api);
     bucket.grantPut(api, 'uploads/*'); // presigned upload URLs are signed with the API's role
-    bucket.grantDelete(api); // DELETE .../pi and DELETE /api/analyses remove stored files
     queue.grantSendMessages(api);
     table.grantReadWriteData(media);
     bucket.grantReadWrite(media);

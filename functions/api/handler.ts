@@ -6,11 +6,9 @@ import { getAnalysis, listFolderAnalyses, parseAnalysesRequest, startAnalyses } 
 import { badStructure } from '../../layers/core/errors';
 import { getFolder, getMedia, listFolders } from '../../layers/core/folders';
 import { listDeliveries, readWebhookSecret, rotateWebhookSecret } from '../../layers/core/webhooks';
-import { createCollection, deleteCollection, deletePerson, deletePersonImage, getCollection, getPerson, listCollections, listPersonImages, listPersons } from '../../layers/core/collections';
-import { deleteAnalysis } from '../../layers/core/analyses';
+import { createCollection, getCollection, getPerson, listCollections, listPersonImages, listPersons } from '../../layers/core/collections';
 import { createUpload } from '../../layers/core/uploads';
 import { getUsage, getUsageQuota, setUsageQuota } from '../../layers/core/metering';
-import { deleteFolderPersonalInfo } from '../../layers/core/privacy';
 import { patchAnalysisMeta, patchCollectionMeta, patchFolderMeta, patchMediaMeta, patchPersonMeta } from '../../layers/core/metadata';
 import { decideAnalysis, patchFolderOperatorFields } from '../../layers/core/decisions';
 import { coreDeps } from '../wiring';
@@ -119,8 +117,6 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
         resolution_status: req.query['resolution_status'],
       }),
     ),
-  'DELETE /api/folders/{folder_id}/pi': async (req) => json(200, await deleteFolderPersonalInfo(coreDeps(), await caller(req), req.params['folder_id']!)),
-  'POST /api/folders/{folder_id}/delete_pi': async (req) => json(200, await deleteFolderPersonalInfo(coreDeps(), await caller(req), req.params['folder_id']!)),
   'GET /api/folders/{folder_id}/webhooks': async (req) => json(200, await listDeliveries(coreDeps(), await caller(req), req.params['folder_id']!)),
   'GET /api/media/{media_id}': async (req) => json(200, await getMedia(coreDeps(), await caller(req), req.params['media_id']!)),
   'GET /api/analyses/{analysis_id}': async (req) => json(200, await getAnalysis(coreDeps(), await caller(req), req.params['analysis_id']!)),
@@ -139,31 +135,15 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
     const body = jsonBody(req, { required: false }) as { content_type?: unknown } | null;
     return json(201, await createUpload(coreDeps(), who, body?.content_type));
   },
-  'DELETE /api/analyses/{analysis_id}': async (req) => {
-    await deleteAnalysis(coreDeps(), await caller(req), req.params['analysis_id']!);
-    return json(204, null);
-  },
 
   'POST /api/collections': async (req) => json(201, await createCollection(coreDeps(), await caller(req), jsonBody(req))),
   'GET /api/collections': async (req) => json(200, await listCollections(coreDeps(), await caller(req))),
   'GET /api/collections/{collection_id}': async (req) => json(200, await getCollection(coreDeps(), await caller(req), req.params['collection_id']!)),
-  'DELETE /api/collections/{collection_id}': async (req) => {
-    await deleteCollection(coreDeps(), await caller(req), req.params['collection_id']!);
-    return json(204, null);
-  },
   'GET /api/collections/{collection_id}/persons': async (req) => json(200, await listPersons(coreDeps(), await caller(req), req.params['collection_id']!)),
   'GET /api/collections/{collection_id}/persons/{person_id}': async (req) =>
     json(200, await getPerson(coreDeps(), await caller(req), req.params['collection_id']!, req.params['person_id']!)),
-  'DELETE /api/collections/{collection_id}/persons/{person_id}': async (req) => {
-    await deletePerson(coreDeps(), await caller(req), req.params['collection_id']!, req.params['person_id']!);
-    return json(204, null);
-  },
   'GET /api/collections/{collection_id}/persons/{person_id}/images': async (req) =>
     json(200, await listPersonImages(coreDeps(), await caller(req), req.params['collection_id']!, req.params['person_id']!)),
-  'DELETE /api/collections/{collection_id}/persons/{person_id}/images/{media_id}': async (req) => {
-    await deletePersonImage(coreDeps(), await caller(req), req.params['collection_id']!, req.params['person_id']!, req.params['media_id']!);
-    return json(204, null);
-  },
 };
 
 export const handler = createRouter('api', operations as Record<string, Operation>);

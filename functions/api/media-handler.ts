@@ -1,7 +1,7 @@
 // The container-image Lambda behind the upload endpoints: it can decode what it receives
 // (sharp, ffprobe) so media types and info come from the bytes.
 import { authenticate } from '../../layers/core/auth';
-import { parseAnalysesRequest } from '../../layers/core/analyses';
+import { deleteAnalysis, parseAnalysesRequest } from '../../layers/core/analyses';
 import { runGroupNow, runInstant } from '../../layers/core/synchronous';
 import { reserveAnalyses } from '../../layers/core/metering';
 import { uploadedParts } from '../../layers/core/uploads';
@@ -9,7 +9,8 @@ import { analyzers } from '../analyzers';
 import { addMedia, createFolder, getFolder } from '../../layers/core/folders';
 import { coreDeps, webhookStarter } from '../wiring';
 import { mediaInspector, templateExtractor } from '../vision-adapters';
-import { addPersonImages, createPerson } from '../../layers/core/collections';
+import { addPersonImages, createPerson, deleteCollection, deletePerson, deletePersonImage } from '../../layers/core/collections';
+import { deleteFolderPersonalInfo } from '../../layers/core/privacy';
 import { json, uploadBody, type Request } from './http';
 import { createRouter, type Operation } from './router';
 import type { RouteKey } from './route-table';
@@ -52,6 +53,25 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
     await Promise.allSettled(uploaded.keys.map((k) => deps.blobs.delete(k)));
     return json(201, added);
   },
+  // Deletions run here too: this function's role may delete from the bucket, the zip API's may not.
+  'DELETE /api/analyses/{analysis_id}': async (req) => {
+    await deleteAnalysis(coreDeps(), await caller(req), req.params['analysis_id']!);
+    return json(204, null);
+  },
+  'DELETE /api/collections/{collection_id}': async (req) => {
+    await deleteCollection(coreDeps(), await caller(req), req.params['collection_id']!);
+    return json(204, null);
+  },
+  'DELETE /api/collections/{collection_id}/persons/{person_id}': async (req) => {
+    await deletePerson(coreDeps(), await caller(req), req.params['collection_id']!, req.params['person_id']!);
+    return json(204, null);
+  },
+  'DELETE /api/collections/{collection_id}/persons/{person_id}/images/{media_id}': async (req) => {
+    await deletePersonImage(coreDeps(), await caller(req), req.params['collection_id']!, req.params['person_id']!, req.params['media_id']!);
+    return json(204, null);
+  },
+  'DELETE /api/folders/{folder_id}/pi': async (req) => json(200, await deleteFolderPersonalInfo(coreDeps(), await caller(req), req.params['folder_id']!)),
+  'POST /api/folders/{folder_id}/delete_pi': async (req) => json(200, await deleteFolderPersonalInfo(coreDeps(), await caller(req), req.params['folder_id']!)),
   'POST /api/collections/{collection_id}/persons': async (req) => {
     const who = await caller(req);
     const { files, payload } = uploadBody(req);

@@ -3,7 +3,7 @@ import type { Caller } from './auth';
 import type { CoreDeps } from './deps';
 import type { Analysis, AnalysisType, Collection, Folder, JsonObject, Media } from './entities';
 import { ApiError, ErrorCode, badStructure, badValue, forbidden, notFound } from './errors';
-import { folderTarget, loadFolder, presignerFor } from './folders';
+import { folderTarget, loadFolder, presignerFor, refuseIfCleared } from './folders';
 import { canStartAnalysis, check } from './permissions';
 import { analysisView } from './views';
 import { publishUsage, reserveAnalyses } from './metering';
@@ -129,7 +129,7 @@ export async function startAnalyses(deps: CoreDeps, caller: Caller, folderId: st
 export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: string, requests: AnalysisRequest[], options: { enqueue: boolean; reserved?: boolean }) {
   const agg = await loadFolder(deps, caller, folderId);
   check(caller.user, 'ANALYSIS', 'create', folderTarget(agg.folder), 'Folder');
-  if (agg.folder.is_cleared) throw badValue('This folder was cleared of personal information: it takes no new analyses (create a new folder)');
+  refuseIfCleared(agg.folder, 'new analyses');
   for (const r of requests) {
     if (!canStartAnalysis(caller.user, r.type)) throw forbidden(`You are not allowed to start ${r.type} analyses (can_start_analysis_${r.type.toLowerCase()} is off)`);
   }

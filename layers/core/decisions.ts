@@ -6,7 +6,7 @@ import type { Caller } from './auth';
 import type { CoreDeps } from './deps';
 import type { JsonObject } from './entities';
 import { ApiError, ErrorCode, badStructure, badValue, notFound } from './errors';
-import { folderTarget, getFolder, loadFolder, presignerFor } from './folders';
+import { folderTarget, getFolder, loadFolder, presignerFor, refuseIfCleared } from './folders';
 import { check } from './permissions';
 import { analysisView } from './views';
 
@@ -70,6 +70,7 @@ const notDecidable = (status: string | null) =>
 export async function patchFolderOperatorFields(deps: CoreDeps, caller: Caller, folderId: string, body: unknown) {
   const agg = await loadFolder(deps, caller, folderId);
   check(caller.user, 'FOLDER', 'resolve', folderTarget(agg.folder), 'Folder');
+  refuseIfCleared(agg.folder, 'operator notes');
   if (!isObject(body)) throw badStructure('The body must be {"operator_status": "...", "operator_comment": "..."}');
   const unknown = Object.keys(body).filter((k) => k !== 'operator_status' && k !== 'operator_comment');
   if (unknown.length > 0) throw badValue(`Only operator_status and operator_comment can be changed here, not ${unknown.join(', ')}`, { fields: unknown });

@@ -158,6 +158,11 @@ export async function createFolder(deps: CoreDeps, inspector: MediaInspector, ca
   return { folder, media, payload };
 }
 
+/** A folder cleared of personal information (DELETE .../pi) takes nothing personal again. */
+export function refuseIfCleared(folder: Pick<Folder, 'is_cleared'>, what: string): void {
+  if (folder.is_cleared) throw badValue(`This folder was cleared of personal information: it takes no ${what} (create a new folder)`);
+}
+
 /** What the access matrix checks for a folder and everything in it (media, analyses). */
 export const folderTarget = (folder: Pick<Folder, 'company_id' | 'user_id'>) => ({ company_id: folder.company_id, owner_id: folder.user_id });
 
@@ -177,7 +182,7 @@ export async function loadFolder(deps: CoreDeps, caller: Caller, folderId: strin
 
 export async function addMedia(deps: CoreDeps, inspector: MediaInspector, caller: Caller, folderId: string, parts: UploadedPart[], payloadIn: unknown) {
   const agg = await loadFolder(deps, caller, folderId, 'update');
-  if (agg.folder.is_cleared) throw badValue('This folder was cleared of personal data and cannot take new media');
+  refuseIfCleared(agg.folder, 'new media');
   const payload = parsePayload(payloadIn);
   const inspected = await inspectAll(inspector, parts);
   const media = buildMedia(deps, agg.folder, inspected, payload);

@@ -7,7 +7,7 @@ import { checkCollection, loadCollection, loadPerson } from './collections';
 import type { CoreDeps } from './deps';
 import type { JsonObject } from './entities';
 import { badStructure, notFound } from './errors';
-import { folderTarget, loadFolder, loadMedia } from './folders';
+import { folderTarget, loadFolder, loadMedia, refuseIfCleared } from './folders';
 import { check } from './permissions';
 import type { MetaDataTarget } from './store';
 
@@ -30,6 +30,7 @@ async function save(deps: CoreDeps, target: MetaDataTarget, current: JsonObject,
 
 export async function patchFolderMeta(deps: CoreDeps, caller: Caller, folderId: string, patch: unknown) {
   const agg = await loadFolder(deps, caller, folderId, 'update');
+  refuseIfCleared(agg.folder, 'meta_data');
   const saved = await save(deps, { kind: 'FOLDER', company_id: agg.folder.company_id, folder_id: folderId }, agg.folder.meta_data, patch, 'Folder');
   // Keys only: folder meta_data often holds personal data, which must not outlive a PI clearing in the log.
   const keys = Object.entries(patch as JsonObject);
@@ -41,12 +42,14 @@ export async function patchFolderMeta(deps: CoreDeps, caller: Caller, folderId: 
 export async function patchMediaMeta(deps: CoreDeps, caller: Caller, mediaId: string, patch: unknown) {
   const { agg, media } = await loadMedia(deps, caller, mediaId);
   check(caller.user, 'FOLDER', 'update', folderTarget(agg.folder), 'Media');
+  refuseIfCleared(agg.folder, 'meta_data');
   return { media_id: mediaId, ...(await save(deps, { kind: 'MEDIA', company_id: media.company_id, folder_id: media.folder_id, id: mediaId }, media.meta_data, patch, 'Media')) };
 }
 
 export async function patchAnalysisMeta(deps: CoreDeps, caller: Caller, analysisId: string, patch: unknown) {
   const { agg, analysis } = await loadAnalysis(deps, caller, analysisId);
   check(caller.user, 'ANALYSIS', 'update', folderTarget(agg.folder), 'Analysis');
+  refuseIfCleared(agg.folder, 'meta_data');
   const target = { kind: 'ANALYSIS' as const, company_id: analysis.company_id, folder_id: analysis.folder_id, id: analysisId };
   const result = await save(deps, target, analysis.meta_data, patch, 'Analysis');
   return { analysis_id: analysisId, analyse_id: analysisId, ...result };

@@ -145,6 +145,11 @@ describe('DELETE /api/folders/{folder_id}/pi', () => {
     assert.match(more.body.error_message, /cleared/);
     const again = await client.request('POST', `/api/folders/${folderId}/analyses`, { json: { analyses: [{ type: 'quality' }] } });
     assert.deepEqual([again.status, again.body.error_code], [400, 4]);
+    // Nor personal data by the side doors: meta_data and operator notes.
+    const meta = await clientAdmin.request('PATCH', `/api/folders/${folderId}/meta_data`, { json: { iin: '990101300000' } });
+    assert.deepEqual([meta.status, meta.body.error_code], [400, 4]);
+    const notes = await clientAdmin.request('PATCH', `/api/folders/${folderId}`, { json: { operator_comment: 'Jane Doe called' } });
+    assert.deepEqual([notes.status, notes.body.error_code], [400, 4]);
     assert.deepEqual(await storedFiles(companyId, folderId), []);
 
     // One audit entry, by the CLIENT ADMIN, for the call that cleared it.
