@@ -2,7 +2,7 @@
 import { endSessions, type Caller } from './auth';
 import { recordAudit } from './audit';
 import type { CoreDeps } from './deps';
-import { SYSTEM_COMPANY_ID, USER_TYPES, type Company, type Json, type JsonObject, type StoredUser, type User, type UserType } from './entities';
+import { SYSTEM_COMPANY_ID, USER_TYPES, type Company, type Json, type JsonObject, type StoredUser, type User, type UserType, isJsonObject } from './entities';
 import { badStructure, badValue, forbidden, notFound } from './errors';
 import { mergeMetaData } from './metadata';
 import { hashPassword, passwordPolicy, passwordProblem, verifyPassword } from './passwords';
@@ -10,11 +10,10 @@ import { can, check, GLOBAL_ROLES, listScope } from './permissions';
 import { ConflictError } from './store';
 import { companyView, publicUser } from './views';
 
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export async function createCompany(deps: CoreDeps, caller: Caller, body: unknown) {
   if (!can(caller.user, 'COMPANY', 'create', { company_id: '' })) throw forbidden('Only ADMIN can create companies');
-  if (!isObject(body)) throw badStructure('The body must be a JSON object like {"name": "..."}');
+  if (!isJsonObject(body)) throw badStructure('The body must be a JSON object like {"name": "..."}');
   const name = body['name'];
   if (typeof name !== 'string' || name.trim() === '') throw badStructure('"name" is required');
   if (name.length > 200) throw badValue('"name" is at most 200 characters');
@@ -99,7 +98,7 @@ export async function newUser(deps: CoreDeps, input: NewUserInput): Promise<Stor
 
 /** POST /api/users/: {credentials:{email,password}, profile:{company_id,user_type,...}} */
 export async function createUser(deps: CoreDeps, caller: Caller, body: unknown) {
-  if (!isObject(body) || !isObject(body['credentials']) || !isObject(body['profile'])) {
+  if (!isJsonObject(body) || !isJsonObject(body['credentials']) || !isJsonObject(body['profile'])) {
     throw badStructure('The body must be {"credentials": {"email", "password"}, "profile": {"company_id", "user_type", ...}}');
   }
   const credentials = body['credentials'];
@@ -209,7 +208,7 @@ const COMPANY_FIXED = ['company_id', 'in_deletion', 'technical_meta_data', 'time
 export async function patchCompany(deps: CoreDeps, caller: Caller, companyId: string, body: unknown) {
   const company = await loadCompany(deps, caller, companyId, 'update');
   if (company.in_deletion) throw badValue('This company is being deleted and cannot be changed');
-  if (!isObject(body)) throw badStructure('The body must be a JSON object like {"name": "...", "meta_data": {...}}');
+  if (!isJsonObject(body)) throw badStructure('The body must be a JSON object like {"name": "...", "meta_data": {...}}');
   const next: Company = { ...company, meta_data: company.meta_data ?? {} };
   for (const [key, value] of Object.entries(body)) {
     if (key === 'name') {
@@ -281,7 +280,7 @@ async function saveUser(deps: CoreDeps, next: StoredUser, previousEmail: string)
  */
 export async function patchUser(deps: CoreDeps, caller: Caller, userId: string, body: unknown) {
   const user = await loadUser(deps, caller, userId, 'update');
-  if (!isObject(body)) throw badStructure('The body must be a JSON object of user fields');
+  if (!isJsonObject(body)) throw badStructure('The body must be a JSON object of user fields');
   if ('password' in body || 'credentials' in body) throw badStructure('Passwords are changed with POST /api/users/{user_id}/change-password');
   const next: StoredUser = { ...user };
   for (const [key, value] of Object.entries(body)) {
@@ -352,8 +351,8 @@ export async function deleteUser(deps: CoreDeps, caller: Caller, userId: string)
  */
 export async function changePassword(deps: CoreDeps, caller: Caller, userId: string, body: unknown) {
   const user = await loadUser(deps, caller, userId, 'update');
-  const source = isObject(body) && isObject(body['credentials']) ? body['credentials'] : body;
-  if (!isObject(source)) throw badStructure('The body must be {"credentials": {"old_password": "...", "new_password": "..."}}');
+  const source = isJsonObject(body) && isJsonObject(body['credentials']) ? body['credentials'] : body;
+  if (!isJsonObject(source)) throw badStructure('The body must be {"credentials": {"old_password": "...", "new_password": "..."}}');
   const fresh = source['new_password'] ?? source['password'];
   if (typeof fresh !== 'string') throw badStructure('new_password is required: {"credentials": {"old_password": "...", "new_password": "..."}}');
   const self = user.user_id === caller.user.user_id;

@@ -1,7 +1,7 @@
 // Starting analyses (one group per request) and reading them back.
 import type { Caller } from './auth';
 import type { CoreDeps } from './deps';
-import type { Analysis, AnalysisType, Collection, Folder, JsonObject, Media } from './entities';
+import { isJsonObject, type Analysis, type AnalysisType, type Collection, type Folder, type JsonObject, type Media } from './entities';
 import { ApiError, ErrorCode, badStructure, badValue, forbidden, notFound } from './errors';
 import { folderTarget, loadFolder, presignerFor, refuseIfCleared } from './folders';
 import { canStartAnalysis, check } from './permissions';
@@ -25,22 +25,21 @@ export interface AnalysisRequest {
   meta_data: JsonObject;
 }
 
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function parseAnalysesRequest(body: unknown): AnalysisRequest[] {
-  if (!isObject(body)) throw badStructure('The body must be a JSON object with an "analyses" array');
+  if (!isJsonObject(body)) throw badStructure('The body must be a JSON object with an "analyses" array');
   const list = body['analyses'];
   if (!Array.isArray(list) || list.length === 0) throw badStructure('"analyses" must be a non-empty array of {type, source_media?, params?}');
   if (list.length > 20) throw badValue('At most 20 analyses in one request');
-  const topParams = isObject(body['params']) ? body['params'] : {};
+  const topParams = isJsonObject(body['params']) ? body['params'] : {};
   return list.map((item, i) => {
-    if (!isObject(item)) throw badStructure(`analyses[${i}] must be an object`);
+    if (!isJsonObject(item)) throw badStructure(`analyses[${i}] must be an object`);
     const rawType = item['type'];
     if (typeof rawType !== 'string') throw badStructure(`analyses[${i}].type is required`);
     const type = TYPE_ALIASES[rawType.toLowerCase()];
     if (!type) throw badValue(`analyses[${i}].type "${rawType}" is unknown: use quality, biometry, collection or documents`);
-    if (item['params'] !== undefined && item['params'] !== null && !isObject(item['params'])) throw badType(`analyses[${i}].params must be an object`);
-    const params: JsonObject = { ...topParams, ...(isObject(item['params']) ? item['params'] : {}) };
+    if (item['params'] !== undefined && item['params'] !== null && !isJsonObject(item['params'])) throw badType(`analyses[${i}].params must be an object`);
+    const params: JsonObject = { ...topParams, ...(isJsonObject(item['params']) ? item['params'] : {}) };
     // Collection clients may put source_media inside params.
     const rawSource = item['source_media'] ?? params['source_media'];
     delete params['source_media'];
@@ -49,9 +48,9 @@ export function parseAnalysesRequest(body: unknown): AnalysisRequest[] {
       if (!Array.isArray(rawSource) || !rawSource.every((s) => typeof s === 'string')) throw badType(`analyses[${i}].source_media must be an array of media ids`);
       source_media = rawSource as string[];
     }
-    if (item['meta_data'] !== undefined && item['meta_data'] !== null && !isObject(item['meta_data'])) throw badType(`analyses[${i}].meta_data must be an object`);
+    if (item['meta_data'] !== undefined && item['meta_data'] !== null && !isJsonObject(item['meta_data'])) throw badType(`analyses[${i}].meta_data must be an object`);
     validateParams(type, params, i);
-    return { type, source_media, params, meta_data: isObject(item['meta_data']) ? item['meta_data'] : {} };
+    return { type, source_media, params, meta_data: isJsonObject(item['meta_data']) ? item['meta_data'] : {} };
   });
 }
 

@@ -2,7 +2,7 @@
 // Only ADMIN and CLIENT ADMIN manage collections; CLIENT SERVICE may also add persons and photos.
 import type { Caller } from './auth';
 import type { CoreDeps } from './deps';
-import type { Collection, JsonObject, Person, PersonImage, User } from './entities';
+import { isJsonObject, type Collection, type Person, type PersonImage, type User } from './entities';
 import { ApiError, ErrorCode, badStructure, badValue, forbidden, notFound } from './errors';
 import { parsePayload, presignerFor, type UploadedPart } from './folders';
 import { can, check, listScope, type Action, type ObjectKind } from './permissions';
@@ -17,7 +17,6 @@ export interface TemplateExtractor {
 /** Where the search index snapshot of a collection is kept (its manifest; shards beside it). */
 export const collectionIndexKey = (companyId: string, collectionId: string) => `${companyId}/collections/${collectionId}/index/manifest.json`;
 
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A matrix check on a collection's contents (COLLECTION, PERSON or PERSON_IMAGE rows). */
 export const checkCollection = (user: User, kind: ObjectKind, action: Action, companyId: string) => check(user, kind, action, { company_id: companyId }, kind === 'COLLECTION' ? 'Collection' : 'Person');
@@ -35,7 +34,7 @@ export async function loadCollection(deps: CoreDeps, caller: Caller, collectionI
 }
 
 export async function createCollection(deps: CoreDeps, caller: Caller, body: unknown) {
-  if (!isObject(body)) throw badStructure('The body must be {"alias": "...", "company_id": "..."}');
+  if (!isJsonObject(body)) throw badStructure('The body must be {"alias": "...", "company_id": "..."}');
   const alias = body['alias'];
   if (typeof alias !== 'string' || alias.trim() === '') throw badStructure('"alias" is required');
   const companyId = typeof body['company_id'] === 'string' ? body['company_id'] : caller.user.company_id;
@@ -43,7 +42,7 @@ export async function createCollection(deps: CoreDeps, caller: Caller, body: unk
   checkCollection(caller.user, 'COLLECTION', 'create', companyId);
   if (!(await deps.store.getCompany(companyId))) throw badValue(`Company ${companyId} does not exist`);
   const now = deps.clock.now();
-  const collection: Collection = { collection_id: deps.ids.uuid(), company_id: companyId, alias: alias.trim(), meta_data: isObject(body['meta_data']) ? body['meta_data'] : {}, time_created: now, time_updated: now };
+  const collection: Collection = { collection_id: deps.ids.uuid(), company_id: companyId, alias: alias.trim(), meta_data: isJsonObject(body['meta_data']) ? body['meta_data'] : {}, time_created: now, time_updated: now };
   await deps.store.putCollection(collection);
   return collection;
 }
@@ -144,7 +143,7 @@ async function personView(deps: CoreDeps, person: Person, images?: PersonImage[]
 export async function createPerson(deps: CoreDeps, inspector: MediaInspector, extractor: TemplateExtractor, caller: Caller, collectionId: string, parts: UploadedPart[], payloadIn: unknown) {
   const collection = await loadCollection(deps, caller, collectionId);
   checkCollection(caller.user, 'PERSON', 'create', collection.company_id);
-  const meta = isObject(payloadIn) && isObject(payloadIn['person:meta_data']) ? payloadIn['person:meta_data'] : {};
+  const meta = isJsonObject(payloadIn) && isJsonObject(payloadIn['person:meta_data']) ? payloadIn['person:meta_data'] : {};
   const now = deps.clock.now();
   const person: Person = { person_id: deps.ids.uuid(), collection_id: collectionId, company_id: collection.company_id, meta_data: meta, time_created: now, time_updated: now };
   const images = await saveImages(deps, inspector, extractor, person, parts, payloadIn, true);

@@ -4,7 +4,7 @@ import { loadAnalysis } from './analyses';
 import { recordAudit } from './audit';
 import type { Caller } from './auth';
 import type { CoreDeps } from './deps';
-import type { JsonObject } from './entities';
+import { isJsonObject, type JsonObject } from './entities';
 import { ApiError, ErrorCode, badStructure, badValue, notFound } from './errors';
 import { folderTarget, getFolder, loadFolder, presignerFor, refuseIfCleared } from './folders';
 import { check } from './permissions';
@@ -13,7 +13,6 @@ import { analysisView } from './views';
 const DECISIONS = ['SUCCESS', 'DECLINED'] as const;
 const MAX_COMMENT = 2000;
 
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function optionalText(body: JsonObject, name: string): string | null | undefined {
   const value = body[name];
@@ -31,7 +30,7 @@ function optionalText(body: JsonObject, name: string): string | null | undefined
 export async function decideAnalysis(deps: CoreDeps, caller: Caller, analysisId: string, body: unknown) {
   const { agg, analysis } = await loadAnalysis(deps, caller, analysisId);
   check(caller.user, 'ANALYSIS', 'resolve', folderTarget(agg.folder), 'Analysis');
-  if (!isObject(body)) throw badStructure('The body must be {"resolution_status": "SUCCESS" | "DECLINED", "comment": "..."}');
+  if (!isJsonObject(body)) throw badStructure('The body must be {"resolution_status": "SUCCESS" | "DECLINED", "comment": "..."}');
   const wanted = body['resolution_status'] ?? body['resolution'];
   if (typeof wanted !== 'string' || !(DECISIONS as readonly string[]).includes(wanted.toUpperCase())) {
     throw badValue(`resolution_status must be one of ${DECISIONS.join(', ')}`);
@@ -71,7 +70,7 @@ export async function patchFolderOperatorFields(deps: CoreDeps, caller: Caller, 
   const agg = await loadFolder(deps, caller, folderId);
   check(caller.user, 'FOLDER', 'resolve', folderTarget(agg.folder), 'Folder');
   refuseIfCleared(agg.folder, 'operator notes');
-  if (!isObject(body)) throw badStructure('The body must be {"operator_status": "...", "operator_comment": "..."}');
+  if (!isJsonObject(body)) throw badStructure('The body must be {"operator_status": "...", "operator_comment": "..."}');
   const unknown = Object.keys(body).filter((k) => k !== 'operator_status' && k !== 'operator_comment');
   if (unknown.length > 0) throw badValue(`Only operator_status and operator_comment can be changed here, not ${unknown.join(', ')}`, { fields: unknown });
   const fields = { operator_status: optionalText(body, 'operator_status'), operator_comment: optionalText(body, 'operator_comment') };

@@ -16,6 +16,7 @@ export type MediaType = 'IMAGE_FOLDER' | 'VIDEO_FOLDER' | 'SHOTS_SET' | 'IMAGE_R
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
+export const isJsonObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export const SYSTEM_COMPANY_ID = '00000000-0000-0000-0000-000000000000';
 

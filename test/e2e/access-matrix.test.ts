@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { ADMIN, OzClient, sharedFile, startRuntime, type Answer } from '../support/local';
+import { ADMIN, OzClient, sharedFile, startRuntime, type Answer, createLoggedInUser } from '../support/local';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { ROUTES } from '../../functions/api/route-table';
 import { can, type Action, type ObjectKind, type Target } from '../../layers/core/permissions';
@@ -49,11 +49,8 @@ const photo = (file = FACE, field = 'photo1') => ({ field, name: 'face.jpg', byt
 
 async function newActor(type: UserType, companyId: string, tag: string): Promise<Actor> {
   const email = `${tag}-${type.toLowerCase()}-${randomUUID().slice(0, 8)}@matrix.test`;
-  const created = await admin.http.request('POST', '/api/users', { json: { credentials: { email, password: PASSWORD }, profile: { company_id: companyId, user_type: type } } });
-  assert.equal(created.status, 201, created.text);
-  const http = new OzClient(runtime.url);
-  assert.equal((await http.login(email, PASSWORD)).status, 200);
-  return { type, http, user_id: created.body.user_id, company_id: created.body.company_id };
+  const { client, id } = await createLoggedInUser(runtime.url, admin.http, { email, password: PASSWORD }, { company_id: companyId, user_type: type });
+  return { type, http: client, user_id: id, company_id: companyId };
 }
 
 async function ok(answer: Promise<Answer> | Answer, what: string): Promise<any> {

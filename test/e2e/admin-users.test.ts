@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { ADMIN, OzClient, startRuntime } from '../support/local';
+import { ADMIN, OzClient, startRuntime, createLoggedInUser } from '../support/local';
 import type { LocalRuntime } from '../../infra/local/runtime';
 
 const PASSWORD = 'users-pass-1';
@@ -16,11 +16,7 @@ let n = 0;
 
 async function newUser(type: string, company: string, by: OzClient = admin) {
   const email = `u${++n}-${type.toLowerCase()}@users.test`;
-  const res = await by.request('POST', '/api/users', { json: { credentials: { email, password: PASSWORD }, profile: { company_id: company, user_type: type } } });
-  assert.equal(res.status, 201, res.text);
-  const client = new OzClient(runtime.url);
-  assert.equal((await client.login(email, PASSWORD)).status, 200);
-  return { client, id: res.body.user_id as string, email };
+  return createLoggedInUser(runtime.url, by, { email, password: PASSWORD }, { company_id: company, user_type: type });
 }
 
 before(async () => {

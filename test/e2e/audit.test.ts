@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { ADMIN, OzClient, startRuntime } from '../support/local';
+import { ADMIN, OzClient, startRuntime, createLoggedInUser } from '../support/local';
 import type { LocalRuntime } from '../../infra/local/runtime';
 
 const PASSWORD = 'audit-secret-7';
@@ -15,11 +15,7 @@ let caA: { client: OzClient; id: string; email: string };
 let caB: { client: OzClient; id: string; email: string };
 
 async function newUser(email: string, type: string, company: string, by: OzClient = admin) {
-  const res = await by.request('POST', '/api/users', { json: { credentials: { email, password: PASSWORD }, profile: { company_id: company, user_type: type, first_name: 'F' } } });
-  assert.equal(res.status, 201, res.text);
-  const client = new OzClient(runtime.url);
-  assert.equal((await client.login(email, PASSWORD)).status, 200);
-  return { client, id: res.body.user_id as string, email };
+  return createLoggedInUser(runtime.url, by, { email, password: PASSWORD }, { company_id: company, user_type: type, first_name: 'F' });
 }
 
 const audit = (client: OzClient, query = '') => client.request('GET', `/api/audit${query}`);

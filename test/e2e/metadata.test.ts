@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { ADMIN, OzClient, startRuntime } from '../support/local';
+import { ADMIN, OzClient, startRuntime, createLoggedInUser } from '../support/local';
 import type { LocalRuntime } from '../../infra/local/runtime';
 
 let runtime: LocalRuntime;
@@ -13,10 +13,7 @@ let outsider: OzClient;
 let companyId: string;
 
 async function user(email: string, type: string, company: string) {
-  await admin.request('POST', '/api/users', { json: { credentials: { email, password: 'meta-password-1' }, profile: { company_id: company, user_type: type } } });
-  const c = new OzClient(runtime.url);
-  await c.login(email, 'meta-password-1');
-  return c;
+  return (await createLoggedInUser(runtime.url, admin, { email, password: 'meta-password-1' }, { company_id: company, user_type: type })).client;
 }
 
 before(async () => {

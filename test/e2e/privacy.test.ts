@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
-import { ADMIN, OzClient, sharedFile, startRuntime } from '../support/local';
+import { ADMIN, OzClient, sharedFile, startRuntime, createLoggedInUser } from '../support/local';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { writeDiscovery } from '../../infra/local/discovery';
 import { REPO_ROOT } from '../../infra/stack';
@@ -29,11 +29,7 @@ let outsider: OzClient;
 let companyId: string;
 
 async function user(email: string, type: string, company: string) {
-  const made = await admin.request('POST', '/api/users', { json: { credentials: { email, password: 'privacy-pass-1' }, profile: { company_id: company, user_type: type } } });
-  assert.equal(made.status, 201, made.text);
-  const c = new OzClient(runtime.url);
-  await c.login(email, 'privacy-pass-1');
-  return c;
+  return (await createLoggedInUser(runtime.url, admin, { email, password: 'privacy-pass-1' }, { company_id: company, user_type: type })).client;
 }
 
 const png = (shade: number) => sharp({ create: { width: 96, height: 96, channels: 3, background: { r: shade, g: shade, b: shade } } }).png().toBuffer();

@@ -18,6 +18,24 @@ export async function startRuntime(extra: Partial<Parameters<typeof startLocalRu
   return startLocalRuntime({ port: 0, adminEmail: ADMIN.email, adminPassword: ADMIN.password, workerConcurrency: 2, visibilityTimeoutSeconds: 30, ...extra });
 }
 
+/**
+ * Creates a user through `by` (an ADMIN or a CLIENT ADMIN) and returns them logged in; fails the
+ * calling test if either step is refused.
+ */
+export async function createLoggedInUser(
+  baseUrl: string,
+  by: OzClient,
+  credentials: { email: string; password: string },
+  profile: Record<string, unknown>,
+): Promise<{ client: OzClient; id: string; email: string }> {
+  const made = await by.request('POST', '/api/users', { json: { credentials, profile } });
+  if (made.status !== 201) throw new Error(`creating ${credentials.email} answered ${made.status}: ${made.text}`);
+  const client = new OzClient(baseUrl);
+  const login = await client.login(credentials.email, credentials.password);
+  if (login.status !== 200) throw new Error(`logging in ${credentials.email} answered ${login.status}: ${login.text}`);
+  return { client, id: made.body.user_id, email: credentials.email };
+}
+
 export interface Answer<T = any> {
   status: number;
   body: T;
