@@ -6,6 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoStore } from '../layers/aws/dynamo-store';
+import { DynamoReportStore } from '../layers/aws/dynamo-report-store';
 import { S3BlobStore } from '../layers/aws/s3-blob-store';
 import { SqsJobQueue } from '../layers/aws/sqs-job-queue';
 import { SfnWebhookStarter } from '../layers/aws/sfn-webhook-starter';
@@ -43,6 +44,7 @@ export function coreDeps(): CoreDeps {
   queue = new SqsJobQueue(sqs, required('OZ_QUEUE_URL'));
   cached = {
     store: new DynamoStore(dynamo, required('OZ_TABLE_NAME')),
+    reports: new DynamoReportStore(dynamo, required('OZ_TABLE_NAME')),
     blobs: new S3BlobStore(s3, required('OZ_BUCKET_NAME')),
     queue,
     clock: systemClock,

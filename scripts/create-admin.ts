@@ -11,6 +11,7 @@ import { SYSTEM_COMPANY_ID } from '../layers/core/entities';
 import { ApiError } from '../layers/core/errors';
 import { systemClock } from '../layers/core/ports';
 import { DynamoStore } from '../layers/aws/dynamo-store';
+import { DynamoReportStore } from '../layers/aws/dynamo-report-store';
 import { startLocalRuntime } from '../infra/local/runtime';
 import { REPO_ROOT } from '../infra/stack';
 
@@ -24,8 +25,9 @@ async function main() {
   checkPassword(values.password);
   const table = process.env.OZ_TABLE_NAME;
   if (table) {
-    const store = new DynamoStore(new DynamoDBClient(process.env.OZ_DYNAMODB_ENDPOINT ? { endpoint: process.env.OZ_DYNAMODB_ENDPOINT } : {}), table);
-    const deps: CoreDeps = { store, blobs: { put: unused, get: unused, delete: unused, presignGet: unused, presignPut: unused }, queue: { enqueue: unused }, clock: systemClock, ids: { uuid: randomUUID }, config: defaultConfig };
+    const client = new DynamoDBClient(process.env.OZ_DYNAMODB_ENDPOINT ? { endpoint: process.env.OZ_DYNAMODB_ENDPOINT } : {});
+    const store = new DynamoStore(client, table);
+    const deps: CoreDeps = { store, reports: new DynamoReportStore(client, table), blobs: { put: unused, get: unused, delete: unused, presignGet: unused, presignPut: unused }, queue: { enqueue: unused }, clock: systemClock, ids: { uuid: randomUUID }, config: defaultConfig };
     if (await store.getUserByEmail(values.email)) throw new Error(`a user with email ${values.email} already exists in ${table}`);
     const user = await newUser(deps, { email: values.email, password: values.password, company_id: SYSTEM_COMPANY_ID, user_type: 'ADMIN', first_name: 'Admin' });
     console.log(`created ADMIN ${user.email} (${user.user_id}) in table ${table}`);

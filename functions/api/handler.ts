@@ -11,6 +11,7 @@ import { createUpload } from '../../layers/core/uploads';
 import { getUsage, getUsageQuota, setUsageQuota } from '../../layers/core/metering';
 import { patchAnalysisMeta, patchCollectionMeta, patchFolderMeta, patchMediaMeta, patchPersonMeta } from '../../layers/core/metadata';
 import { decideAnalysis, patchFolderOperatorFields } from '../../layers/core/decisions';
+import { createReportTemplate, getReport, getReportTemplate, listFolderReports, listReportTemplateAttachments, listReportTemplates, patchReportTemplate } from '../../layers/core/reports/reports';
 import { coreDeps } from '../wiring';
 import { json, jsonBody, type Request } from './http';
 import { boolParam, intParam, timeParam } from './query';
@@ -144,6 +145,16 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
     json(200, await getPerson(coreDeps(), await caller(req), req.params['collection_id']!, req.params['person_id']!)),
   'GET /api/collections/{collection_id}/persons/{person_id}/images': async (req) =>
     json(200, await listPersonImages(coreDeps(), await caller(req), req.params['collection_id']!, req.params['person_id']!)),
+
+  'POST /api/report_templates': async (req) => json(201, await createReportTemplate(coreDeps(), await caller(req), jsonBody(req))),
+  'GET /api/report_templates': async (req) => json(200, await listReportTemplates(coreDeps(), await caller(req))),
+  'GET /api/report_templates/{report_template_id}': async (req) => json(200, await getReportTemplate(coreDeps(), await caller(req), req.params['report_template_id']!)),
+  'PATCH /api/report_templates/{report_template_id}': async (req) =>
+    json(200, await patchReportTemplate(coreDeps(), await caller(req), req.params['report_template_id']!, jsonBody(req))),
+  'GET /api/report_templates/{report_template_id}/attachments': async (req) =>
+    json(200, await listReportTemplateAttachments(coreDeps(), await caller(req), req.params['report_template_id']!)),
+  'GET /api/folders/{folder_id}/reports': async (req) => json(200, await listFolderReports(coreDeps(), await caller(req), req.params['folder_id']!)),
+  'GET /api/reports/{report_id}': async (req) => json(200, await getReport(coreDeps(), await caller(req), req.params['report_id']!)),
 };
 
 export const handler = createRouter('api', operations as Record<string, Operation>);

@@ -11,7 +11,9 @@ import { coreDeps, webhookStarter } from '../wiring';
 import { mediaInspector, templateExtractor } from '../vision-adapters';
 import { addPersonImages, createPerson, deleteCollection, deletePerson, deletePersonImage } from '../../layers/core/collections';
 import { deleteFolderPersonalInfo } from '../../layers/core/privacy';
-import { json, uploadBody, type Request } from './http';
+import { addReportTemplateAttachment, deleteReport, deleteReportTemplate, deleteReportTemplateAttachment, generateReport } from '../../layers/core/reports/reports';
+import { PdfReportRenderer } from '../../layers/report/pdf';
+import { json, jsonBody, uploadBody, type Request } from './http';
 import { createRouter, type Operation } from './router';
 import type { RouteKey } from './route-table';
 
@@ -82,6 +84,27 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
     const { files, payload } = uploadBody(req);
     return json(201, await addPersonImages(coreDeps(), mediaInspector(), templateExtractor(), who, req.params['collection_id']!, req.params['person_id']!, files, payload));
   },
+  'DELETE /api/report_templates/{report_template_id}': async (req) => {
+    await deleteReportTemplate(coreDeps(), await caller(req), req.params['report_template_id']!);
+    return json(204, null);
+  },
+  'POST /api/report_templates/{report_template_id}/attachments': async (req) => {
+    const who = await caller(req);
+    const { files, payload } = uploadBody(req);
+    return json(201, await addReportTemplateAttachment(coreDeps(), mediaInspector(), who, req.params['report_template_id']!, files, payload));
+  },
+  'DELETE /api/report_templates/{report_template_id}/attachments/{attachment_id}': async (req) => {
+    await deleteReportTemplateAttachment(coreDeps(), await caller(req), req.params['report_template_id']!, req.params['attachment_id']!);
+    return json(204, null);
+  },
+  'POST /api/folders/{folder_id}/reports': async (req) =>
+    json(201, await generateReport(coreDeps(), reportRenderer, await caller(req), req.params['folder_id']!, jsonBody(req, { required: false }))),
+  'DELETE /api/reports/{report_id}': async (req) => {
+    await deleteReport(coreDeps(), await caller(req), req.params['report_id']!);
+    return json(204, null);
+  },
 };
+
+const reportRenderer = new PdfReportRenderer();
 
 export const handler = createRouter('media', operations as Record<string, Operation>);

@@ -76,6 +76,20 @@ export const ROUTES = [
   { method: 'POST', path: '/api/collections/{collection_id}/persons/{person_id}/images', fn: 'media' },
   { method: 'GET', path: '/api/collections/{collection_id}/persons/{person_id}/images', fn: 'api' },
   { method: 'DELETE', path: '/api/collections/{collection_id}/persons/{person_id}/images/{media_id}', fn: 'media' },
+  // Report templates, their attachments and folder reports (layers/core/reports). Uploads, PDF
+  // generation and deletions run on the media function: it has sharp and may write and delete files.
+  { method: 'POST', path: '/api/report_templates', fn: 'api' },
+  { method: 'GET', path: '/api/report_templates', fn: 'api' },
+  { method: 'GET', path: '/api/report_templates/{report_template_id}', fn: 'api' },
+  { method: 'PATCH', path: '/api/report_templates/{report_template_id}', fn: 'api' },
+  { method: 'DELETE', path: '/api/report_templates/{report_template_id}', fn: 'media' },
+  { method: 'POST', path: '/api/report_templates/{report_template_id}/attachments', fn: 'media' },
+  { method: 'GET', path: '/api/report_templates/{report_template_id}/attachments', fn: 'api' },
+  { method: 'DELETE', path: '/api/report_templates/{report_template_id}/attachments/{attachment_id}', fn: 'media' },
+  { method: 'POST', path: '/api/folders/{folder_id}/reports', fn: 'media' },
+  { method: 'GET', path: '/api/folders/{folder_id}/reports', fn: 'api' },
+  { method: 'GET', path: '/api/reports/{report_id}', fn: 'api' },
+  { method: 'DELETE', path: '/api/reports/{report_id}', fn: 'media' },
   // API Lite (deprecated in the documents, still called): its own function with the models.
   { method: 'GET', path: '/version', fn: 'lite', open: true },
   { method: 'GET', path: '/v1/face/pattern/health', fn: 'lite', open: true },

@@ -21,12 +21,12 @@ import { usageEventOf, type UsageCount, type UsageEvent } from '../core/metering
 type Item = Record<string, unknown> & { pk: string; sk: string };
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
-const folderPk = (companyId: string, folderId: string) => `C#${companyId}#F#${folderId}`;
+export const folderPk = (companyId: string, folderId: string) => `C#${companyId}#F#${folderId}`;
 const collectionPk = (companyId: string, collectionId: string) => `C#${companyId}#COL#${collectionId}`;
 const templateBytes = (t: Float32Array) => Buffer.from(t.buffer, t.byteOffset, t.byteLength);
 const templateOf = (b: Uint8Array) => new Float32Array(Uint8Array.from(b).buffer);
 /** Sort keys that order by creation time: zero-padded epoch seconds with microseconds. */
-const timeKey = (t: number, id: string) => `${t.toFixed(6).padStart(20, '0')}#${id}`;
+export const timeKey = (t: number, id: string) => `${t.toFixed(6).padStart(20, '0')}#${id}`;
 const pointer = (kind: 'FOLDER' | 'MEDIA' | 'ANALYSIS' | 'PERSON', id: string, companyId: string, folderId: string): Item => ({
   pk: `${kind}#${id}`,
   sk: 'POINTER',

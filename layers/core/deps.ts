@@ -1,5 +1,6 @@
 import type { BlobStore, Clock, IdGenerator, JobQueue } from './ports';
 import type { Store } from './store';
+import type { ReportStore } from './reports/ports';
 import { parsePriceTable, type PriceTable, type UsageEventSink } from './metering';
 
 export interface CoreConfig {
@@ -63,6 +64,8 @@ function band(raw: string | undefined): number[] {
 
 export interface CoreDeps {
   store: Store;
+  /** Report templates, their attachments and folder reports (layers/core/reports). */
+  reports: ReportStore;
   blobs: BlobStore;
   queue: JobQueue;
   clock: Clock;

@@ -8,6 +8,7 @@
 //   and in results_data only numbers and booleans (scores, flags) plus the gesture's tag and
 //   message; arrays (templates, landmarks, boxes) and other strings go, and so do
 //   collection_persons (who the face matched) with the links that held those persons;
+// - the folder's PDF reports are deleted (files and records);
 // - webhook delivery records lose the receiver's answer excerpt.
 // Clearing is idempotent: it writes only records that still differ from their cleared form, so a
 // second run writes nothing; a run cut short is finished by the next one.
@@ -21,6 +22,7 @@ import { recordAudit } from './audit';
 import { SYSTEM_COMPANY_ID } from './entities';
 import type { FolderAggregate } from './store';
 import { folderView } from './views';
+import { clearFolderReports } from './reports/reports';
 
 /** The strings results_data keeps (the gesture's tag and its explanation); every other string goes. */
 const KEPT_RESULT_STRINGS = new Set(['tag', 'message']);
@@ -132,6 +134,9 @@ export async function clearFolder(deps: CoreDeps, companyId: string, folderId: s
     recordsWritten += media.length + analyses.length;
   }
 
+  // Reports print the folder's pictures and metadata: they go with its files.
+  const reportsDeleted = await clearFolderReports(deps, companyId, folderId);
+
   // A webhook receiver's answer may echo what it was sent: it goes too.
   for (const d of await deps.store.listWebhookDeliveries(companyId, folderId)) {
     if (d.response_excerpt === null) continue;
@@ -145,7 +150,7 @@ export async function clearFolder(deps: CoreDeps, companyId: string, folderId: s
       object_id: folderId,
       company_id: companyId,
       action: 'pi_cleared',
-      changes: { is_cleared: true, files_deleted: withBytes.length, by: actor ? 'request' : 'retention' },
+      changes: { is_cleared: true, files_deleted: withBytes.length, reports_deleted: reportsDeleted, by: actor ? 'request' : 'retention' },
     });
   }
   const final = (await deps.store.getFolder(companyId, folderId)) ?? current;

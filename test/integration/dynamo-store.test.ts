@@ -11,6 +11,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/emulators/net
 import { createResourcesFromTemplate } from '../../infra/local/emulators/resources';
 import { synthTemplate } from '../../infra/local/synth';
 import { DynamoStore } from '../../layers/aws/dynamo-store';
+import { DynamoReportStore } from '../../layers/aws/dynamo-report-store';
 import { newUser } from '../../layers/core/admin';
 import { authenticate, authorize, refresh } from '../../layers/core/auth';
 import { defaultConfig, type CoreDeps } from '../../layers/core/deps';
@@ -35,7 +36,7 @@ before(async () => {
   const tablesOnly = { Resources: Object.fromEntries(Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::DynamoDB::Table')) };
   const resources = await createResourcesFromTemplate(tablesOnly, { dynamodb: client, s3: new S3Client(common), sqs: new SQSClient(common) });
   store = new DynamoStore(client, Object.values(resources.tables)[0]!);
-  deps = { store, blobs: { put: fail, get: fail, delete: fail, presignGet: fail, presignPut: fail }, queue: { enqueue: fail }, clock: { now: () => now }, ids: { uuid: randomUUID }, config: defaultConfig };
+  deps = { store, reports: new DynamoReportStore(client, Object.values(resources.tables)[0]!), blobs: { put: fail, get: fail, delete: fail, presignGet: fail, presignPut: fail }, queue: { enqueue: fail }, clock: { now: () => now }, ids: { uuid: randomUUID }, config: defaultConfig };
 });
 after(async () => {
   await dynamo?.stop();

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ANALYSIS_TYPES, USER_TYPES } from '../../../layers/core/entities';
 import { response } from './registry';
+import { ATTACHMENT_KINDS, REPORT_TEMPLATE_FORMAT_VERSION, ReportTemplateContent } from '../../../layers/core/reports/template';
 
 const time = () => z.number().meta({ description: 'Epoch seconds (fractional unless OZ_INTEGER_TIMESTAMPS=true)' });
 const id = (what: string) => z.string().meta({ description: `${what} id (UUID)` });
@@ -438,3 +439,56 @@ export const UsageQuota = response(
     remaining: z.int().nullable(),
   }),
 );
+
+// ---- report templates and reports ------------------------------------------------------------
+
+export const ReportTemplate = response(
+  'ReportTemplate',
+  ReportTemplateContent.extend({
+    report_template_id: id('Report template'),
+    company_id: id('Company'),
+    user_id: z.string().nullable().meta({ description: 'Who created it (null: built in)' }),
+    is_builtin: z.boolean().meta({ description: 'Built-in templates are shared by every company and read-only' }),
+    time_created: time(),
+    time_updated: time(),
+  }),
+  `A report template, format version ${REPORT_TEMPLATE_FORMAT_VERSION} (README "Reports").`,
+);
+export const ReportTemplateList = response('ReportTemplateList', z.array(ReportTemplate));
+
+export const ReportTemplateAttachment = response(
+  'ReportTemplateAttachment',
+  z.object({
+    attachment_id: id('Attachment'),
+    report_template_id: id('Report template'),
+    company_id: id('Company'),
+    kind: z.enum(ATTACHMENT_KINDS),
+    original_name: z.string(),
+    content_type: z.enum(['image/jpeg', 'image/png', 'image/webp']),
+    size: z.int(),
+    width: z.int(),
+    height: z.int(),
+    time_created: time(),
+    url: z.string().meta({ description: 'Presigned GET URL, valid for OZ_PRESIGN_TTL seconds' }),
+  }),
+);
+export const ReportTemplateAttachmentList = response('ReportTemplateAttachmentList', z.array(ReportTemplateAttachment));
+
+export const Report = response(
+  'Report',
+  z.object({
+    report_id: id('Report'),
+    folder_id: id('Folder'),
+    company_id: id('Company'),
+    user_id: id('User (who generated it)'),
+    report_template_id: id('Report template'),
+    file_name: z.string().meta({ description: 'report_<folder_id>_<UTC time>.pdf' }),
+    size: z.int(),
+    file_sha256: z.string().meta({ description: 'SHA-256 of the PDF file' }),
+    content_sha256: z.string().meta({ description: "SHA-256 of the report's content, printed in its footer" }),
+    time_created: time(),
+    file_url: z.string().meta({ description: 'Presigned GET URL of the PDF, valid for url_expires_in seconds' }),
+    url_expires_in: z.int(),
+  }),
+);
+export const ReportList = response('ReportList', z.array(Report));

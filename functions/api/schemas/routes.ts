@@ -7,6 +7,7 @@ import type { RouteKey } from '../route-table';
 import * as O from './objects';
 import { jsonObject } from './objects';
 import { request, tolerated } from './registry';
+import { ReportTemplateContent, ReportTemplatePatch } from '../../../layers/core/reports/template';
 
 /** A JSON body. Read the way jsonBody() reads it: any Content-Type, urlencoded forms too. */
 export interface JsonBodySpec {
@@ -196,6 +197,24 @@ const LiteParts = (names: string[], many?: string) =>
   z
     .object(Object.fromEntries(names.map((n) => [n, binary()])))
     .extend(many ? { [many]: z.array(binary()).meta({ description: 'Repeat the part; each with a filename, answered back in results[].filename' }) } : {});
+
+const ReportTemplateCreate = request(
+  'ReportTemplateCreate',
+  ReportTemplateContent.omit({ logo_attachment_id: true, header_attachment_id: true }).extend({
+    company_id: z.string().optional().meta({ description: "ADMIN and OPERATOR: the company it is for (default: the caller's)" }),
+  }),
+);
+const ReportTemplatePatchBody = request('ReportTemplatePatch', ReportTemplatePatch);
+const AttachmentUpload = request(
+  'ReportTemplateAttachmentUpload',
+  z
+    .object({ payload: z.string().optional().meta({ description: 'JSON {"kind": "logo" | "header"} (default: the file part\'s field name)' }) })
+    .catchall(binary().meta({ description: 'One JPEG, PNG or WebP image, at most 2 MB and 4096 px a side' })),
+);
+const ReportCreate = request(
+  'ReportCreate',
+  z.object({ report_template_id: z.string().optional().meta({ description: 'Default: the built-in default template' }) }),
+);
 
 // ---- answers -------------------------------------------------------------------------------
 
@@ -406,6 +425,43 @@ export const ROUTE_SCHEMAS: Partial<Record<RouteKey, RouteSchema>> = {
   },
   'GET /api/collections/{collection_id}/persons/{person_id}/images': { summary: "A person's photos", tag: 'Collections', responses: ok(O.PersonImageList) },
   'DELETE /api/collections/{collection_id}/persons/{person_id}/images/{media_id}': { summary: "Delete a person's photo", tag: 'Collections', responses: noContent },
+
+  'POST /api/report_templates': {
+    summary: 'Create a report template',
+    tag: 'Reports',
+    description: 'The template format (version 1) is described in the README under "Reports". Attachments are uploaded to the template afterwards.',
+    body: { kind: 'json', schema: ReportTemplateCreate, required: true },
+    responses: created(O.ReportTemplate),
+  },
+  'GET /api/report_templates': { summary: 'List report templates (the built-in ones first)', tag: 'Reports', responses: ok(O.ReportTemplateList) },
+  'GET /api/report_templates/{report_template_id}': { summary: 'Get a report template', tag: 'Reports', responses: ok(O.ReportTemplate) },
+  'PATCH /api/report_templates/{report_template_id}': {
+    summary: 'Change a report template',
+    tag: 'Reports',
+    body: { kind: 'json', schema: ReportTemplatePatchBody, required: true },
+    responses: ok(O.ReportTemplate),
+  },
+  'DELETE /api/report_templates/{report_template_id}': { summary: 'Delete a report template and its attachments', tag: 'Reports', responses: noContent },
+  'POST /api/report_templates/{report_template_id}/attachments': {
+    summary: 'Attach a logo or header image to a template',
+    tag: 'Reports',
+    description: 'A template without an image of that kind starts using it at once. Over 2 MB: 413; not a JPEG, PNG or WebP image: 400 (code 5).',
+    body: { kind: 'multipart', schema: AttachmentUpload },
+    responses: created(O.ReportTemplateAttachment),
+    tooLarge: true,
+  },
+  'GET /api/report_templates/{report_template_id}/attachments': { summary: "A template's attachments", tag: 'Reports', responses: ok(O.ReportTemplateAttachmentList) },
+  'DELETE /api/report_templates/{report_template_id}/attachments/{attachment_id}': { summary: 'Delete a template attachment', tag: 'Reports', responses: noContent },
+  'POST /api/folders/{folder_id}/reports': {
+    summary: "Generate a folder's PDF report",
+    tag: 'Reports',
+    description: 'Renders the folder as it is now with the template given (or the default) and answers the report with a short-lived download URL.',
+    body: { kind: 'json', schema: ReportCreate, required: false },
+    responses: created(O.Report),
+  },
+  'GET /api/folders/{folder_id}/reports': { summary: "A folder's reports", tag: 'Reports', responses: ok(O.ReportList) },
+  'GET /api/reports/{report_id}': { summary: 'Get a report with a fresh download URL', tag: 'Reports', responses: ok(O.Report) },
+  'DELETE /api/reports/{report_id}': { summary: 'Delete a report', tag: 'Reports', responses: noContent },
 
   // ---- API Lite -----------------------------------------------------------------------------
   'GET /version': { summary: 'Versions of the product, the runtime and the models', tag: 'API Lite', responses: ok(O.LiteVersion) },
