@@ -197,9 +197,9 @@ export class PdfReportRenderer implements ReportRenderer {
             out.y -= height;
             out.page.drawLine({ start: { x: MARGIN, y: out.y }, end: { x: MARGIN + out.width, y: out.y }, thickness: 0.4, color: COLORS.rule });
           };
-          out.ensure(40);
-          drawRow(block.columns, boldFont, 8.5, COLORS.head);
-          for (const row of block.rows) drawRow(row.cells, font, 8, toneColor(row.tone));
+          out.ensure(70); // a header never stands alone at the foot of a page
+          drawRow(block.columns, boldFont, 8, COLORS.head);
+          for (const row of block.rows) drawRow(row.cells, font, 7.5, toneColor(row.tone));
           out.y -= 4;
           break;
         }

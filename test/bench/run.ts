@@ -1,11 +1,13 @@
-// npm run bench [vision|search|throughput]: per-stage vision timings, 1:N search at 10k/100k/1M
-// templates, then end-to-end throughput and webhook latency on the local runtime. Prints figures.
+// npm run bench [vision|search|report|throughput]: per-stage vision timings, 1:N search at 10k/100k/1M
+// templates, PDF report rendering, then end-to-end throughput and webhook latency on the local
+// runtime. Prints figures.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeInputs, runVisionBench } from './vision';
 import { measureSynchronous, measureThroughput, measureWebhookLatency } from './throughput';
 import { runSearchBench } from './search';
+import { runReportBench } from './report';
 
 const TARGET_PER_MINUTE = 120; // issue target for 5 s 720p selfie videos on 2 cores
 const OZ_DOCUMENTED_PER_MINUTE = 36; // "up to 36 analyses per minute per instance" (16 cores)
@@ -17,6 +19,10 @@ async function main() {
   if (!only || only === 'search') {
     log('');
     await runSearchBench({ sizes: (process.env.BENCH_SEARCH_SIZES ?? '10000,100000,1000000').split(',').map(Number), log });
+  }
+  if (!only || only === 'report') {
+    log('');
+    await runReportBench({ log, outFile: process.env.BENCH_REPORT_OUT });
   }
   if (!only || only === 'throughput') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oz-bench-'));

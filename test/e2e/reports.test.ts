@@ -30,7 +30,7 @@ const photo = (field: string, f: string) => ({ field, name: `${field}.jpg`, byte
 async function pdfText(bytes: Buffer): Promise<string> {
   const parser = new PDFParse({ data: bytes });
   try {
-    return (await parser.getText()).text;
+    return (await parser.getText()).text.replace(/\s+/g, ' ');
   } finally {
     await parser.destroy();
   }

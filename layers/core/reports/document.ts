@@ -182,14 +182,14 @@ export function buildReportDocument(input: ReportInput): ReportDocument {
           const threshold = t ? `${t.passes === 'below' ? '<' : '≥'} ${t.value}${t.band ? `\n(${t.band[0]}–${t.band[1]})` : ''}` : '';
           const took = a.time_task_finished != null ? `${Math.max(0, a.time_task_finished - a.time_created).toFixed(2)} s` : '';
           return {
-            cells: [`${a.type}\n${a.analysis_id}`, result.join('\n'), score(headlineScore(a)), threshold, `${formatTime(a.time_created, false)}\n${formatTime(a.time_task_finished, false)}`, took],
+            cells: [`${a.type}\n${a.analysis_id}`, result.join('\n'), score(headlineScore(a)), threshold, [formatTime(a.time_created, false), formatTime(a.time_task_finished, false), took].filter(Boolean).join('\n')],
             tone: toneOf(resolution),
           };
         });
         blocks.push({
           kind: 'table',
-          columns: [`${L.type} / ${L.analysis_id}`, L.resolution, L.score, L.threshold, `${L.started} / ${L.finished} (UTC)`, L.duration],
-          widths: [0.37, 0.19, 0.08, 0.08, 0.2, 0.08],
+          columns: [`${L.type} / ${L.analysis_id}`, L.resolution, L.score, L.threshold, `${L.started} / ${L.finished} (UTC) / ${L.duration}`],
+          widths: [0.36, 0.2, 0.11, 0.12, 0.21],
           rows,
         });
         break;
