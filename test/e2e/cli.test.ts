@@ -63,7 +63,7 @@ test('the linked bin answers --help, and usage errors exit 2', async () => {
   assert.ok(fs.existsSync(BIN), `${BIN} is missing: npm ci links it from clients/node`);
   const help = await oz(['--help']);
   assert.equal(help.code, 0);
-  for (const word of ['login', 'liveness', 'compare', 'collection create', 'collection add', 'collection search', 'OZ_TOKEN']) assert.ok(help.stdout.includes(word), word);
+  for (const word of ['login', 'liveness', 'compare', 'collection create', 'collection add', 'collection search', 'report', 'OZ_TOKEN']) assert.ok(help.stdout.includes(word), word);
   const unknown = await oz(['frobnicate']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /Unknown command "frobnicate"/);
@@ -108,6 +108,28 @@ test('compare with --json and OZ_EMAIL / OZ_PASSWORD: machine-readable, progress
   const quiet = await oz(['compare', sharedFile(OBAMA)!, sharedFile(OBAMA2)!, '--quiet'], { OZ_EMAIL: USER.email, OZ_PASSWORD: USER.password });
   assert.equal(quiet.stderr, '');
   assert.match(quiet.stdout, /^Match: SUCCESS \(same person\)\n {2}score 0\.\d{4}/);
+});
+
+test('report: the folder\'s PDF saved under the name the API gives (folder_id in it), or --out', { skip }, async () => {
+  const env = { OZ_EMAIL: USER.email, OZ_PASSWORD: USER.password };
+  const compared = await oz(['compare', sharedFile(OBAMA)!, sharedFile(OBAMA2)!, '--json', '--quiet'], env);
+  const folderId = JSON.parse(compared.stdout).folder_id;
+  const run = await oz(['report', folderId], env);
+  assert.equal(run.code, 0, run.stderr);
+  const saved = new RegExp(`^Saved (report_${folderId}_\\d{8}T\\d{6}Z\\.pdf) \\((\\d+) bytes\\), report [0-9a-f-]{36}, content SHA-256 [0-9a-f]{64}`).exec(run.stdout);
+  assert.ok(saved, run.stdout);
+  const bytes = fs.readFileSync(path.join(tmp, saved[1]!));
+  assert.equal(bytes.length, Number(saved[2]));
+  assert.equal(bytes.subarray(0, 5).toString(), '%PDF-');
+  const out = await oz(['report', folderId, '--template', '00000000-0000-4000-8000-000000000002', '--out', 'kz.pdf', '--json'], env);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(JSON.parse(out.stdout).report_template_id, '00000000-0000-4000-8000-000000000002');
+  assert.ok(fs.statSync(path.join(tmp, 'kz.pdf')).size > 1000);
+  const missingFolder = await oz(['report'], env);
+  assert.equal(missingFolder.code, 2);
+  const unknown = await oz(['report', '00000000-0000-0000-0000-00000000abcd'], env);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /the API answered 404, error_code 10/);
 });
 
 test('collection create, add with --meta, search finds the person', { skip }, async () => {

@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -148,6 +149,34 @@ test('collections and persons: create, enrol with meta_data, search finds the pe
   const hit = found.analyses[0]!;
   assert.equal(hit.resolution_status, 'SUCCESS', JSON.stringify(hit));
   assert.equal(hit.results_media[0]!.collection_persons[0]!.person_id, person.person_id);
+});
+
+test('report templates and reports: a CLIENT ADMIN uploads a logo, makes a template and downloads a correct PDF', { skip }, async () => {
+  const logoFile = path.join(tmp, 'logo.png');
+  await promisify(execFile)(toolPath('ffmpeg'), ['-nostdin', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=navy:s=320x96', '-frames:v', '1', logoFile]);
+  const template = await client.createReportTemplate({ name: 'SDK template', sections: ['summary', 'analyses'], labels: { folder_id: 'Case' } });
+  assert.equal(template.company_id, companyId);
+  const logo = await client.addReportTemplateAttachment(template.report_template_id, { path: logoFile }, 'logo');
+  assert.deepEqual([logo.kind, logo.width, logo.height], ['logo', 320, 96]);
+  assert.equal((await client.getReportTemplate(template.report_template_id)).logo_attachment_id, logo.attachment_id);
+  assert.equal((await client.listReportTemplateAttachments(template.report_template_id)).length, 1);
+  const renamed = await client.updateReportTemplate(template.report_template_id, { name: 'SDK template v2' });
+  assert.equal(renamed.name, 'SDK template v2');
+  assert.ok((await client.listReportTemplates()).some((t) => t.report_template_id === template.report_template_id));
+
+  const flow = await client.runFolderFlow({ media: [{ path: sharedFile(OBAMA)!, tags: ['photo_selfie'] }, { path: sharedFile(OBAMA2)!, tags: ['photo_selfie'] }], analyses: [{ type: 'biometry' }] });
+  const report = await client.createReport(flow.folder.folder_id, template.report_template_id);
+  assert.ok(report.file_name.includes(flow.folder.folder_id));
+  const pdf = await client.downloadReport(report);
+  assert.equal(pdf.length, report.size);
+  assert.equal(createHash('sha256').update(pdf).digest('hex'), report.file_sha256);
+  assert.deepEqual((await client.listReports(flow.folder.folder_id)).map((r) => r.report_id), [report.report_id]);
+  assert.equal((await client.getReport(report.report_id)).content_sha256, report.content_sha256);
+  await client.deleteReport(report.report_id);
+  await assert.rejects(client.getReport(report.report_id), (err: unknown) => err instanceof OzApiError && err.status === 404);
+  await client.deleteReportTemplateAttachment(template.report_template_id, logo.attachment_id);
+  await client.deleteReportTemplate(template.report_template_id);
+  await assert.rejects(client.getReportTemplate(template.report_template_id), (err: unknown) => err instanceof OzApiError && err.status === 404);
 });
 
 test('errors are OzApiError with the documented status, error_code and error_message', { skip }, async () => {

@@ -27,6 +27,9 @@ Commands:
                                          enrol a person with a photo
   collection search <collection_id> <photo> [--count N]
                                          search a face in a collection (COLLECTION analysis)
+  report <folder_id> [--template ID] [--out FILE]
+                                         generate the folder's PDF report and save it (default:
+                                         the file name the API gives, in the current folder)
 
 Options:
   --url URL          API address (env OZ_API_URL; default ${DEFAULT_BASE_URL}, what \`npm start\` serves)
@@ -305,6 +308,18 @@ async function collection(ctx: Context, args: string[], meta: string[], count: n
   }
 }
 
+async function folderReport(ctx: Context, folderId: string | undefined, templateId: string | undefined, out: string | undefined): Promise<number> {
+  if (!folderId) throw new UsageError('Missing the folder: oz report <folder_id> [--template ID] [--out FILE]');
+  const client = await ctx.client();
+  if (!ctx.quiet) ctx.io.err(`Generating the report of folder ${folderId}...\n`);
+  const made = await client.createReport(folderId, templateId);
+  const file = out ?? made.file_name;
+  fs.writeFileSync(file, await client.downloadReport(made));
+  if (ctx.json) ctx.io.out(JSON.stringify({ ...made, saved_to: path.resolve(file) }, null, 2) + '\n');
+  else ctx.io.out(`Saved ${file} (${made.size} bytes), report ${made.report_id}, content SHA-256 ${made.content_sha256}\n`);
+  return EXIT.OK;
+}
+
 async function login(ctx: Context, email: string | undefined, password: string | undefined): Promise<number> {
   const e = email ?? ctx.io.env['OZ_EMAIL'];
   const p = password ?? ctx.io.env['OZ_PASSWORD'];
@@ -333,6 +348,8 @@ const parse = (args: string[]) =>
       tags: { type: 'string' },
       meta: { type: 'string', multiple: true },
       count: { type: 'string' },
+      template: { type: 'string' },
+      out: { type: 'string' },
     },
   });
 
@@ -378,6 +395,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         return await compare(ctx, args);
       case 'collection':
         return await collection(ctx, args, values.meta ?? [], count);
+      case 'report':
+        return await folderReport(ctx, args[0], values.template, values.out);
       default:
         throw new UsageError(`Unknown command "${command}"`);
     }

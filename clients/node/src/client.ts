@@ -16,6 +16,10 @@ import type {
   Person,
   PersonImage,
   PresignedUpload,
+  Report,
+  ReportTemplate,
+  ReportTemplateAttachment,
+  ReportTemplateContent,
   ServiceToken,
   User,
   WebhookDelivery,
@@ -390,5 +394,64 @@ export class OzClient {
 
   listPersonImages(collectionId: string, personId: string): Promise<PersonImage[]> {
     return this.request('GET', `/api/collections/${encodeURIComponent(collectionId)}/persons/${encodeURIComponent(personId)}/images`);
+  }
+
+  // Report templates and PDF reports ----------------------------------------------------------
+  createReportTemplate(body: ReportTemplateContent & { company_id?: string }): Promise<ReportTemplate> {
+    return this.request('POST', '/api/report_templates', { json: body });
+  }
+
+  listReportTemplates(): Promise<ReportTemplate[]> {
+    return this.request('GET', '/api/report_templates');
+  }
+
+  getReportTemplate(templateId: string): Promise<ReportTemplate> {
+    return this.request('GET', `/api/report_templates/${encodeURIComponent(templateId)}`);
+  }
+
+  updateReportTemplate(templateId: string, patch: Partial<ReportTemplateContent>): Promise<ReportTemplate> {
+    return this.request('PATCH', `/api/report_templates/${encodeURIComponent(templateId)}`, { json: patch });
+  }
+
+  deleteReportTemplate(templateId: string): Promise<null> {
+    return this.request('DELETE', `/api/report_templates/${encodeURIComponent(templateId)}`);
+  }
+
+  /** Uploads a logo or header image (JPEG, PNG or WebP, at most 2 MB) to a template. */
+  addReportTemplateAttachment(templateId: string, image: MediaInput, kind: 'logo' | 'header'): Promise<ReportTemplateAttachment> {
+    return this.upload(`/api/report_templates/${encodeURIComponent(templateId)}/attachments`, [{ ...image, field: kind }], { kind }, {});
+  }
+
+  listReportTemplateAttachments(templateId: string): Promise<ReportTemplateAttachment[]> {
+    return this.request('GET', `/api/report_templates/${encodeURIComponent(templateId)}/attachments`);
+  }
+
+  deleteReportTemplateAttachment(templateId: string, attachmentId: string): Promise<null> {
+    return this.request('DELETE', `/api/report_templates/${encodeURIComponent(templateId)}/attachments/${encodeURIComponent(attachmentId)}`);
+  }
+
+  /** Generates a folder's PDF report (the default template unless one is named). */
+  createReport(folderId: string, templateId?: string): Promise<Report> {
+    return this.request('POST', `/api/folders/${encodeURIComponent(folderId)}/reports`, { json: templateId ? { report_template_id: templateId } : {} });
+  }
+
+  listReports(folderId: string): Promise<Report[]> {
+    return this.request('GET', `/api/folders/${encodeURIComponent(folderId)}/reports`);
+  }
+
+  getReport(reportId: string): Promise<Report> {
+    return this.request('GET', `/api/reports/${encodeURIComponent(reportId)}`);
+  }
+
+  deleteReport(reportId: string): Promise<null> {
+    return this.request('DELETE', `/api/reports/${encodeURIComponent(reportId)}`);
+  }
+
+  /** The PDF bytes of a report, through its short-lived URL (a fresh one is fetched when it has expired). */
+  async downloadReport(report: Report): Promise<Buffer> {
+    let res = await fetch(report.file_url);
+    if (res.status === 403 || res.status === 400) res = await fetch((await this.getReport(report.report_id)).file_url);
+    if (!res.ok) throw new Error(`downloading report ${report.report_id} answered ${res.status}`);
+    return Buffer.from(await res.arrayBuffer());
   }
 }

@@ -236,3 +236,57 @@ export interface WebhookDelivery {
   time_created: number;
   time_updated: number;
 }
+
+/** A report template (README "Reports"): what a folder's PDF report shows. Format version 1. */
+export interface ReportTemplateContent {
+  format_version?: 1;
+  name: string;
+  language?: 'en' | 'ru';
+  title?: string;
+  sections?: ('summary' | 'metadata' | 'analyses' | 'media' | 'best_shots' | 'action_shots' | 'collection_matches' | 'operator')[];
+  labels?: Record<string, string>;
+  metadata_keys?: string[];
+  logo_attachment_id?: string | null;
+  header_attachment_id?: string | null;
+  page_size?: 'A4' | 'LETTER';
+  footer_text?: string;
+}
+
+export interface ReportTemplate extends Required<Omit<ReportTemplateContent, 'title'>> {
+  title?: string;
+  report_template_id: string;
+  company_id: string;
+  user_id: string | null;
+  is_builtin: boolean;
+  time_created: number;
+  time_updated: number;
+}
+
+export interface ReportTemplateAttachment {
+  attachment_id: string;
+  report_template_id: string;
+  company_id: string;
+  kind: 'logo' | 'header';
+  original_name: string;
+  content_type: string;
+  size: number;
+  width: number;
+  height: number;
+  time_created: number;
+  url: string;
+}
+
+export interface Report {
+  report_id: string;
+  folder_id: string;
+  company_id: string;
+  user_id: string;
+  report_template_id: string;
+  file_name: string;
+  size: number;
+  file_sha256: string;
+  content_sha256: string;
+  time_created: number;
+  file_url: string;
+  url_expires_in: number;
+}
