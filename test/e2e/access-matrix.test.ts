@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { ADMIN, OzClient, sharedFile, startRuntime, type Answer, createLoggedInUser } from '../support/local';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { ROUTES } from '../../functions/api/route-table';
+import { ROUTE_SCHEMAS } from '../../functions/api/schemas/routes';
 import { can, type Action, type ObjectKind, type Target } from '../../layers/core/permissions';
 import { SYSTEM_COMPANY_ID, type UserType } from '../../layers/core/entities';
 
@@ -37,6 +38,9 @@ interface World {
   person_id: string;
   image_id: string;
   session_id: string;
+  report_template_id: string;
+  attachment_id: string;
+  report_id: string;
   meta_value: string;
 }
 
@@ -78,6 +82,9 @@ async function buildWorld(tag: string): Promise<World> {
   const images = await ok(actors.CLIENT_ADMIN.http.request('GET', `/api/collections/${collection.collection_id}/persons/${person.person_id}/images`), 'images');
   const sessions = await ok(actors.CLIENT_ADMIN.http.request('GET', `/api/users/${actors.CLIENT_ADMIN.user_id}/sessions`), 'sessions');
   const sessionList = Array.isArray(sessions) ? sessions : sessions.items;
+  const template = await ok(actors.CLIENT_ADMIN.http.request('POST', '/api/report_templates', { json: { name: `rt-${tag}` } }), 'report template');
+  const logo = await ok(actors.CLIENT_ADMIN.http.upload(`/api/report_templates/${template.report_template_id}/attachments`, [{ ...photo(), field: 'logo' }]), 'attachment');
+  const report = await ok(actors.CLIENT.http.request('POST', `/api/folders/${folder.folder_id}/reports`), 'report');
   return {
     company_id,
     actors,
@@ -88,6 +95,9 @@ async function buildWorld(tag: string): Promise<World> {
     person_id: person.person_id,
     image_id: images[0].media_id ?? images[0].person_image_id,
     session_id: sessionList[0].session_id,
+    report_template_id: template.report_template_id,
+    attachment_id: logo.attachment_id,
+    report_id: report.report_id,
     meta_value,
   };
 }
@@ -264,14 +274,17 @@ const foreignId = (param: string): string => {
     person_id: a.person_id,
     user_id: a.actors.CLIENT_ADMIN.user_id,
     session_id: a.session_id,
+    report_template_id: a.report_template_id,
+    attachment_id: a.attachment_id,
+    report_id: a.report_id,
   };
   const id = ids[param];
   if (!id) throw new Error(`no foreign id for path parameter {${param}}: add one to this test`);
   return id;
 };
 
-async function tryRoute(actor: Actor, method: string, path: string, fn: string): Promise<Answer> {
-  if (fn === 'media' && method === 'POST') return actor.http.upload(path, [photo()], {});
+async function tryRoute(actor: Actor, method: string, path: string, routePath: string): Promise<Answer> {
+  if (ROUTE_SCHEMAS[`${method} ${routePath}` as keyof typeof ROUTE_SCHEMAS]?.body?.kind === 'multipart') return actor.http.upload(path, [photo()], {});
   // A body every route would accept, so that only the foreign id can decide the answer.
   const body =
     method === 'GET' || method === 'DELETE'
@@ -281,7 +294,7 @@ async function tryRoute(actor: Actor, method: string, path: string, fn: string):
 }
 
 test('no role of another company can read, list, change, delete or detect company A objects on any route', { skip, timeout: 600_000 }, async () => {
-  const aIds = [a.company_id, a.folder_id, a.media_id, a.analysis_id, a.collection_id, a.person_id, a.image_id, a.session_id, a.meta_value, ...Object.values(a.actors).map((x) => x.user_id)];
+  const aIds = [a.company_id, a.folder_id, a.media_id, a.analysis_id, a.collection_id, a.person_id, a.image_id, a.session_id, a.report_template_id, a.attachment_id, a.report_id, a.meta_value, ...Object.values(a.actors).map((x) => x.user_id)];
   const failures: string[] = [];
   // Logging out only ends the caller's own session: it has no foreign object to aim at.
   const routes = ROUTES.filter((r) => r.fn !== 'lite' && !('open' in r && r.open) && r.path !== '/api/authorize/logout');
@@ -292,13 +305,13 @@ test('no role of another company can read, list, change, delete or detect compan
       if (params.length === 0) {
         // Lists and creations: nothing of company A may appear, whatever the filters.
         const path = route.method === 'GET' ? `${route.path}?meta_data=transaction_id==${a.meta_value}&company_id=${a.company_id}&object_id=${a.folder_id}` : route.path;
-        const res = await tryRoute(actor, route.method, path, route.fn);
+        const res = await tryRoute(actor, route.method, path, route.path);
         const leaked = aIds.filter((id) => res.text.includes(id));
         if (leaked.length) failures.push(`${name} leaked ${leaked.join(', ')}`);
         continue;
       }
-      const foreign = await tryRoute(actor, route.method, params.reduce((p, k) => p.replace(`{${k}}`, foreignId(k)), route.path), route.fn);
-      const missing = await tryRoute(actor, route.method, params.reduce((p, k) => p.replace(`{${k}}`, randomUUID()), route.path), route.fn);
+      const foreign = await tryRoute(actor, route.method, params.reduce((p, k) => p.replace(`{${k}}`, foreignId(k)), route.path), route.path);
+      const missing = await tryRoute(actor, route.method, params.reduce((p, k) => p.replace(`{${k}}`, randomUUID()), route.path), route.path);
       if (foreign.status !== 404) failures.push(`${name}: expected 404 for a foreign id, got ${foreign.status} ${foreign.text.slice(0, 120)}`);
       else if (missing.status !== 404 || foreign.body?.error_code !== missing.body?.error_code) {
         failures.push(`${name}: a foreign id answers differently from a missing one (${foreign.text.slice(0, 80)} / ${missing.status} ${missing.text.slice(0, 80)})`);

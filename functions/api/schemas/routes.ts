@@ -198,13 +198,15 @@ const LiteParts = (names: string[], many?: string) =>
     .object(Object.fromEntries(names.map((n) => [n, binary()])))
     .extend(many ? { [many]: z.array(binary()).meta({ description: 'Repeat the part; each with a filename, answered back in results[].filename' }) } : {});
 
+// Open here like every request schema: the core refuses unknown fields once it has checked who may
+// touch the template, so another company's template answers 404 whatever the body holds.
 const ReportTemplateCreate = request(
   'ReportTemplateCreate',
-  ReportTemplateContent.omit({ logo_attachment_id: true, header_attachment_id: true }).extend({
-    company_id: z.string().optional().meta({ description: "ADMIN and OPERATOR: the company it is for (default: the caller's)" }),
-  }),
+  ReportTemplateContent.omit({ logo_attachment_id: true, header_attachment_id: true })
+    .extend({ company_id: z.string().optional().meta({ description: "ADMIN and OPERATOR: the company it is for (default: the caller's)" }) })
+    .loose(),
 );
-const ReportTemplatePatchBody = request('ReportTemplatePatch', ReportTemplatePatch);
+const ReportTemplatePatchBody = request('ReportTemplatePatch', ReportTemplatePatch.loose());
 const AttachmentUpload = request(
   'ReportTemplateAttachmentUpload',
   z
