@@ -237,7 +237,8 @@ export function metaDataFilter(expression: string): (meta: JsonObject) => boolea
   return (meta) =>
     pairs.every(({ path, value }) => {
       let node: unknown = meta;
-      for (const key of path) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+      // Own keys only: `constructor` or `__proto__` in a filter must not reach Object.prototype.
+      for (const key of path) node = node && typeof node === 'object' && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
       return node !== undefined && node !== null && typeof node !== 'object' && String(node) === value;
     });
 }
