@@ -177,6 +177,16 @@ test('hostile input: documented 4xx everywhere, no 500, and nothing stored chang
   }
   await expect('form field nested 100,000 levels', 400, client.request('POST', `${folder}/analyses`, { body: `analyses=${encodeURIComponent('['.repeat(100_000) + ']'.repeat(100_000))}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
 
+  // API Lite echoes its payload in the answer: the same JSON rules, in its own error terms.
+  for (const payload of [`{"folder:meta_data": ${deep(100_000)}}`, '{"folder:meta_data": {"n": 1e999}}']) {
+    const form = new FormData();
+    form.append('media_key1', new Blob([jpeg], { type: 'image/jpeg' }), 'p.jpg');
+    form.append('payload', payload);
+    const lite = await fetch(`${runtime.url}/v1/face/liveness/detect`, { method: 'POST', body: form });
+    answers.push({ what: `API Lite payload ${payload.slice(0, 30)}`, status: lite.status });
+    assert.equal(lite.status, 400, await lite.text());
+  }
+
   // 7. Webhook URLs judged when they are given.
   for (const url of ['ftp://example.com/hook', 'http://user:pw@example.com/hook', 'http://[::127.0.0.1]/hook', 'http://[::ffff:127.0.0.1]/hook', 'http://[::ffff:7f00:1]/hook', 'http://169.254.169.254/latest/meta-data/', 'http://127.0.0.1:9/hook', 'http://localhost/hook', 'http://2130706433/', 'not a url', 'http://[fe80::1]/']) {
     await expect(`resolution_endpoint ${url}`, 400, client.upload('/api/folders', [photo()], { 'media:tags': { photo1: ['photo_selfie'] }, resolution_endpoint: url }));
