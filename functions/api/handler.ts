@@ -14,7 +14,7 @@ import { decideAnalysis, patchFolderOperatorFields } from '../../layers/core/dec
 import { createReportTemplate, getReport, getReportTemplate, listFolderReports, listReportTemplateAttachments, listReportTemplates, patchReportTemplate } from '../../layers/core/reports/reports';
 import { coreDeps } from '../wiring';
 import { json, jsonBody, type Request } from './http';
-import { boolParam, intParam, timeParam } from './query';
+import { boolParam, intParam, timeWindow } from './query';
 import { createRouter, type Operation } from './router';
 import { openApiDocument } from './schemas/openapi';
 import type { RouteKey } from './route-table';
@@ -90,19 +90,22 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
     return json(204, null);
   },
 
-  'GET /api/folders': async (req) =>
-    json(
+  'GET /api/folders': async (req) => {
+    const who = await caller(req);
+    const created = timeWindow(req.query, 'time_created');
+    return json(
       200,
-      await listFolders(coreDeps(), await caller(req), {
+      await listFolders(coreDeps(), who, {
         ...page(req),
         with_analyses: boolParam(req.query, 'with_analyses'),
-        time_created_min: timeParam(req.query, 'time_created.min'),
-        time_created_max: timeParam(req.query, 'time_created.max'),
+        time_created_min: created.min,
+        time_created_max: created.max,
         analyse_type: req.query['analyse.type'] ?? req.query['analysis.type'],
         analyse_resolution_status: req.query['analyse.resolution_status'] ?? req.query['analysis.resolution_status'],
         meta_data: req.query['meta_data'],
       }),
-    ),
+    );
+  },
   'GET /api/folders/{folder_id}': async (req) =>
     json(200, await getFolder(coreDeps(), await caller(req), req.params['folder_id']!, boolParam(req.query, 'with_analyses'))),
   'POST /api/folders/{folder_id}/analyses': async (req) => {

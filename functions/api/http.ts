@@ -1,8 +1,24 @@
 // The HTTP edge shared by every API function: reading API Gateway v2 events the way real Oz
 // clients send them, and answering in the documented shapes.
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { ApiError, ErrorCode, badStructure, errorBody } from '../../layers/core/errors';
+import { ApiError, ErrorCode, badStructure, badValue, errorBody } from '../../layers/core/errors';
 import { parseMultipart, type Part } from './multipart';
+import { checkClientJson, parseClientJson } from '../../layers/core/json';
+
+/**
+ * decodeURIComponent that never throws: null for a malformed percent-encoding (`%ZZ`, a truncated
+ * `%E0%A4%A`, overlong `%C0%AE` or surrogate `%ED%A0%80` UTF-8). Every decoding of client text goes
+ * through it: a URIError outside a handler would stop the local runtime and answer 500 in AWS.
+ */
+export function decodeComponent(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
+export const malformedPath = () => badValue('The URL path has a malformed percent-encoding: each %XX must be hexadecimal and together form valid UTF-8');
 
 export interface Request {
   method: string;
@@ -41,23 +57,21 @@ export function jsonBody(req: Request, { required = true } = {}): unknown {
     if (required) throw badStructure('The request body is empty: send a JSON object');
     return {};
   }
-  if (text.startsWith('{') || text.startsWith('[')) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw badStructure('The request body is not valid JSON');
-    }
-  }
-  // A real form: key=value pairs, values that are JSON get parsed.
+  if (text.startsWith('{') || text.startsWith('[')) return parseClientJson(text);
+  // A real form: key=value pairs, values that are JSON get parsed (under the same rules).
   if ((req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of new URLSearchParams(text)) {
+      let isJson = true;
       try {
-        out[k] = JSON.parse(v);
+        JSON.parse(v);
       } catch {
-        out[k] = v;
+        isJson = false;
       }
+      // defineProperty: a key named __proto__ must not reach the prototype (checkClientJson refuses it).
+      Object.defineProperty(out, k, { value: isJson ? parseClientJson(v, `form field "${k.slice(0, 100)}"`) : v, enumerable: true, writable: true, configurable: true });
     }
+    checkClientJson(out, 'request body');
     return out;
   }
   throw badStructure('The request body is not JSON');
@@ -98,11 +112,7 @@ export function uploadBody(req: Request, options: { allowNoFiles?: boolean } = {
 function parsePayloadText(part: Part): unknown {
   const text = part.bytes.toString('utf8').trim();
   if (text === '' || text === 'undefined' || text === 'null') return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw badStructure('The "payload" part is not valid JSON');
-  }
+  return parseClientJson(text, '"payload" part');
 }
 
 /**

@@ -11,10 +11,20 @@ export interface Part {
 }
 
 export const MAX_PARTS = 100;
+/** A part's name and filename (stored as the media's original_name). */
+export const MAX_PARAM_CHARS = 1024;
 
 function headerParam(header: string, name: string): string | null {
   const extended = new RegExp(`;\\s*${name}\\*=(?:UTF-8|utf-8)''([^;]+)`).exec(header);
-  if (extended?.[1]) return decodeURIComponent(extended[1]);
+  if (extended?.[1]) {
+    // RFC 5987: a malformed percent-encoding (filename*=UTF-8''%E0%A4%A) never throws; the plain
+    // parameter is used instead, or the text as it came.
+    try {
+      return decodeURIComponent(extended[1]);
+    } catch {
+      return headerParam(header.replace(extended[0], ''), name) ?? extended[1];
+    }
+  }
   const quoted = new RegExp(`;\\s*${name}="((?:[^"\\\\]|\\\\.)*)"`).exec(header);
   if (quoted?.[1] !== undefined) return quoted[1].replace(/\\(.)/g, '$1');
   const bare = new RegExp(`;\\s*${name}=([^;\\s]+)`).exec(header);
@@ -49,9 +59,11 @@ export function parseMultipart(body: Buffer, contentType: string): Part[] {
     const typeHeader = headers.find((h) => /^content-type:/i.test(h));
     const name = headerParam(disposition, 'name');
     if (name === null) throw badStructure('Malformed multipart body: a part has no name');
+    const filename = headerParam(disposition, 'filename');
+    if (name.length > MAX_PARAM_CHARS || (filename?.length ?? 0) > MAX_PARAM_CHARS) throw badValue(`A part's name or filename is longer than ${MAX_PARAM_CHARS} characters`);
     parts.push({
       name,
-      filename: headerParam(disposition, 'filename'),
+      filename,
       contentType: typeHeader ? typeHeader.slice(typeHeader.indexOf(':') + 1).trim() : null,
       bytes: body.subarray(headerEnd + 4, next),
     });

@@ -3,7 +3,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { notAllowed, notFound } from '../../layers/core/errors';
 import { ROUTES, TRAILING_SLASH_SUFFIX, routeKeyOf, type FunctionName } from './route-table';
-import { errorResponse, toRequest, type Request } from './http';
+import { decodeComponent, errorResponse, malformedPath, toRequest, type Request } from './http';
 import { liteMethodError } from '../lite/methods';
 import { withThrottling } from './throttle';
 import { rateCounter } from '../wiring';
@@ -22,7 +22,9 @@ function matchPath(path: string): { key: string; params: Record<string, string> 
     const ok = pattern.every((p, i) => {
       const s = segments[i]!;
       if (p.startsWith('{')) {
-        params[p.slice(1, -1)] = decodeURIComponent(s);
+        const decoded = decodeComponent(s);
+        if (decoded === null) throw malformedPath();
+        params[p.slice(1, -1)] = decoded;
         return s !== '';
       }
       return p === s;

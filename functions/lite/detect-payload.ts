@@ -2,6 +2,8 @@
 // resolution_endpoint and analyses [{type: quality, params: {threshold_spoofing, extract_best_shot}}].
 // Anything malformed in it is LDE-002005 (the payload part is not what it must be).
 import { liteFail } from './errors';
+import { parseClientJson } from '../../layers/core/json';
+import { ApiError } from '../../layers/core/errors';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -34,9 +36,11 @@ export function payloadJson(text: string | null): unknown {
   const t = (text ?? '').trim();
   if (t === '' || t === 'undefined' || t === 'null') return {};
   try {
-    return JSON.parse(t);
-  } catch {
-    throw bad('not valid JSON');
+    // The API's one reading path (depth, numbers, reserved keys): the payload is echoed in the answer.
+    return parseClientJson(t, 'payload');
+  } catch (err) {
+    if (err instanceof ApiError) throw bad(err.message === 'The payload is not valid JSON' ? 'not valid JSON' : err.message);
+    throw err;
   }
 }
 

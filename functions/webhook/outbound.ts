@@ -4,25 +4,11 @@
 import * as dns from 'node:dns/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
+import { addressVerdict, urlVerdict } from '../../layers/core/webhook-urls';
 
-/** Never reachable, whatever the configuration: cloud metadata endpoints. */
-const ALWAYS_BLOCKED = new BlockList();
-ALWAYS_BLOCKED.addSubnet('169.254.0.0', 16, 'ipv4'); // link-local, EC2/ECS metadata
-ALWAYS_BLOCKED.addSubnet('fe80::', 10, 'ipv6');
-ALWAYS_BLOCKED.addAddress('fd00:ec2::254', 'ipv6');
-ALWAYS_BLOCKED.addSubnet('0.0.0.0', 8, 'ipv4');
-ALWAYS_BLOCKED.addAddress('::', 'ipv6');
-ALWAYS_BLOCKED.addSubnet('224.0.0.0', 3, 'ipv4'); // multicast and reserved, up to 255.255.255.255
-ALWAYS_BLOCKED.addSubnet('ff00::', 8, 'ipv6');
-
-/** Loopback and private networks: allowed only with OZ_WEBHOOK_ALLOW_PRIVATE=true (local development). */
-const PRIVATE = new BlockList();
-for (const [net, bits] of [
-  ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.0.2.0', 24],
-  ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
-] as const) PRIVATE.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [['::1', 128], ['fc00::', 7], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32]] as const) PRIVATE.addSubnet(net, bits, 'ipv6');
+// The address rules live in the core: a resolution_endpoint is judged by them when it is given too.
+export { addressVerdict };
 
 export class WebhookRefusedError extends Error {
   override name = 'WebhookRefusedError';
@@ -31,23 +17,11 @@ export class WebhookRetryableError extends Error {
   override name = 'WebhookRetryableError';
 }
 
-/** Why an address may not be called, or null when it may. */
-export function addressVerdict(address: string, allowPrivate: boolean): string | null {
-  let ip = address;
-  let family: 'ipv4' | 'ipv6' = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip); // IPv4-mapped IPv6
-  if (mapped) {
-    ip = mapped[1]!;
-    family = 'ipv4';
-  }
-  if (ALWAYS_BLOCKED.check(ip, family)) return `${address} is a link-local, metadata or reserved address`;
-  if (!allowPrivate && PRIVATE.check(ip, family)) return `${address} is a loopback or private address (set OZ_WEBHOOK_ALLOW_PRIVATE=true for local development)`;
-  return null;
-}
-
 async function resolveChecked(url: URL, allowPrivate: boolean): Promise<{ address: string; family: number }> {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WebhookRefusedError(`only http and https URLs are called, not ${url.protocol}`);
   if (url.username || url.password) throw new WebhookRefusedError('URLs with credentials are not called');
+  const early = urlVerdict(url.toString(), allowPrivate);
+  if (early) throw new WebhookRefusedError(`refused ${url.hostname}: ${early}`);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   let addresses: { address: string; family: number }[];
   if (isIP(host)) addresses = [{ address: host, family: isIP(host) }];

@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxySt
 import { ENTRY_METADATA_KEY, REPO_ROOT } from '../stack';
 import type { CfnTemplate } from './synth';
 import { localDocsResponse } from '../docs/page';
+import { decodeComponent } from '../../functions/api/http';
 
 type Handler = (event: APIGatewayProxyEventV2, context: unknown) => Promise<APIGatewayProxyResultV2>;
 
@@ -71,7 +72,7 @@ export function matchRoute(routes: LocalRoute[], method: string, rawPath: string
       const greedy = /^\{(\w+)\+\}$/.exec(pattern);
       if (greedy) {
         if (i !== route.segments.length - 1 || segments.length < i + 1) ok = false;
-        else params[greedy[1]!] = decodeURIComponent(segments.slice(i).join('/'));
+        else params[greedy[1]!] = decodeComponent(segments.slice(i).join('/')) ?? segments.slice(i).join('/');
         rank.push(1);
         break;
       }
@@ -79,7 +80,7 @@ export function matchRoute(routes: LocalRoute[], method: string, rawPath: string
       if (segment === undefined) ok = false;
       else if (/^\{\w+\}$/.test(pattern)) {
         if (segment === '') ok = false;
-        else params[pattern.slice(1, -1)] = decodeURIComponent(segment);
+        else params[pattern.slice(1, -1)] = decodeComponent(segment) ?? segment;
         rank.push(2);
       } else if (pattern === segment) rank.push(3);
       else ok = false;
@@ -166,7 +167,8 @@ export function createLocalApiServer(template: CfnTemplate, log: (line: string) 
     if (!h) handlers.set(entry, (h = loadHandler(entry)));
     return h;
   };
-  const server = http.createServer((req, res) => {
+  const requestTimeout = Number(process.env.OZ_REQUEST_TIMEOUT_MS) > 0 ? Number(process.env.OZ_REQUEST_TIMEOUT_MS) : 30_000;
+  const server = http.createServer({ connectionsCheckingInterval: Math.min(1000, requestTimeout) }, (req, res) => {
     const started = Date.now();
     const chunks: Buffer[] = [];
     let size = 0;
@@ -177,8 +179,25 @@ export function createLocalApiServer(template: CfnTemplate, log: (line: string) 
       else chunks.push(chunk);
     });
     req.on('error', () => res.destroy());
-    req.on('end', async () => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+    // Nothing a client sends may stop the process: whatever escapes answers 500 and is logged.
+    req.on('end', () => {
+      answer().catch((err: unknown) => {
+        log(`request failed outside any handler: ${String((err as Error)?.stack ?? err)}`);
+        if (!res.headersSent) {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end('{"message":"Internal Server Error"}');
+        } else res.destroy();
+      });
+    });
+    const answer = async () => {
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', 'http://localhost');
+      } catch {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(errorJson(4, 'The request target is not a valid URL'));
+        return;
+      }
       if (tooLarge) {
         res.writeHead(413, { 'content-type': 'application/json' });
         res.end(errorJson(4, `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB, the API Gateway limit: ${PRESIGNED_HINT}`));
@@ -189,6 +208,12 @@ export function createLocalApiServer(template: CfnTemplate, log: (line: string) 
       if (docs) {
         res.writeHead(docs.status, { ...docs.headers, 'content-length': String(docs.body.length) });
         res.end(req.method === 'HEAD' ? undefined : docs.body);
+        return;
+      }
+      // API Gateway decodes path parameters: a segment that cannot be decoded is the client's error.
+      if (url.pathname.split('/').some((segment) => decodeComponent(segment) === null)) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(errorJson(4, 'The URL path has a malformed percent-encoding: each %XX must be hexadecimal and together form valid UTF-8'));
         return;
       }
       const match = matchRoute(routes, (req.method ?? 'GET').toUpperCase(), url.pathname);
@@ -213,11 +238,15 @@ export function createLocalApiServer(template: CfnTemplate, log: (line: string) 
         res.end('{"message":"Internal Server Error"}');
       }
       log(`${req.method} ${url.pathname} -> ${res.statusCode} ${Date.now() - started} ms`);
-    });
+    };
   });
   // Idle keep-alive sockets stay open longer than clients usually keep them (as AWS load balancers
   // do), so a client never reuses a socket the server is closing at that moment.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  // A declared body that never arrives: API Gateway gives up after 30 s; so does the local front
+  // (Node answers 408 and closes the socket). OZ_REQUEST_TIMEOUT_MS shortens it for tests.
+  server.requestTimeout = requestTimeout;
+  server.headersTimeout = Math.min(server.headersTimeout, server.requestTimeout);
   return { server, routes };
 }

@@ -14,7 +14,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Analysis, AuditEntry, Collection, Company, Folder, JsonObject, Media, Person, PersonImage, Session, StoredUser, WebhookDelivery } from '../core/entities';
-import { CHANGE_LOG_TTL_SECONDS, ConflictError, type AuditQuery, type FolderAggregate, type FolderListQuery, type MetaDataTarget, type Page, type Store, type TemplateChange } from '../core/store';
+import { CHANGE_LOG_TTL_SECONDS, ConflictError, analysisLinks, type FoundPerson, type AuditQuery, type FolderAggregate, type FolderListQuery, type MetaDataTarget, type Page, type Store, type TemplateChange } from '../core/store';
 import { randomUUID } from 'node:crypto';
 import { usageEventOf, type UsageCount, type UsageEvent } from '../core/metering';
 
@@ -44,6 +44,17 @@ const isConditionFailure = (err: unknown) =>
   (err instanceof TransactionCanceledException && (err.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')) ||
   (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
+/** DynamoDB's key limits: a partition key of at most 2048 bytes, a sort key of at most 1024. */
+const keyFits = (pk: string, sk: string) => Buffer.byteLength(pk) <= 2048 && Buffer.byteLength(sk) <= 1024;
+/** A query whose key condition names a value longer than any key can be matches nothing. */
+const keyConditionFits = (input: Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'>) => {
+  const names = input.KeyConditionExpression?.match(/:\w+/g) ?? [];
+  return names.every((n) => {
+    const v = (input.ExpressionAttributeValues as Record<string, unknown> | undefined)?.[n];
+    return typeof v !== 'string' || Buffer.byteLength(v) <= 1024;
+  });
+};
+
 export class DynamoStore implements Store {
   private readonly doc: DynamoDBDocumentClient;
 
@@ -55,11 +66,14 @@ export class DynamoStore implements Store {
   }
 
   private async get<T>(pk: string, sk: string): Promise<T | null> {
+    // Nothing is stored under a key DynamoDB would refuse (a 2 KB id from a client): not found, not a 500.
+    if (!keyFits(pk, sk)) return null;
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: true }));
     return (out.Item as T | undefined) ?? null;
   }
 
   private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
+    if (!keyConditionFits(input)) return [];
     const items: Item[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
@@ -245,6 +259,7 @@ export class DynamoStore implements Store {
         ? ['all', 'gpk', object ? `AUDIT#${object}` : 'AUDIT']
         : [undefined, 'pk', object ? `C#${query.company_id}#AUDIT#${object}` : `C#${query.company_id}#AUDIT`];
     const typeOnly = !object && query.object_type;
+    if (Buffer.byteLength(keyValue) > 1024) return { items: [], has_more: false };
     const want = query.offset + query.limit + 1;
     const found: AuditEntry[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
@@ -314,6 +329,8 @@ export class DynamoStore implements Store {
       query.company_id === null ? ['all', 'gpk', 'gsk', 'FOLDER'] : ['list', 'lpk', 'lsk', `${query.company_id}#FOLDER`];
     const lower = timeKey(query.time_created_min ?? 0, '');
     const upper = timeKey(query.time_created_max ?? 9_999_999_999, '~');
+    // BETWEEN with a reversed range is a DynamoDB error; such a window holds nothing.
+    if (lower > upper) return { total: 0, items: [] };
     const items = await this.queryAll({
       IndexName: index,
       KeyConditionExpression: `${pkName} = :p AND ${skName} BETWEEN :lo AND :hi`,
@@ -551,7 +568,10 @@ export class DynamoStore implements Store {
 
   async deleteCollection(companyId: string, collectionId: string): Promise<PersonImage[]> {
     const items = await this.collectionItems(companyId, collectionId, '', 'pk, sk, #d');
-    if (items.some((i) => i.sk.startsWith('LINK#'))) throw new ConflictError('collection has related analyses');
+    // A link to a person of another collection is a stray one (written under the first collection
+    // of a multi-collection search by an earlier version): it holds nothing back and goes with the rest.
+    const persons = new Set(items.filter((i) => i.sk.startsWith('PERSON#')).map((i) => i.sk.slice('PERSON#'.length)));
+    if (items.some((i) => i.sk.startsWith('LINK#') && persons.has(i.sk.split('#')[1]!))) throw new ConflictError('collection has related analyses');
     const pointers = items.filter((i) => i.sk.startsWith('PERSON#')).map((i) => ({ pk: `PERSON#${i.sk.slice(7)}`, sk: 'POINTER' }));
     // The collection item goes last: while it exists, a half-deleted collection can be deleted again.
     await this.deleteKeys([...items.filter((i) => i.sk !== 'COLLECTION').map((i) => ({ pk: i.pk, sk: i.sk })), ...pointers]);
@@ -611,15 +631,13 @@ export class DynamoStore implements Store {
     });
   }
 
-  async linkAnalysisToPersons(companyId: string, collectionId: string, analysisId: string, personIds: string[]): Promise<void> {
-    const pk = collectionPk(companyId, collectionId);
-    for (let i = 0; i < personIds.length; i += 100) await this.transact(personIds.slice(i, i + 100).map((p) => this.put({ pk, sk: `LINK#${p}#${analysisId}`, analysis_id: analysisId })));
+  async linkAnalysisToPersons(companyId: string, analysisId: string, found: FoundPerson[]): Promise<void> {
+    const puts = found.map((f) => this.put({ pk: collectionPk(companyId, f.collection_id), sk: `LINK#${f.person_id}#${analysisId}`, analysis_id: analysisId }));
+    for (let i = 0; i < puts.length; i += 100) await this.transact(puts.slice(i, i + 100));
   }
 
   async deleteAnalysis(analysis: Analysis, outputMedia: Media[]): Promise<void> {
-    const links = analysis.results_media.flatMap((r) =>
-      r.collection_persons.map((p) => ({ pk: collectionPk(analysis.company_id, String(p['collection_id'])), sk: `LINK#${String(p['person_id'])}#${analysis.analysis_id}` })),
-    );
+    const links = analysisLinks(analysis).map((l) => ({ pk: collectionPk(l.company_id, l.collection_id), sk: `LINK#${l.person_id}#${l.analysis_id}` }));
     await this.deleteKeys([
       { pk: folderPk(analysis.company_id, analysis.folder_id), sk: `ANALYSIS#${analysis.analysis_id}` },
       { pk: `ANALYSIS#${analysis.analysis_id}`, sk: 'POINTER' },

@@ -5,6 +5,7 @@ import type { CoreDeps } from './deps';
 import { SYSTEM_COMPANY_ID, USER_TYPES, type Company, type Json, type JsonObject, type StoredUser, type User, type UserType, isJsonObject } from './entities';
 import { badStructure, badValue, forbidden, notFound } from './errors';
 import { mergeMetaData } from './metadata';
+import { LIMITS, limitChars } from './limits';
 import { hashPassword, passwordPolicy, passwordProblem, verifyPassword } from './passwords';
 import { can, check, GLOBAL_ROLES, listScope } from './permissions';
 import { ConflictError } from './store';
@@ -105,6 +106,7 @@ export async function createUser(deps: CoreDeps, caller: Caller, body: unknown) 
   const profile = body['profile'];
   const email = credentials['email'];
   if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email.trim())) throw badValue('credentials.email must be an email address');
+  limitChars(email.trim(), 'credentials.email', LIMITS.emailChars);
   const password = checkPassword(credentials['password'], email, deps.config.passwordMinLength);
   const userType = legacyUserType(profile);
   const companyId = typeof profile['company_id'] === 'string' ? profile['company_id'].trim() : caller.user.company_id;
@@ -282,6 +284,11 @@ export async function patchUser(deps: CoreDeps, caller: Caller, userId: string, 
   const user = await loadUser(deps, caller, userId, 'update');
   if (!isJsonObject(body)) throw badStructure('The body must be a JSON object of user fields');
   if ('password' in body || 'credentials' in body) throw badStructure('Passwords are changed with POST /api/users/{user_id}/change-password');
+  // Your own company is not yours to change, even where the role would put it back (ADMIN, OPERATOR).
+  const wantedCompany = typeof body['company_id'] === 'string' ? body['company_id'].trim() : body['company_id'];
+  if (caller.user.user_id === user.user_id && 'company_id' in body && wantedCompany !== user.company_id) {
+    throw forbidden('You cannot change your own company_id');
+  }
   const next: StoredUser = { ...user };
   for (const [key, value] of Object.entries(body)) {
     if ((NAME_FIELDS as readonly string[]).includes(key)) {
@@ -289,7 +296,7 @@ export async function patchUser(deps: CoreDeps, caller: Caller, userId: string, 
       next[key as (typeof NAME_FIELDS)[number]] = value.trim();
     } else if (key === 'email') {
       if (typeof value !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(value.trim())) throw badValue('email must be an email address');
-      next.email = value.trim();
+      next.email = limitChars(value.trim(), 'email', LIMITS.emailChars);
     } else if (key === 'is_active') {
       if (typeof value !== 'boolean') throw badValue('is_active must be true or false');
       next.is_active = value;

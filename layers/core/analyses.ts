@@ -6,6 +6,7 @@ import { ApiError, ErrorCode, badStructure, badValue, forbidden, notFound } from
 import { folderTarget, loadFolder, presignerFor, refuseIfCleared } from './folders';
 import { canStartAnalysis, check } from './permissions';
 import { analysisView } from './views';
+import { LIMITS, limitBytes, metaDataOf } from './limits';
 import { publishUsage, reserveAnalyses } from './metering';
 
 // Clients send lower or upper case, and the iOS SDK says "liveness" for QUALITY.
@@ -46,11 +47,13 @@ export function parseAnalysesRequest(body: unknown): AnalysisRequest[] {
     let source_media: string[] | null = null;
     if (rawSource !== undefined && rawSource !== null) {
       if (!Array.isArray(rawSource) || !rawSource.every((s) => typeof s === 'string')) throw badType(`analyses[${i}].source_media must be an array of media ids`);
+      if (rawSource.length > LIMITS.sourceMedia) throw badValue(`analyses[${i}].source_media names more than ${LIMITS.sourceMedia} media`);
       source_media = rawSource as string[];
     }
     if (item['meta_data'] !== undefined && item['meta_data'] !== null && !isJsonObject(item['meta_data'])) throw badType(`analyses[${i}].meta_data must be an object`);
     validateParams(type, params, i);
-    return { type, source_media, params, meta_data: isJsonObject(item['meta_data']) ? item['meta_data'] : {} };
+    limitBytes(params, `analyses[${i}].params`, LIMITS.paramsBytes);
+    return { type, source_media, params, meta_data: metaDataOf(item['meta_data'], `analyses[${i}].meta_data`) };
   });
 }
 

@@ -8,6 +8,7 @@ import { parsePayload, presignerFor, type UploadedPart } from './folders';
 import { can, check, listScope, type Action, type ObjectKind } from './permissions';
 import { MediaRejectedError, NoFaceError, type MediaInspector } from './ports';
 import { ConflictError } from './store';
+import { LIMITS, limitChars, metaDataOf } from './limits';
 
 /** Extracts one face template from a photo (layers/vision); throws NoFaceError when there is none. */
 export interface TemplateExtractor {
@@ -37,12 +38,13 @@ export async function createCollection(deps: CoreDeps, caller: Caller, body: unk
   if (!isJsonObject(body)) throw badStructure('The body must be {"alias": "...", "company_id": "..."}');
   const alias = body['alias'];
   if (typeof alias !== 'string' || alias.trim() === '') throw badStructure('"alias" is required');
+  limitChars(alias.trim(), 'alias', LIMITS.nameChars);
   const companyId = typeof body['company_id'] === 'string' ? body['company_id'] : caller.user.company_id;
   if (!can(caller.user, 'COMPANY', 'read', { company_id: companyId })) throw notFound('Company');
   checkCollection(caller.user, 'COLLECTION', 'create', companyId);
   if (!(await deps.store.getCompany(companyId))) throw badValue(`Company ${companyId} does not exist`);
   const now = deps.clock.now();
-  const collection: Collection = { collection_id: deps.ids.uuid(), company_id: companyId, alias: alias.trim(), meta_data: isJsonObject(body['meta_data']) ? body['meta_data'] : {}, time_created: now, time_updated: now };
+  const collection: Collection = { collection_id: deps.ids.uuid(), company_id: companyId, alias: alias.trim(), meta_data: isJsonObject(body['meta_data']) ? metaDataOf(body['meta_data']) : {}, time_created: now, time_updated: now };
   await deps.store.putCollection(collection);
   return collection;
 }
@@ -143,7 +145,7 @@ async function personView(deps: CoreDeps, person: Person, images?: PersonImage[]
 export async function createPerson(deps: CoreDeps, inspector: MediaInspector, extractor: TemplateExtractor, caller: Caller, collectionId: string, parts: UploadedPart[], payloadIn: unknown) {
   const collection = await loadCollection(deps, caller, collectionId);
   checkCollection(caller.user, 'PERSON', 'create', collection.company_id);
-  const meta = isJsonObject(payloadIn) && isJsonObject(payloadIn['person:meta_data']) ? payloadIn['person:meta_data'] : {};
+  const meta = isJsonObject(payloadIn) && isJsonObject(payloadIn['person:meta_data']) ? metaDataOf(payloadIn['person:meta_data'], 'person:meta_data') : {};
   const now = deps.clock.now();
   const person: Person = { person_id: deps.ids.uuid(), collection_id: collectionId, company_id: collection.company_id, meta_data: meta, time_created: now, time_updated: now };
   const images = await saveImages(deps, inspector, extractor, person, parts, payloadIn, true);

@@ -10,6 +10,8 @@ import { MediaRejectedError, type InspectedMedia, type MediaInspector } from './
 import type { Presign } from './views';
 import { folderView, mediaView } from './views';
 import { analysisResolutionStatus } from './statuses';
+import { LIMITS, limitChars, metaDataOf } from './limits';
+import { resolutionEndpointOf } from './webhook-urls';
 
 export interface UploadedPart {
   field: string;
@@ -44,18 +46,18 @@ export function parsePayload(payload: unknown): UploadPayload {
     if (!Array.isArray(value) || !value.every((t) => typeof t === 'string')) {
       throw badValue(`media:tags.${field} must be an array of tag strings`);
     }
+    if (value.length > LIMITS.tagsPerMedia) throw badValue(`media:tags.${field} has more than ${LIMITS.tagsPerMedia} tags`);
+    for (const tag of value as string[]) limitChars(tag, `A tag of media:tags.${field}`, LIMITS.tagChars);
     tags[field] = value as string[];
   }
   const mediaMetaIn = objectOrEmpty(raw['media:meta_data'], 'media:meta_data');
   const mediaMeta: Record<string, JsonObject> = {};
-  for (const [field, value] of Object.entries(mediaMetaIn)) mediaMeta[field] = objectOrEmpty(value, `media:meta_data.${field}`);
-  const endpoint = raw['resolution_endpoint'];
-  if (endpoint !== undefined && endpoint !== null && typeof endpoint !== 'string') throw badValue('resolution_endpoint must be a URL string');
+  for (const [field, value] of Object.entries(mediaMetaIn)) mediaMeta[field] = metaDataOf(value, `media:meta_data.${field}`);
   return {
     tags,
     mediaMeta,
-    folderMeta: objectOrEmpty(raw['folder:meta_data'], 'folder:meta_data'),
-    resolutionEndpoint: endpoint ? endpoint : null,
+    folderMeta: metaDataOf(raw['folder:meta_data'], 'folder:meta_data'),
+    resolutionEndpoint: resolutionEndpointOf(raw['resolution_endpoint']),
     raw,
   };
 }
@@ -235,7 +237,8 @@ export function metaDataFilter(expression: string): (meta: JsonObject) => boolea
   return (meta) =>
     pairs.every(({ path, value }) => {
       let node: unknown = meta;
-      for (const key of path) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+      // Own keys only: `constructor` or `__proto__` in a filter must not reach Object.prototype.
+      for (const key of path) node = node && typeof node === 'object' && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
       return node !== undefined && node !== null && typeof node !== 'object' && String(node) === value;
     });
 }

@@ -7,6 +7,7 @@ import { checkCollection, loadCollection, loadPerson } from './collections';
 import type { CoreDeps } from './deps';
 import type { JsonObject } from './entities';
 import { badStructure, notFound } from './errors';
+import { metaDataOf } from './limits';
 import { folderTarget, loadFolder, loadMedia, refuseIfCleared } from './folders';
 import { check } from './permissions';
 import type { MetaDataTarget } from './store';
@@ -16,10 +17,10 @@ export function mergeMetaData(current: JsonObject, patch: unknown): JsonObject {
   const merged: JsonObject = { ...current };
   for (const [k, v] of Object.entries(patch as JsonObject)) {
     if (v === null) delete merged[k];
-    else merged[k] = v;
+    // defineProperty, not assignment: whatever the key, it is an own key, the one that is stored and measured
+    else Object.defineProperty(merged, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
-  if (JSON.stringify(merged).length > 64 * 1024) throw badStructure('meta_data is at most 64 KB');
-  return merged;
+  return metaDataOf(merged);
 }
 
 async function save(deps: CoreDeps, target: MetaDataTarget, current: JsonObject, patch: unknown, what: string) {

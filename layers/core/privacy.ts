@@ -20,7 +20,7 @@ import { ApiError, ErrorCode, notFound } from './errors';
 import { loadFolder, presignerFor } from './folders';
 import { recordAudit } from './audit';
 import { SYSTEM_COMPANY_ID } from './entities';
-import type { FolderAggregate } from './store';
+import { analysisLinks, type FolderAggregate } from './store';
 import { folderView } from './views';
 import { clearFolderReports } from './reports/reports';
 
@@ -120,11 +120,7 @@ export async function clearFolder(deps: CoreDeps, companyId: string, folderId: s
   const now = deps.clock.now();
   const media = current.media.map((m) => ({ before: m, after: clearedMedia(m) })).filter((x) => !same(x.before, x.after));
   const analyses = current.analyses.map((a) => ({ before: a, after: clearedAnalysis(a) })).filter((x) => !same(x.before, x.after));
-  const links = analyses.flatMap(({ before }) =>
-    before.results_media.flatMap((r) =>
-      r.collection_persons.map((p) => ({ company_id: before.company_id, collection_id: String(p['collection_id']), person_id: String(p['person_id']), analysis_id: before.analysis_id })),
-    ),
-  );
+  const links = analyses.flatMap(({ before }) => analysisLinks(before));
   if (media.length || analyses.length) {
     await deps.store.putClearedRecords(
       media.map((x) => ({ ...x.after, time_updated: now })),

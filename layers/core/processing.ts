@@ -6,6 +6,7 @@ import { ErrorCode } from './errors';
 import { MediaRejectedError, NoFaceError, type AnalysisJob, type FaceAnalyzer, type MediaKind, type OutputImage } from './ports';
 import { UnknownCollectionError, type CollectionSearch } from './search';
 import { publishUsage, sweepUsageOutbox } from './metering';
+import type { FoundPerson } from './store';
 
 export interface Analyzers {
   faces: FaceAnalyzer;
@@ -29,7 +30,7 @@ export interface Outcome {
   output: Media[];
   outputBytes: Buffer[];
   /** COLLECTION analyses: the persons found, which then cannot be deleted while the analysis exists. */
-  foundPersons?: { collection_id: string; person_ids: string[] };
+  foundPersons?: FoundPerson[];
 }
 
 const KIND: Record<Media['media_type'], MediaKind | null> = { IMAGE_FOLDER: 'image', VIDEO_FOLDER: 'video', SHOTS_SET: 'zip', IMAGE_RESULT_ANALYSIS_SINGLE: null };
@@ -181,8 +182,8 @@ async function runCollection(deps: CoreDeps, bytesOf: MediaBytes, analyzers: Ana
   // score at or above decision_threshold, "matches with one of the faces in the database").
   outcome.resolution = found.size > 0 ? 'SUCCESS' : 'DECLINED';
   outcome.results_data = { max_confidence: best };
-  const ids = [...found].map((k) => k.split('#'));
-  if (ids.length) outcome.foundPersons = { collection_id: ids[0]![0]!, person_ids: ids.map((k) => k[1]!) };
+  // Each person is linked under the collection that holds them (a search may span several).
+  if (found.size) outcome.foundPersons = [...found].map((k) => ({ collection_id: k.slice(0, k.indexOf('#')), person_id: k.slice(k.indexOf('#') + 1) }));
   return outcome;
 }
 
@@ -226,7 +227,7 @@ export async function processAnalysis(deps: CoreDeps, analyzers: Analyzers, job:
   try {
     const outcome = await runAnalysis(deps, analyzers, analysis, media, (m) => deps.blobs.get(m.blob_key));
     await Promise.all(outcome.output.map((m, i) => deps.blobs.put(m.blob_key, outcome.outputBytes[i]!, 'image/jpeg')));
-    if (outcome.foundPersons) await deps.store.linkAnalysisToPersons(analysis.company_id, outcome.foundPersons.collection_id, analysis.analysis_id, outcome.foundPersons.person_ids);
+    if (outcome.foundPersons) await deps.store.linkAnalysisToPersons(analysis.company_id, analysis.analysis_id, outcome.foundPersons);
     const wrote = await finish({ state: 'FINISHED', resolution: outcome.resolution, results_media: outcome.results_media, results_data: outcome.results_data }, outcome.output);
     // Another attempt finished first: its output images are the ones on record.
     if (!wrote) await Promise.allSettled(outcome.output.map((m) => deps.blobs.delete(m.blob_key)));

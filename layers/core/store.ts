@@ -122,8 +122,8 @@ export interface Store {
   collectionChanges(companyId: string, collectionId: string, sinceKey: string): Promise<TemplateChange[]>;
   /** Every template of a collection, for building its search index. */
   collectionTemplates(companyId: string, collectionId: string): Promise<{ media_id: string; person_id: string; template: Float32Array }[]>;
-  /** Records that a collection analysis found these persons (they cannot be deleted while it exists). */
-  linkAnalysisToPersons(companyId: string, collectionId: string, analysisId: string, personIds: string[]): Promise<void>;
+  /** Records that a collection analysis found these persons, each in its own collection (they cannot be deleted while it exists). */
+  linkAnalysisToPersons(companyId: string, analysisId: string, found: FoundPerson[]): Promise<void>;
 
   /**
    * Records an operator's decision on a finished OPERATOR_REQUIRED analysis and stamps its folder
@@ -177,4 +177,28 @@ export interface Store {
   reserveAnalyses(companyId: string, month: string, count: number, limit: number | null): Promise<{ ok: boolean; started: number }>;
   releaseAnalyses(companyId: string, month: string, count: number): Promise<void>;
   startedAnalyses(companyId: string, month: string): Promise<number>;
+}
+
+/** A person a COLLECTION analysis found, in the collection that holds them. */
+export interface FoundPerson {
+  collection_id: string;
+  person_id: string;
+}
+
+export interface AnalysisLink extends FoundPerson {
+  company_id: string;
+  analysis_id: string;
+}
+
+/**
+ * Every link a COLLECTION analysis may hold: each found person under each collection the analysis
+ * found anyone in. A correct link is a person under their own collection; the others are the stray
+ * links an earlier version wrote (every person under the first collection of a search over
+ * several), so deleting or clearing the analysis removes those too.
+ */
+export function analysisLinks(analysis: Pick<Analysis, 'company_id' | 'analysis_id' | 'results_media'>): AnalysisLink[] {
+  const found = analysis.results_media.flatMap((r) => r.collection_persons);
+  const collections = [...new Set(found.map((p) => String(p['collection_id'])))];
+  const persons = [...new Set(found.map((p) => String(p['person_id'])))];
+  return collections.flatMap((collection_id) => persons.map((person_id) => ({ company_id: analysis.company_id, analysis_id: analysis.analysis_id, collection_id, person_id })));
 }

@@ -9,15 +9,18 @@ import type { UploadedPart } from './folders';
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 export const UPLOAD_URL_TTL_SECONDS = 15 * 60;
 
-/** Uploads live under uploads/ (a bucket lifecycle rule removes what is never used). */
-const uploadKey = (companyId: string, uploadId: string) => `uploads/${companyId}/${uploadId}`;
+/**
+ * Uploads live under uploads/ (a bucket lifecycle rule removes what is never used), under the
+ * user who asked for the upload_url: only that user can name it in a folder request.
+ */
+const uploadKey = (caller: Caller, uploadId: string) => `uploads/${caller.user.company_id}/${caller.user.user_id}/${uploadId}`;
 
 export async function createUpload(deps: CoreDeps, caller: Caller, contentType: unknown) {
   const upload_id = deps.ids.uuid();
   const type = typeof contentType === 'string' && contentType ? contentType : 'application/octet-stream';
   return {
     upload_id,
-    upload_url: await deps.blobs.presignPut(uploadKey(caller.user.company_id, upload_id), type, UPLOAD_URL_TTL_SECONDS),
+    upload_url: await deps.blobs.presignPut(uploadKey(caller, upload_id), type, UPLOAD_URL_TTL_SECONDS),
     method: 'PUT',
     headers: { 'Content-Type': type },
     expires_in: UPLOAD_URL_TTL_SECONDS,
@@ -34,12 +37,12 @@ export async function uploadedParts(deps: CoreDeps, caller: Caller, payload: unk
   const keys: string[] = [];
   for (const [field, id] of Object.entries(refs as Record<string, unknown>)) {
     if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) throw badValue(`media:uploads.${field} must be an upload_id`);
-    const key = uploadKey(caller.user.company_id, id);
+    const key = uploadKey(caller, id);
     let bytes: Buffer;
     try {
       bytes = await deps.blobs.get(key);
     } catch (err) {
-      if (err instanceof BlobNotFoundError) throw badValue(`Upload ${id} was not found: PUT the file to its upload_url first (it expires after ${UPLOAD_URL_TTL_SECONDS / 60} minutes)`);
+      if (err instanceof BlobNotFoundError) throw badValue(`Upload ${id} was not found: PUT the file to its upload_url first (it expires after ${UPLOAD_URL_TTL_SECONDS / 60} minutes); only the user who asked for it can use it`);
       throw err;
     }
     if (bytes.length > MAX_UPLOAD_BYTES) throw badValue(`Upload ${id} is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);

@@ -4,7 +4,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Caller } from './auth';
 import type { CoreDeps } from './deps';
-import type { WebhookDelivery } from './entities';
+import { SYSTEM_COMPANY_ID, type WebhookDelivery } from './entities';
+import { notFound } from './errors';
 import { loadFolder, presignerFor } from './folders';
 import { check } from './permissions';
 import type { AnalysisJob, WebhookStarter } from './ports';
@@ -70,13 +71,20 @@ function checkSecretAccess(caller: Caller, companyId: string) {
   check(caller.user, 'COMPANY', 'update', { company_id: companyId }, 'Company');
 }
 
+/** A secret exists only for a company that does (the system company of ADMIN and OPERATOR included). */
+async function checkCompanyExists(deps: CoreDeps, companyId: string) {
+  if (companyId !== SYSTEM_COMPANY_ID && !(await deps.store.getCompany(companyId))) throw notFound('Company');
+}
+
 export async function readWebhookSecret(deps: CoreDeps, caller: Caller, companyId: string) {
   checkSecretAccess(caller, companyId);
+  await checkCompanyExists(deps, companyId);
   return { company_id: companyId, webhook_secret: await deps.store.webhookSecret(companyId, newWebhookSecret) };
 }
 
 export async function rotateWebhookSecret(deps: CoreDeps, caller: Caller, companyId: string) {
   checkSecretAccess(caller, companyId);
+  await checkCompanyExists(deps, companyId);
   const secret = newWebhookSecret();
   await deps.store.rotateWebhookSecret(companyId, secret);
   return { company_id: companyId, webhook_secret: secret };

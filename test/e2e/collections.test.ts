@@ -104,3 +104,36 @@ test('another company cannot see or search the collection', { skip }, async () =
   const res = await outsider.request('POST', `/api/folders/${folder.body.folder_id}/analyses`, { json: { analyses: [{ type: 'collection', params: { collection_id: mine.collection_id } }] } });
   assert.equal(res.status, 400);
 });
+
+test('a search over two collections links each person under their own collection; deletion rules hold for both', { skip }, async () => {
+  // A company of its own, so the search over "all the company's collections" sees exactly these two.
+  const company = (await users.admin.request('POST', '/api/companies', { json: { name: 'Two Lists' } })).body.company_id;
+  await users.admin.request('POST', '/api/users', { json: { credentials: { email: 'ca@two.test', password: 'two-lists-pw-1' }, profile: { company_id: company, user_type: 'CLIENT_ADMIN' } } });
+  const ca = new OzClient(runtime.url);
+  await ca.login('ca@two.test', 'two-lists-pw-1');
+  const first = (await ca.request('POST', '/api/collections', { json: { alias: 'first', company_id: company } })).body.collection_id;
+  const second = (await ca.request('POST', '/api/collections', { json: { alias: 'second', company_id: company } })).body.collection_id;
+  const obama = (await ca.upload(`/api/collections/${first}/persons`, [photo(OBAMA)])).body.person_id;
+  const biden = (await ca.upload(`/api/collections/${second}/persons`, [photo(BIDEN)])).body.person_id;
+
+  const folder = await ca.upload('/api/folders', [
+    { field: 'photo1', name: 'o.jpg', bytes: fs.readFileSync(sharedFile(OBAMA_PROBE)!) },
+    { field: 'photo2', name: 'b.jpg', bytes: fs.readFileSync(sharedFile(BIDEN)!) },
+  ]);
+  const [started] = (await ca.request('POST', `/api/folders/${folder.body.folder_id}/analyses`, { json: { analyses: [{ type: 'collection' }] } })).body;
+  const done = await ca.waitForAnalysis(started.analysis_id, 90_000);
+  assert.equal(done.resolution_status, 'SUCCESS', JSON.stringify(done));
+  const found = done.results_media.flatMap((r: { collection_persons: { person_id: string; collection_id: string }[] }) => r.collection_persons);
+  assert.deepEqual(new Set(found.map((p: { person_id: string; collection_id: string }) => `${p.collection_id}/${p.person_id}`)), new Set([`${first}/${obama}`, `${second}/${biden}`]));
+
+  // Both persons are held by the analysis (the second collection's one used to be deletable), and so are both collections.
+  for (const [collection, person] of [[first, obama], [second, biden]] as const) {
+    const refused = await ca.request('DELETE', `/api/collections/${collection}/persons/${person}`);
+    assert.equal(refused.status, 400, `person of ${collection === first ? 'the first' : 'the second'} collection: ${refused.text}`);
+    assert.equal((await ca.request('DELETE', `/api/collections/${collection}`)).status, 400);
+  }
+  // Once the analysis is deleted, both collections can go (the first one used to keep a stray link forever).
+  assert.equal((await ca.request('DELETE', `/api/analyses/${started.analysis_id}`)).status, 204);
+  assert.equal((await ca.request('DELETE', `/api/collections/${first}`)).status, 204);
+  assert.equal((await ca.request('DELETE', `/api/collections/${second}`)).status, 204);
+});

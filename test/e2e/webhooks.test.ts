@@ -23,6 +23,7 @@ before(async () => {
     '/flaky': (n) => (n <= 2 ? { status: 500, body: 'not yet' } : { status: 200, body: 'thanks' }),
     '/silent': () => 'hang',
     '/ok': () => ({ status: 204 }),
+    '/to-metadata': () => ({ status: 302, headers: { location: 'http://169.254.169.254/latest/meta-data/' } }),
   });
   // Retry waits shortened for the test; attempts, errors and Catch are the deployed definition's.
   runtime = await startRuntime({ stepFunctionsRetryIntervalMs: 50 });
@@ -92,14 +93,25 @@ test('a receiver that never answers: the bounded attempts run out and the final 
 });
 
 test('metadata and private destinations are refused without retries, and the refusal is recorded', async () => {
-  const metadata = await folderWithGroup('http://169.254.169.254/latest/meta-data/');
+  // Given directly, the URL is refused when it is given, and no folder is stored.
+  const given = await client.upload('/api/folders', [{ field: 'p', name: 'p.png', bytes: await photo() }], { 'media:tags': { p: ['photo_selfie'] }, resolution_endpoint: 'http://169.254.169.254/latest/meta-data/' });
+  assert.equal(given.status, 400, given.text);
+  assert.match(given.body.error_message, /metadata/);
+  // Reached through a redirect, it is refused at delivery.
+  const metadata = await folderWithGroup(`${receiver.base}/to-metadata`);
   const [refused] = await finalDeliveries(metadata);
   assert.equal(refused.outcome, 'FAILED');
   assert.equal(refused.attempts, 1);
   assert.match(refused.last_error, /metadata/);
+  // A loopback URL given while private destinations are allowed, delivered after they no longer are.
+  const upload = await client.upload('/api/folders', [{ field: 'p', name: 'p.png', bytes: await photo() }], { 'media:tags': { p: ['photo_selfie'] }, resolution_endpoint: `${receiver.base}/ok` });
+  assert.equal(upload.status, 201, upload.text);
   process.env.OZ_WEBHOOK_ALLOW_PRIVATE = 'false';
   try {
-    const loopback = await folderWithGroup(`${receiver.base}/ok`);
+    const refusedNow = await client.upload('/api/folders', [{ field: 'p', name: 'p.png', bytes: await photo() }], { 'media:tags': { p: ['photo_selfie'] }, resolution_endpoint: `${receiver.base}/ok` });
+    assert.equal(refusedNow.status, 400, refusedNow.text);
+    const loopback = upload.body.folder_id as string;
+    assert.equal((await client.request('POST', `/api/folders/${loopback}/analyses`, { json: { analyses: [{ type: 'quality' }] } })).status, 201);
     const [privateRefused] = await finalDeliveries(loopback);
     assert.equal(privateRefused.outcome, 'FAILED');
     assert.match(privateRefused.last_error, /loopback or private/);

@@ -112,3 +112,44 @@ test('folders: consistent reads right after creation, tenant-prefixed keys, list
   assert.equal((await store.startAttempt('companyA', a.folder_id, analysis.analysis_id, 302))?.state, 'FINISHED');
   assert.equal((await store.getFolder('companyA', a.folder_id))!.analyses[0]!.state, 'FINISHED');
 });
+
+test('collection links: each person under their own collection; stray links of the old multi-collection bug hold nothing back and go with the analysis', async () => {
+  const company = `links-${randomUUID()}`;
+  const collection = (alias: string) => ({ collection_id: randomUUID(), company_id: company, alias, meta_data: {}, time_created: now, time_updated: now });
+  const [first, second] = [collection('first'), collection('second')];
+  for (const c of [first, second]) await store.putCollection(c);
+  const person = (c: typeof first) => ({ person_id: randomUUID(), collection_id: c.collection_id, company_id: company, meta_data: {}, time_created: now, time_updated: now });
+  const [p1, p2] = [person(first), person(second)];
+  for (const p of [p1, p2]) await store.putPersonImages(p, [], true);
+  const results_media = [p1, p2].map((p) => ({ source_media_id: 'm', media_association_id: 'm', results_data: null, output_images: [], collection_persons: [{ person_id: p.person_id, collection_id: p.collection_id }] }));
+  const analysis = { analysis_id: randomUUID(), company_id: company, folder_id: 'f', results_media } as unknown as Analysis;
+  await store.linkAnalysisToPersons(company, analysis.analysis_id, [
+    { collection_id: first.collection_id, person_id: p1.person_id },
+    { collection_id: second.collection_id, person_id: p2.person_id },
+  ]);
+  // What the old version wrote besides: the second collection's person under the first collection.
+  await store.linkAnalysisToPersons(company, analysis.analysis_id, [{ collection_id: first.collection_id, person_id: p2.person_id }]);
+  await assert.rejects(store.deletePerson(company, second.collection_id, p2.person_id), /related analyses/);
+  await assert.rejects(store.deleteCollection(company, first.collection_id), /related analyses/);
+  await store.deleteAnalysis(analysis, []);
+  await store.deleteCollection(company, first.collection_id);
+  await store.deleteCollection(company, second.collection_id);
+  assert.equal(await store.getCollection(company, first.collection_id), null);
+
+  // A stray link alone (its person lives elsewhere) does not hold a collection back.
+  const [third, fourth] = [collection('third'), collection('fourth')];
+  for (const c of [third, fourth]) await store.putCollection(c);
+  const p4 = person(fourth);
+  await store.putPersonImages(p4, [], true);
+  await store.linkAnalysisToPersons(company, randomUUID(), [{ collection_id: third.collection_id, person_id: p4.person_id }]);
+  await store.deleteCollection(company, third.collection_id);
+  assert.equal(await store.getCollection(company, third.collection_id), null);
+});
+
+test('keys no item can have and reversed windows read as nothing, not as DynamoDB errors', async () => {
+  const long = 'x'.repeat(3000);
+  assert.equal(await store.getCompany(long), null);
+  assert.equal(await store.locate('FOLDER', long), null);
+  assert.equal(await store.getUserByEmail(`${long}@example.com`), null);
+  assert.deepEqual(await store.listFolders({ company_id: 'companyA', user_id: null, time_created_min: 500, time_created_max: 100, offset: 0, limit: 10 }), { total: 0, items: [] });
+});

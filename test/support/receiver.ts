@@ -9,7 +9,7 @@ export interface Received {
   at: number;
 }
 
-export type Behaviour = (attempt: number) => { status: number; body?: string } | 'hang';
+export type Behaviour = (attempt: number) => { status: number; body?: string; headers?: Record<string, string> } | 'hang';
 
 export async function startReceiver(behaviours: Record<string, Behaviour>) {
   const received: Received[] = [];
@@ -29,7 +29,7 @@ export async function startReceiver(behaviours: Record<string, Behaviour>) {
         hanging.add(res);
         return;
       }
-      res.writeHead(answer.status, { 'content-type': 'text/plain' });
+      res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
       res.end(answer.body ?? 'ok');
     });
   });

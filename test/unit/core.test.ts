@@ -55,4 +55,7 @@ test('meta_data filters: key==value pairs, dotted paths, exact string match', ()
   assert.equal(match({ transaction_id: '42', person_info: { iin: '1234' } }), false);
   assert.equal(match({ transaction_id: '42' }), false);
   assert.throws(() => metaDataFilter('transaction_id=42'), (e: unknown) => e instanceof ApiError && e.code === 4);
+  // Inherited properties are not meta_data.
+  assert.equal(metaDataFilter('constructor.name==Object')({}), false);
+  assert.equal(metaDataFilter('toString.length==0')({ a: 1 }), false);
 });

@@ -6,6 +6,17 @@ import pkg from '../../../package.json';
 import { ROUTES, routeKeyOf, type RouteDef } from '../route-table';
 import { REQUEST_IDS, RESPONSE_IDS } from './registry';
 import { ROUTE_SCHEMAS, type ResponseSpec, type RouteSchema } from './routes';
+import { MAX_JSON_DEPTH, MAX_JSON_KEY_BYTES, MAX_JSON_STRING_BYTES } from '../../../layers/core/json';
+import { LIMITS } from '../../../layers/core/limits';
+
+/** The rules of layers/core/json.ts and limits.ts, stated once for the whole document (README: "Limits on what clients send"). */
+const CLIENT_INPUT_RULES =
+  'Limits on what clients send (a 400 with error_code 3 or 4 otherwise, and nothing is stored): JSON nested at most ' +
+  `${MAX_JSON_DEPTH} levels; strings at most ${MAX_JSON_STRING_BYTES / 1024} KB and keys at most ${MAX_JSON_KEY_BYTES} bytes (UTF-8); no key "", "__proto__" or "constructor"; ` +
+  'an integer written with digits only beyond ±9007199254740991 is kept exactly, as a string of its digits; any other number must be finite and, unless 0, between 1e-130 and 9007199254740991 in magnitude. ' +
+  `meta_data at most ${LIMITS.metaDataBytes / 1024} KB as stored JSON, analysis params ${LIMITS.paramsBytes / 1024} KB, names and aliases ${LIMITS.nameChars} characters, emails ${LIMITS.emailChars}, ` +
+  `resolution_endpoint ${LIMITS.urlChars}, tags ${LIMITS.tagChars} characters and ${LIMITS.tagsPerMedia} per media, source_media ${LIMITS.sourceMedia} ids. ` +
+  'An id longer than any stored one is simply not found (404). A URL path with a malformed percent-encoding answers 400.';
 
 export const OPENAPI_PATH = 'openapi/openapi.json';
 
@@ -186,7 +197,8 @@ export function openApiDocument(): Json {
       version: pkg.version,
       description:
         'An open, serverless implementation of the Oz facial-biometrics API (liveness, face matching, 1:N search) and API Lite. ' +
-        'Generated from the zod schemas in functions/api/schemas by `npm run openapi`; every path also answers with a trailing slash.',
+        'Generated from the zod schemas in functions/api/schemas by `npm run openapi`; every path also answers with a trailing slash.\n\n' +
+        CLIENT_INPUT_RULES,
       license: { name: pkg.license, identifier: pkg.license },
     },
     servers: [{ url: '/', description: 'The deployment itself (the API is served at the host root)' }],

@@ -8,6 +8,13 @@ import * as O from './objects';
 import { jsonObject } from './objects';
 import { request, tolerated } from './registry';
 import { ReportTemplateContent, ReportTemplatePatch } from '../../../layers/core/reports/template';
+import { LIMITS } from '../../../layers/core/limits';
+import { MAX_EPOCH_SECONDS } from '../query';
+
+const META_DATA_RULES = `Keys merged into meta_data; a key set to null is removed. At most ${LIMITS.metaDataBytes / 1024} KB as stored JSON (UTF-8); no key may be "", "__proto__" or "constructor"`;
+const WEBHOOK_URL_RULES =
+  'Webhook URL notified when a group of analyses finishes. Judged when given (400 otherwise) and again at each delivery: http or https, no credentials, ' +
+  `at most ${LIMITS.urlChars} characters, and no loopback, private, link-local, metadata or reserved address (IPv4-mapped and IPv4-compatible IPv6 forms included; loopback and private ones are allowed with OZ_WEBHOOK_ALLOW_PRIVATE=true)`;
 
 /** A JSON body. Read the way jsonBody() reads it: any Content-Type, urlencoded forms too. */
 export interface JsonBodySpec {
@@ -51,7 +58,8 @@ export interface RouteSchema {
 // ---- query strings -------------------------------------------------------------------------
 
 const int = (description: string) => z.coerce.number().int().min(0).optional().meta({ description });
-const epoch = (description: string) => z.coerce.number().optional().meta({ description });
+const epoch = (description: string) =>
+  z.coerce.number().min(0).max(MAX_EPOCH_SECONDS * 1000 + 999).optional().meta({ description: `${description}; from 0 to ${MAX_EPOCH_SECONDS} seconds (2286-11-20), or the same in milliseconds; min after max is a 400` });
 const flag = (description: string) => z.string().optional().meta({ description: `${description} ("true", "1" or "yes")` });
 const paging = { offset: int('Items to skip (default 0)'), limit: int('Items to answer (default 100, at most 1000)') };
 
@@ -65,7 +73,7 @@ const CompanyCreate = request('CompanyCreate', z.object({ name: z.string().meta(
 const UserCreate = request(
   'UserCreate',
   z.object({
-    credentials: z.object({ email: email(), password: z.string().meta({ description: 'The password policy of GET /api/config: OZ_PASSWORD_MIN_LENGTH (8) to 256 characters, a letter and a digit, not the email' }) }),
+    credentials: z.object({ email: email().max(LIMITS.emailChars), password: z.string().meta({ description: 'The password policy of GET /api/config: OZ_PASSWORD_MIN_LENGTH (8) to 256 characters, a letter and a digit, not the email' }) }),
     profile: z.object({
       company_id: tolerated(z.string()).meta({ description: "Default: the caller's company" }),
       user_type: z.string().optional().meta({ description: 'ADMIN, OPERATOR, CLIENT, CLIENT_ADMIN, CLIENT_OPERATOR or CLIENT_SERVICE (any case; default CLIENT)' }),
@@ -94,7 +102,7 @@ const UserPatch = request(
     first_name: z.string().optional(),
     last_name: z.string().optional(),
     middle_name: z.string().optional(),
-    email: email().optional(),
+    email: email().max(LIMITS.emailChars).optional(),
     user_type: z.string().optional().meta({ description: 'Not your own; ADMIN and OPERATOR only by ADMIN (with is_admin / is_service as on create)' }),
     is_active: z.boolean().optional().meta({ description: 'false blocks the user: every request answers 401/1401' }),
     company_id: z.string().optional().meta({ description: 'Moves the user (ADMIN only); their sessions end' }),
@@ -119,7 +127,7 @@ const PasswordFields = z.object({
   password: z.string().optional().meta({ description: 'Same as new_password' }),
 });
 const PasswordChange = request('PasswordChange', PasswordFields.extend({ credentials: PasswordFields.optional() }), 'The fields inside "credentials" or at the top level.');
-const MetaDataPatch = request('MetaDataPatch', jsonObject().meta({ description: 'Keys merged into meta_data; a key set to null is removed (at most 64 KB in all)' }));
+const MetaDataPatch = request('MetaDataPatch', jsonObject().meta({ description: META_DATA_RULES }));
 
 const AnalysisRequestItem = request(
   'AnalysisRequestItem',
@@ -129,7 +137,7 @@ const AnalysisRequestItem = request(
     params: jsonObject()
       .nullable()
       .optional()
-      .meta({ description: 'threshold_spoofing (QUALITY), threshold / threshold_min / threshold_max (BIOMETRY), collection_id (COLLECTION), extract_best_shot' }),
+      .meta({ description: `threshold_spoofing (QUALITY), threshold / threshold_min / threshold_max (BIOMETRY), collection_id (COLLECTION), extract_best_shot; at most ${LIMITS.paramsBytes / 1024} KB as stored JSON` }),
     meta_data: jsonObject().nullable().optional(),
   }),
 );
@@ -143,7 +151,7 @@ const AnalysesRequest = request(
 const CollectionCreate = request(
   'CollectionCreate',
   z.object({
-    alias: z.string().meta({ description: 'e.g. blacklist' }),
+    alias: z.string().max(LIMITS.nameChars).meta({ description: `e.g. blacklist (at most ${LIMITS.nameChars} characters)` }),
     company_id: tolerated(z.string()).meta({ description: "Default: the caller's company (ADMIN may name another)" }),
     meta_data: tolerated(jsonObject()),
   }),
@@ -179,7 +187,7 @@ const UploadPayload = request(
     'folder:meta_data': tolerated(jsonObject()),
     'media:uploads': tolerated(z.record(z.string(), z.string())).meta({ description: 'Field name -> upload_id of a presigned upload (POST /api/uploads)' }),
     'person:meta_data': tolerated(jsonObject()).meta({ description: 'Persons of collections only' }),
-    resolution_endpoint: tolerated(z.string().nullable()).meta({ description: 'Webhook URL notified when a group of analyses finishes' }),
+    resolution_endpoint: tolerated(z.string().max(LIMITS.urlChars).nullable()).meta({ description: WEBHOOK_URL_RULES }),
     analyses: tolerated(z.array(AnalysisRequestItem)).meta({ description: 'Single request / Instant API: analyses run at once, results in the answer' }),
   }),
 );

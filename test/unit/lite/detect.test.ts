@@ -41,6 +41,10 @@ test('payload: lenient where clients differ (QUALITY/liveness, strings for numbe
 
 test('payload: what cannot be read is LDE-002005 (the payload part is invalid)', () => {
   payloadFault(() => payloadJson('{not json'));
+  // The payload is echoed in the answer: it is read under the API's rules (no stack overflow, no 1e999).
+  payloadFault(() => payloadJson('{"folder:meta_data": ' + '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_001)));
+  payloadFault(() => payloadJson('{"folder:meta_data": {"n": 1e999}}'));
+  payloadFault(() => payloadJson('{"folder:meta_data": {"__proto__": {"x": 1}}}'));
   payloadFault(() => parseDetectPayload([], defaults));
   payloadFault(() => parseDetectPayload({ analyses: [{ type: 'biometry' }] }, defaults));
   payloadFault(() => parseDetectPayload({ analyses: [{ params: { threshold_spoofing: 2 } }] }, defaults));
