@@ -6,7 +6,7 @@ import { TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/clie
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Report, ReportStore } from '../core/reports/ports';
 import type { ReportTemplate, ReportTemplateAttachment } from '../core/reports/template';
-import { folderPk, timeKey } from './dynamo-store';
+import { folderPk, keyConditionFits, keyFits, timeKey } from './dynamo-store';
 
 const templatePk = (templateId: string) => `RT#${templateId}`;
 const reportPointerPk = (reportId: string) => `REPORT#${reportId}`;
@@ -22,6 +22,8 @@ export class DynamoReportStore implements ReportStore {
   }
 
   private async query(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
+    // An id longer than any key (a 2 KB id from a client) matches nothing: not found, not a 500.
+    if (!keyConditionFits(input)) return [];
     const items: Record<string, unknown>[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
@@ -33,6 +35,7 @@ export class DynamoReportStore implements ReportStore {
   }
 
   private async get<T>(pk: string, sk: string): Promise<T | null> {
+    if (!keyFits(pk, sk)) return null;
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: true }));
     return (out.Item?.['data'] as T | undefined) ?? null;
   }
@@ -95,6 +98,7 @@ export class DynamoReportStore implements ReportStore {
   }
 
   async deleteAttachment(templateId: string, attachmentId: string): Promise<ReportTemplateAttachment | null> {
+    if (!keyFits(templatePk(templateId), `A#${attachmentId}`)) return null;
     const out = await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: templatePk(templateId), sk: `A#${attachmentId}` }, ReturnValues: 'ALL_OLD' }));
     return (out.Attributes?.['data'] as ReportTemplateAttachment | undefined) ?? null;
   }
@@ -112,6 +116,7 @@ export class DynamoReportStore implements ReportStore {
   }
 
   async getReport(reportId: string): Promise<Report | null> {
+    if (!keyFits(reportPointerPk(reportId), 'POINTER')) return null;
     const pointer = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: reportPointerPk(reportId), sk: 'POINTER' }, ConsistentRead: true }));
     if (!pointer.Item) return null;
     return this.get<Report>(folderPk(String(pointer.Item['company_id']), String(pointer.Item['folder_id'])), `REPORT#${reportId}`);

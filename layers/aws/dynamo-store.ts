@@ -45,9 +45,9 @@ const isConditionFailure = (err: unknown) =>
   (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** DynamoDB's key limits: a partition key of at most 2048 bytes, a sort key of at most 1024. */
-const keyFits = (pk: string, sk: string) => Buffer.byteLength(pk) <= 2048 && Buffer.byteLength(sk) <= 1024;
+export const keyFits = (pk: string, sk: string) => Buffer.byteLength(pk) <= 2048 && Buffer.byteLength(sk) <= 1024;
 /** A query whose key condition names a value longer than any key can be matches nothing. */
-const keyConditionFits = (input: Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'>) => {
+export const keyConditionFits = (input: Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'>) => {
   const names = input.KeyConditionExpression?.match(/:\w+/g) ?? [];
   return names.every((n) => {
     const v = (input.ExpressionAttributeValues as Record<string, unknown> | undefined)?.[n];
