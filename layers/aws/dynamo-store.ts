@@ -35,6 +35,15 @@ const pointer = (kind: 'FOLDER' | 'MEDIA' | 'ANALYSIS' | 'PERSON', id: string, c
 });
 
 const usagePk = (companyId: string) => `USAGE#${companyId}`;
+/** PROCESSING analyses are spread over this many partitions of the "all" index (no hot key). */
+const PROCESSING_SHARDS = 8;
+const processingPk = (analysisId: string) => `PROCESSING#${shardOf(analysisId, PROCESSING_SHARDS)}`;
+/** A stable shard of an id: FNV-1a over its characters. */
+function shardOf(id: string, shards: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return h % shards;
+}
 /** Counter items per company, month and type are split in shards so concurrent finishes rarely collide. */
 const USAGE_SHARDS = 8;
 const isTransactionConflict = (err: unknown) =>
@@ -339,7 +348,9 @@ export class DynamoStore implements Store {
     await this.transact([
       this.folderExists(folder),
       ...analyses.flatMap((a) => [
-        this.put({ pk: folderPk(a.company_id, a.folder_id), sk: `ANALYSIS#${a.analysis_id}`, data: a }),
+        // While PROCESSING, the analysis is listed in a sharded partition of the "all" index for the
+        // sweeper (listProcessingAnalyses); the final write replaces the item without these keys.
+        this.put({ pk: folderPk(a.company_id, a.folder_id), sk: `ANALYSIS#${a.analysis_id}`, gpk: processingPk(a.analysis_id), gsk: timeKey(a.time_created, a.analysis_id), data: a }),
         this.put(pointer('ANALYSIS', a.analysis_id, a.company_id, a.folder_id)),
       ]),
     ]);
@@ -376,6 +387,27 @@ export class DynamoStore implements Store {
         throw err;
       }
     }
+  }
+
+  async listProcessingAnalyses(createdBefore: number, limit: number): Promise<Analysis[]> {
+    const pages = await Promise.all(
+      Array.from({ length: PROCESSING_SHARDS }, (_, shard) =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: 'all',
+            KeyConditionExpression: 'gpk = :p AND gsk < :t',
+            ExpressionAttributeValues: { ':p': `PROCESSING#${shard}`, ':t': timeKey(createdBefore, '') },
+            Limit: limit,
+          }),
+        ),
+      ),
+    );
+    return pages
+      .flatMap((p) => (p.Items ?? []).map((i) => i['data'] as Analysis))
+      .filter((a) => a.state === 'PROCESSING')
+      .sort((a, b) => a.time_created - b.time_created)
+      .slice(0, limit);
   }
 
   async startAttempt(companyId: string, folderId: string, analysisId: string, at: number): Promise<Analysis | null> {
