@@ -1,9 +1,9 @@
 // The whole system as one CDK stack. It is also the local runtime's source of truth: npm start
 // synthesizes this stack and takes routes, tables, queues and handlers from the template.
 import * as path from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Size, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, type CfnElement, Duration, RemovalPolicy, Size, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnStage, HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, CfnFunction, DockerImageCode, DockerImageFunction, Runtime, type IFunction, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -22,6 +22,7 @@ import { parseRates } from '../functions/api/throttle';
 import { parsePriceTable } from '../layers/core/metering';
 import { WebhookDelivery } from './webhook-delivery';
 import { DocsSite } from './docs-site';
+import { acknowledgeNagFindings, nagAcknowledgements, STATE_MACHINE_NAG_ACKNOWLEDGEMENTS } from './nag';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -266,6 +267,18 @@ export class OzStack extends Stack {
         });
       }
     });
+
+    // Access logs of the API: request id, caller address, route, status, latency; no bodies or headers.
+    const accessLogs = logs('HttpApiAccess');
+    (httpApi.defaultStage!.node.defaultChild as CfnStage).accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      format: JSON.stringify({ requestId: '$context.requestId', ip: '$context.identity.sourceIp', time: '$context.requestTime', routeKey: '$context.routeKey', status: '$context.status', latencyMs: '$context.responseLatency', integrationError: '$context.integrationErrorMessage' }),
+    };
+
+    // cdk-nag's AwsSolutions findings this design accepts, each with its reason (infra/nag.ts).
+    const logicalId = (c: { node: { defaultChild?: unknown } }) => this.getLogicalId(c.node.defaultChild as CfnElement);
+    acknowledgeNagFindings(this, nagAcknowledgements({ table: logicalId(table), bucket: logicalId(bucket), webhookFunction: logicalId(webhook) }));
+    acknowledgeNagFindings(webhooks.stateMachine, STATE_MACHINE_NAG_ACKNOWLEDGEMENTS);
 
     new CfnOutput(this, 'ApiUrl', { value: httpApi.apiEndpoint });
     // The API reference site is opt-in (`cdk deploy -c docs=true`): see infra/docs-site.ts.
