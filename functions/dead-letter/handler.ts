@@ -5,7 +5,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ErrorCode } from '../../layers/core/errors';
 import { failStranded } from '../../layers/core/stranded';
-import { parseJob } from '../worker/handler';
+import { parseJob } from '../worker/job';
 import { coreDeps, webhookStarter } from '../wiring';
 
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {

@@ -2,7 +2,7 @@
 // (ReportBatchItemFailures) so one bad message never redelivers the others; on the last delivery
 // the queue will make, a transient error ends the analysis FAILED instead of leaving it PROCESSING.
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { AnalysisJob } from '../../layers/core/ports';
+import { parseJob } from './job';
 import { processAnalysis } from '../../layers/core/processing';
 import { notifyIfGroupComplete } from '../../layers/core/webhooks';
 import { analysisQueue, coreDeps, webhookStarter } from '../wiring';
@@ -21,18 +21,6 @@ const deadlineMarginMs = () => Number(process.env.OZ_WORKER_DEADLINE_MARGIN_MS ?
 
 export function retryDelaySeconds(receiveCount: number, random = Math.random()): number {
   return Math.min(900, retryBaseSeconds() * 2 ** Math.max(0, receiveCount - 1)) * (0.5 + random);
-}
-
-export function parseJob(body: string): AnalysisJob | null {
-  try {
-    const job = JSON.parse(body) as Partial<AnalysisJob>;
-    if (typeof job.company_id === 'string' && typeof job.folder_id === 'string' && typeof job.analysis_id === 'string') {
-      return { company_id: job.company_id, folder_id: job.folder_id, analysis_id: job.analysis_id, group_id: String(job.group_id ?? '') };
-    }
-  } catch {
-    // fall through
-  }
-  return null;
 }
 
 export async function handler(event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> {
