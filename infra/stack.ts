@@ -74,7 +74,8 @@ export class OzStack extends Stack {
       removalPolicy,
       // -c retainData=false: the stack deletes the bucket, so it must empty it first.
       autoDeleteObjects: props.retainData === false,
-      cors: [{ allowedMethods: [HttpMethods.GET, HttpMethods.PUT], allowedOrigins: ['*'], allowedHeaders: ['*'], maxAge: 3600 }],
+      // Browsers read media with presigned GETs and upload large files with presigned POSTs.
+      cors: [{ allowedMethods: [HttpMethods.GET, HttpMethods.POST], allowedOrigins: ['*'], allowedHeaders: ['*'], maxAge: 3600 }],
       // Presigned uploads that no folder ever claimed.
       lifecycleRules: [{ prefix: 'uploads/', expiration: Duration.days(1) }],
     });
