@@ -11,9 +11,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import sharp from 'sharp';
-import { ADMIN, OzClient, createLoggedInUser, sharedFile, startRuntime } from '../support/local';
+import { ADMIN, OzClient, createLoggedInUser, queueDrained, sharedFile, startRuntime } from '../support/local';
 import { startReceiver } from '../support/receiver';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/emulators/net';
 import { toolPath } from '../../layers/vision/tools';
@@ -83,20 +83,6 @@ async function usage(admin: OzClient, companyId: string) {
   return { finished: q.finished as number, failed: q.failed as number };
 }
 
-/** Waits until a queue holds no message, visible or in flight. */
-async function drained(runtime: LocalRuntime, prefix: string, timeoutMs = 30_000) {
-  const sqs = new SQSClient({ ...aws(), endpoint: process.env.OZ_SQS_ENDPOINT });
-  const url = Object.entries(runtime.resources.queues).find(([id]) => id.startsWith(prefix))![1].url;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-    const count = Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-    if (count === 0) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 describe('killed, poisoned and stuck analyses', () => {
   const STUCK_AFTER = 60;
   const SWEEP_MS = 1000;
@@ -144,7 +130,7 @@ describe('killed, poisoned and stuck analyses', () => {
     assert.equal((await notifications('/killed')).length, 1, 'the webhook fired once');
     const afterUsage = await usage(t.admin, t.companyId);
     assert.equal(afterUsage.failed - before.failed, 1, 'counted once');
-    assert.ok(await drained(runtime, 'AnalysisDeadLetterQueue'), 'the dead letter was consumed');
+    assert.ok(await queueDrained(runtime, 'AnalysisDeadLetterQueue'), 'the dead letter was consumed');
     // PI clearing goes on.
     assert.equal((await t.client.request('DELETE', `/api/folders/${folder.folder_id}/pi`)).status, 200);
   });
@@ -166,8 +152,8 @@ describe('killed, poisoned and stuck analyses', () => {
     assert.equal((await notifications('/poisoned')).length, 1);
     assert.equal((await usage(t.admin, t.companyId)).failed - before.failed, 1);
     // Both dead letters (the analysis' and the poison message) are consumed; nothing is left queued.
-    assert.ok(await drained(runtime, 'AnalysisQueue'), 'the analysis queue is empty');
-    assert.ok(await drained(runtime, 'AnalysisDeadLetterQueue'), 'the dead-letter queue is empty');
+    assert.ok(await queueDrained(runtime, 'AnalysisQueue'), 'the analysis queue is empty');
+    assert.ok(await queueDrained(runtime, 'AnalysisDeadLetterQueue'), 'the dead-letter queue is empty');
     const again = await t.client.request('GET', `/api/analyses/${analysisId}`);
     assert.equal(again.body.error_code, ErrorCode.UNKNOWN, 'the dead-letter consumer left the final analysis as it was');
   });
