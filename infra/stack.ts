@@ -1,8 +1,9 @@
 // The whole system as one CDK stack. It is also the local runtime's source of truth: npm start
 // synthesizes this stack and takes routes, tables, queues and handlers from the template.
 import * as path from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnOutput, type CfnElement, Duration, RemovalPolicy, Size, Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { CfnStage, HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, CfnFunction, DockerImageCode, DockerImageFunction, Runtime, type IFunction, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -13,6 +14,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods } from 'aws-cd
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { retentionConfigFromEnv } from '../layers/core/privacy';
+import { stuckAfterSecondsFromEnv } from '../layers/core/stranded';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ROUTES, TRAILING_SLASH_SUFFIX, type FunctionName } from '../functions/api/route-table';
@@ -20,6 +22,7 @@ import { parseRates } from '../functions/api/throttle';
 import { parsePriceTable } from '../layers/core/metering';
 import { WebhookDelivery } from './webhook-delivery';
 import { DocsSite } from './docs-site';
+import { acknowledgeNagFindings, nagAcknowledgements, STATE_MACHINE_NAG_ACKNOWLEDGEMENTS } from './nag';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -29,6 +32,8 @@ export const ENTRY_METADATA_KEY = 'oz:entry';
 /** How many deliveries an analysis gets before its message goes to the DLQ (changelog 3.27: 3). */
 export const MAX_RECEIVE_COUNT = 3;
 export const WORKER_TIMEOUT = Duration.seconds(120);
+/** How often the sweeper looks for analyses PROCESSING longer than OZ_STUCK_AFTER_SECONDS. */
+export const SWEEP_SCHEDULE = 'rate(5 minutes)';
 /** The retention run stops starting folders a minute before this (functions/retention/handler.ts). */
 export const RETENTION_TIMEOUT = Duration.minutes(5);
 /** When the retention job runs unless the context's retentionSchedule says otherwise: daily, 03:00 UTC. */
@@ -47,6 +52,7 @@ export class OzStack extends Stack {
   constructor(scope: Construct, id: string, props: OzStackProps = {}) {
     super(scope, id, props);
     const removalPolicy = props.retainData === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const ctx = (key: string, envName: string) => (this.node.tryGetContext(key) ?? process.env[envName]) as string | number | undefined;
 
     const table = new Table(this, 'MainTable', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
@@ -66,22 +72,33 @@ export class OzStack extends Stack {
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       removalPolicy,
-      cors: [{ allowedMethods: [HttpMethods.GET, HttpMethods.PUT], allowedOrigins: ['*'], allowedHeaders: ['*'], maxAge: 3600 }],
+      // -c retainData=false: the stack deletes the bucket, so it must empty it first.
+      autoDeleteObjects: props.retainData === false,
+      // Browsers read media with presigned GETs and upload large files with presigned POSTs.
+      cors: [{ allowedMethods: [HttpMethods.GET, HttpMethods.POST], allowedOrigins: ['*'], allowedHeaders: ['*'], maxAge: 3600 }],
       // Presigned uploads that no folder ever claimed.
       lifecycleRules: [{ prefix: 'uploads/', expiration: Duration.days(1) }],
     });
 
-    const deadLetters = new Queue(this, 'AnalysisDeadLetterQueue', { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED });
+    const deadLetters = new Queue(this, 'AnalysisDeadLetterQueue', { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
     const queue = new Queue(this, 'AnalysisQueue', {
       // At least six times the worker timeout, as AWS advises for SQS event sources.
       visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6),
       retentionPeriod: Duration.days(4),
       receiveMessageWaitTime: Duration.seconds(20),
       encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
       deadLetterQueue: { queue: deadLetters, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
     // Usage events for an external billing system (layers/core/metering.ts): one per final analysis.
-    const usageQueue = new Queue(this, 'UsageEventQueue', { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED });
+    // A billing consumer that fails on an event 5 times parks it in its own dead-letter queue.
+    const usageDeadLetters = new Queue(this, 'UsageEventDeadLetterQueue', { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+    const usageQueue = new Queue(this, 'UsageEventQueue', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: usageDeadLetters, maxReceiveCount: 5 },
+    });
 
     const environment = {
       OZ_TABLE_NAME: table.tableName,
@@ -120,13 +137,19 @@ export class OzStack extends Stack {
       DockerImageCode.fromImageAsset(REPO_ROOT, {
         file: 'functions/worker/Dockerfile',
         cmd: [cmd],
-        exclude: ['node_modules', 'cdk.out', '.git', '.oz-data', 'test', '.models', '*.log'],
+        // .models/ stays in the context: `npm run models:fetch` puts MiniFASNet there for the build.
+        exclude: ['node_modules', 'cdk.out', '.git', '.oz-data', 'test', 'clients', 'openapi', '*.log'],
+        // A pinned mirror of the models for builders without them in .models/ (-c modelBaseUrl=...).
+        ...(this.node.tryGetContext('modelBaseUrl') ? { buildArgs: { OZ_MODEL_BASE_URL: String(this.node.tryGetContext('modelBaseUrl')) } } : {}),
       });
     const media = new DockerImageFunction(this, 'MediaFunction', {
       code: image('media.handler'),
       architecture: Architecture.X86_64,
       memorySize: 2048,
       timeout: Duration.seconds(29),
+      // Uploads are inspected in parallel, each written to /tmp for ffprobe/ffmpeg: up to 10 files of
+      // 200 MB (presigned uploads), with room for decoded frames.
+      ephemeralStorageSize: Size.gibibytes(4),
       environment,
       logGroup: logs('MediaFunction'),
     });
@@ -138,6 +161,8 @@ export class OzStack extends Stack {
       architecture: Architecture.X86_64,
       memorySize: 2048,
       timeout: Duration.seconds(29),
+      // API Lite takes at most 10 files of 15 MB each.
+      ephemeralStorageSize: Size.mebibytes(1024),
       environment,
       logGroup: logs('LiteFunction'),
     });
@@ -148,16 +173,36 @@ export class OzStack extends Stack {
       architecture: Architecture.X86_64,
       memorySize: 3008,
       timeout: WORKER_TIMEOUT,
+      // One analysis at a time, but its source media (videos up to 200 MB each) go through /tmp.
+      ephemeralStorageSize: Size.gibibytes(2),
       environment,
       logGroup: logs('WorkerFunction'),
     });
     tagEntry(worker, 'functions/worker/handler.ts#handler');
     worker.addEventSource(new SqsEventSource(queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 50 }));
 
+    // No analysis left behind (README): the dead-letter consumer ends FAILED the analyses whose last
+    // delivery died without a result; the sweeper those PROCESSING longer than OZ_STUCK_AFTER_SECONDS.
+    const deadLetterConsumer = zipFunction('DeadLetterFunction', 'functions/dead-letter/handler.ts', { memorySize: 256, timeout: Duration.seconds(30) });
+    deadLetterConsumer.addEventSource(new SqsEventSource(deadLetters, { batchSize: 10, reportBatchItemFailures: true }));
+    const sweeper = zipFunction('SweeperFunction', 'functions/sweeper/handler.ts', { memorySize: 256, timeout: Duration.minutes(2) });
+    const stuckAfter = ctx('stuckAfterSeconds', 'OZ_STUCK_AFTER_SECONDS');
+    if (stuckAfter !== undefined) sweeper.addEnvironment('OZ_STUCK_AFTER_SECONDS', String(stuckAfterSecondsFromEnv({ OZ_STUCK_AFTER_SECONDS: String(stuckAfter) })));
+    new Rule(this, 'SweeperSchedule', {
+      description: 'Ends FAILED the analyses PROCESSING longer than OZ_STUCK_AFTER_SECONDS',
+      schedule: Schedule.expression(SWEEP_SCHEDULE),
+      targets: [new LambdaTarget(sweeper, { retryAttempts: 2 })],
+    });
+    for (const fn of [deadLetterConsumer, sweeper]) {
+      table.grantReadWriteData(fn);
+      usageQueue.grantSendMessages(fn);
+      webhooks.stateMachine.grantStartExecution(fn);
+      fn.addEnvironment('OZ_WEBHOOK_STATE_MACHINE_ARN', webhooks.stateMachine.stateMachineArn);
+    }
+
     // Retention: clears the personal information of old folders on a schedule. Days and the folder
     // budget come from the context (retentionDays, retentionMaxFolders) or, at synth, from
     // OZ_RETENTION_DAYS / OZ_RETENTION_MAX_FOLDERS; checked here so a bad value fails the synth.
-    const ctx = (key: string, envName: string) => (this.node.tryGetContext(key) ?? process.env[envName]) as string | number | undefined;
     const retentionEnv = { OZ_RETENTION_DAYS: String(ctx('retentionDays', 'OZ_RETENTION_DAYS') ?? '0'), OZ_RETENTION_MAX_FOLDERS: String(ctx('retentionMaxFolders', 'OZ_RETENTION_MAX_FOLDERS') ?? '1000') };
     retentionConfigFromEnv(retentionEnv);
     const retention = zipFunction('RetentionFunction', 'functions/retention/handler.ts', { memorySize: 512, timeout: RETENTION_TIMEOUT });
@@ -195,9 +240,13 @@ export class OzStack extends Stack {
       webhooks.stateMachine.grantStartExecution(fn);
       fn.addEnvironment('OZ_WEBHOOK_STATE_MACHINE_ARN', webhooks.stateMachine.stateMachineArn);
     }
-    // The delivery task reads the folder (presigned URLs in the payload) and writes delivery records.
-    table.grantReadWriteData(webhook);
-    bucket.grantRead(webhook);
+    // The delivery task reads the folder (presigned URLs in the payload), reads or creates the
+    // company's signing secret and updates its delivery record: those item operations, on the
+    // table only (no index, scan, delete or batch), and reading objects (no listing).
+    webhook.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [table.tableArn] }));
+    webhook.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('*')] }));
+    // API Lite keeps no data but counts requests for throttling (OZ_THROTTLING_RATES) in the table.
+    lite.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [table.tableArn] }));
 
     const httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Oz-compatible facial biometrics API',
@@ -220,14 +269,27 @@ export class OzStack extends Stack {
       }
     });
 
+    // Access logs of the API: request id, caller address, route, status, latency; no bodies or headers.
+    const accessLogs = logs('HttpApiAccess');
+    (httpApi.defaultStage!.node.defaultChild as CfnStage).accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      format: JSON.stringify({ requestId: '$context.requestId', ip: '$context.identity.sourceIp', time: '$context.requestTime', routeKey: '$context.routeKey', status: '$context.status', latencyMs: '$context.responseLatency', integrationError: '$context.integrationErrorMessage' }),
+    };
+
+    // cdk-nag's AwsSolutions findings this design accepts, each with its reason (infra/nag.ts).
+    const logicalId = (c: { node: { defaultChild?: unknown } }) => this.getLogicalId(c.node.defaultChild as CfnElement);
+    acknowledgeNagFindings(this, nagAcknowledgements({ table: logicalId(table), bucket: logicalId(bucket), webhookFunction: logicalId(webhook) }));
+    acknowledgeNagFindings(webhooks.stateMachine, STATE_MACHINE_NAG_ACKNOWLEDGEMENTS);
+
     new CfnOutput(this, 'ApiUrl', { value: httpApi.apiEndpoint });
     // The API reference site is opt-in (`cdk deploy -c docs=true`): see infra/docs-site.ts.
     if (String(this.node.tryGetContext('docs')) === 'true') new DocsSite(this, 'Docs', { apiUrl: httpApi.apiEndpoint });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetters.queueUrl });
     new CfnOutput(this, 'UsageEventQueueUrl', { value: usageQueue.queueUrl });
     new CfnOutput(this, 'TableName', { value: table.tableName });
-    this.functions = { api, media, worker, webhook, lite, retention };
+    new CfnOutput(this, 'UsageDeadLetterQueueUrl', { value: usageDeadLetters.queueUrl });
+    this.functions = { api, media, worker, webhook, lite, retention, deadLetter: deadLetterConsumer, sweeper };
   }
 
-  readonly functions: Record<'api' | 'media' | 'worker' | 'webhook' | 'lite' | 'retention', LambdaFunction>;
+  readonly functions: Record<'api' | 'media' | 'worker' | 'webhook' | 'lite' | 'retention' | 'deadLetter' | 'sweeper', LambdaFunction>;
 }

@@ -50,6 +50,7 @@ export class WebhookDelivery extends Construct {
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
       timeout: WEBHOOK_TOTAL_TIMEOUT,
+      tracingEnabled: true, // X-Ray traces of each delivery's steps (cdk-nag AwsSolutions-SF2)
       definitionBody: DefinitionBody.fromChainable(deliver.next(new Succeed(this, 'Delivered'))),
     });
   }

@@ -16,6 +16,17 @@ import { PdfReportRenderer } from '../../layers/report/pdf';
 import { json, jsonBody, uploadBody, type Request } from './http';
 import { createRouter, type Operation } from './router';
 import type { RouteKey } from './route-table';
+import { invocationDeadline, withInvocationDeadline } from '../invocation';
+
+/**
+ * OZ_SYNC_MARGIN_MS: a single request stops starting (or waiting for) analyses this long before the
+ * function's timeout, hands the rest to the queue, and answers with them PROCESSING.
+ */
+const syncMarginMs = () => Number(process.env.OZ_SYNC_MARGIN_MS ?? '5000');
+const syncDeadline = () => {
+  const end = invocationDeadline();
+  return end === undefined ? undefined : end - syncMarginMs();
+};
 
 const caller = (req: Request) => authenticate(coreDeps(), req.headers['x-forensic-access-token']);
 
@@ -37,7 +48,7 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
     });
     // Single request: the analyses run here and the answer holds their results.
     await Promise.allSettled(uploaded.keys.map((k) => deps.blobs.delete(k))); // now stored as media
-    if (requests) await runGroupNow(deps, analyzers(), webhookStarter(), who, created.folder.folder_id, requests, release);
+    if (requests) await runGroupNow(deps, analyzers(), webhookStarter(), who, created.folder.folder_id, requests, release, syncDeadline());
     return json(201, await getFolder(deps, who, created.folder.folder_id, requests !== null));
   },
   'POST /api/instant/folders': async (req) => {
@@ -107,4 +118,4 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
 
 const reportRenderer = new PdfReportRenderer();
 
-export const handler = createRouter('media', operations as Record<string, Operation>);
+export const handler = withInvocationDeadline(createRouter('media', operations as Record<string, Operation>));

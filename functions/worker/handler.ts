@@ -1,8 +1,8 @@
 // The SQS consumer: one analysis per message. Failures are reported per message
 // (ReportBatchItemFailures) so one bad message never redelivers the others; on the last delivery
 // the queue will make, a transient error ends the analysis FAILED instead of leaving it PROCESSING.
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { AnalysisJob } from '../../layers/core/ports';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { parseJob } from './job';
 import { processAnalysis } from '../../layers/core/processing';
 import { notifyIfGroupComplete } from '../../layers/core/webhooks';
 import { analysisQueue, coreDeps, webhookStarter } from '../wiring';
@@ -13,23 +13,17 @@ const maxReceiveCount = () => Number(process.env.OZ_MAX_RECEIVE_COUNT ?? '3');
 /** First retry delay; each further retry doubles it, with full jitter (half to one and a half times). */
 const retryBaseSeconds = () => Number(process.env.OZ_RETRY_BASE_SECONDS ?? '10');
 
+/**
+ * OZ_WORKER_DEADLINE_MARGIN_MS: the attempt gives up this long before the function's timeout, so
+ * that it can still write FAILED (last attempt) or hand the message back (earlier ones).
+ */
+const deadlineMarginMs = () => Number(process.env.OZ_WORKER_DEADLINE_MARGIN_MS ?? '10000');
+
 export function retryDelaySeconds(receiveCount: number, random = Math.random()): number {
   return Math.min(900, retryBaseSeconds() * 2 ** Math.max(0, receiveCount - 1)) * (0.5 + random);
 }
 
-function parseJob(body: string): AnalysisJob | null {
-  try {
-    const job = JSON.parse(body) as Partial<AnalysisJob>;
-    if (typeof job.company_id === 'string' && typeof job.folder_id === 'string' && typeof job.analysis_id === 'string') {
-      return { company_id: job.company_id, folder_id: job.folder_id, analysis_id: job.analysis_id, group_id: String(job.group_id ?? '') };
-    }
-  } catch {
-    // fall through
-  }
-  return null;
-}
-
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+export async function handler(event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> {
   const deps = coreDeps();
   const analyzers = workerAnalyzers();
   const failures: SQSBatchResponse['batchItemFailures'] = [];
@@ -50,7 +44,8 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     const started = Date.now();
     let failed = false;
     try {
-      const outcome = await processAnalysis(deps, analyzers, job, { finalAttempt });
+      const deadline = context?.getRemainingTimeInMillis ? Date.now() + context.getRemainingTimeInMillis() - deadlineMarginMs() : undefined;
+      const outcome = await processAnalysis(deps, analyzers, job, { finalAttempt, ...(deadline !== undefined ? { deadline } : {}) });
       console.log(JSON.stringify({ msg: 'analysis processed', analysis_id: job.analysis_id, outcome, ms: Date.now() - started, receiveCount }));
     } catch (err) {
       failed = true;

@@ -8,9 +8,11 @@ const [file, exportName] = entry!.split('#');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const handler = (require(path.join(repoRoot!, file!)) as Record<string, Handler>)[exportName ?? 'handler']!;
 
-process.on('message', async (message: { id: number; event: unknown }) => {
+process.on('message', async (message: { id: number; event: unknown; deadline?: number }) => {
+  const { deadline } = message;
+  const context = { awsRequestId: String(message.id), functionName: entry, ...(deadline ? { getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) } : {}) };
   try {
-    const result = await handler(message.event, { awsRequestId: String(message.id), functionName: entry });
+    const result = await handler(message.event, context);
     process.send!({ id: message.id, result: result ?? null });
   } catch (err) {
     const e = err as Error;

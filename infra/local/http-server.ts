@@ -229,7 +229,9 @@ export function createLocalApiServer(template: CfnTemplate, log: (line: string) 
         return;
       }
       try {
-        const result = await handlerFor(match.route.entry)(event, { awsRequestId: randomUUID() });
+        // The function's own timeout from the template, as Lambda's context tells it.
+        const end = Date.now() + Number(template.Resources[match.route.functionLogicalId]?.Properties?.['Timeout'] ?? 3) * 1000;
+        const result = await handlerFor(match.route.entry)(event, { awsRequestId: randomUUID(), getRemainingTimeInMillis: () => Math.max(0, end - Date.now()) });
         send(res, result);
       } catch (err) {
         // What API Gateway answers when the Lambda itself fails.

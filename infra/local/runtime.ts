@@ -33,6 +33,13 @@ export interface LocalRuntimeOptions {
   workerConcurrency?: number;
   /** Overrides the queue's visibility timeout (the template's is sized for Lambda timeouts). */
   visibilityTimeoutSeconds?: number;
+  /** Overrides the Timeout of the queue consumers (tests emulate a function timeout with a short one). */
+  consumerTimeoutSeconds?: number;
+  /**
+   * Runs the template's rate(...) schedules (the sweeper) this often instead (tests); 0 turns them
+   * off. cron(...) schedules (retention) are not run locally: `npm run retention` does that.
+   */
+  scheduleIntervalMs?: number;
   /** Shortens the waits of Step Functions retries (tests); the retry policy itself is the template's. */
   stepFunctionsRetryIntervalMs?: number;
   log?: (line: string) => void;
@@ -41,8 +48,10 @@ export interface LocalRuntimeOptions {
 export interface LocalRuntime {
   url: string;
   stepFunctions: LocalStepFunctions;
-  /** The worker processes (one per concurrent invocation), for fault injection. */
+  /** The analysis worker's processes first, then the other queue consumers' (fault injection). */
   workers: FunctionPool[];
+  /** Every function run in child processes (queue consumers, schedules), by logical id. */
+  pools: Record<string, FunctionPool>;
   resources: LocalResources;
   template: CfnTemplate;
   stop(): Promise<void>;
@@ -135,13 +144,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // What the SQS event source mapping does in AWS, with the mapping's own settings. The consumer
     // runs in its own processes, one invocation each, as Lambda execution environments do.
     const workers: FunctionPool[] = [];
-    for (const mapping of Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')) {
-      const props = mapping.Properties ?? {};
+    const pools: Record<string, FunctionPool> = {};
+    const mappings = Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')
+      .map((mapping) => ({ props: mapping.Properties ?? {}, fnId: (mapping.Properties?.['FunctionName'] as { Ref: string }).Ref }))
+      .sort((a, b) => Number(b.fnId.startsWith('WorkerFunction')) - Number(a.fnId.startsWith('WorkerFunction')));
+    for (const { props, fnId } of mappings) {
       const queueId = (props['EventSourceArn'] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
-      const fnId = (props['FunctionName'] as { Ref: string }).Ref;
       const queue = resources.queues[queueId]!;
-      const pool = startFunctionPool(String(template.Resources[fnId]!.Metadata![ENTRY_METADATA_KEY]), options.workerConcurrency ?? 2, log);
+      const timeout = options.consumerTimeoutSeconds ?? Number(template.Resources[fnId]!.Properties?.['Timeout'] ?? 3);
+      const pool = startFunctionPool(String(template.Resources[fnId]!.Metadata![ENTRY_METADATA_KEY]), options.workerConcurrency ?? 2, log, timeout);
       workers.push(pool);
+      pools[fnId] = pool;
       stack.push(() => pool.stop());
       const handler = (event: SQSEvent) => pool.invoke(event) as Promise<SQSBatchResponse>;
       const poller: SqsPoller = startSqsPoller({
@@ -159,6 +173,34 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       stack.push(() => poller.stop());
     }
 
+    // What EventBridge does for rate(...) rules: invoke the target every period, in its own process.
+    for (const rule of Object.values(template.Resources).filter((r) => r.Type === 'AWS::Events::Rule')) {
+      const period = ratePeriodMs(String(rule.Properties?.['ScheduleExpression'] ?? ''));
+      const interval = options.scheduleIntervalMs ?? period;
+      if (period === null || !interval) continue;
+      for (const target of (rule.Properties?.['Targets'] as { Arn: { 'Fn::GetAtt': [string] } }[] | undefined) ?? []) {
+        const fnId = target.Arn['Fn::GetAtt'][0];
+        const fn = template.Resources[fnId];
+        const entry = fn?.Metadata?.[ENTRY_METADATA_KEY];
+        if (typeof entry !== 'string') continue;
+        const pool = startFunctionPool(entry, 1, log, Number(fn!.Properties?.['Timeout'] ?? 3));
+        pools[fnId] = pool;
+        let running: Promise<unknown> | null = null;
+        const timer = setInterval(() => {
+          if (running) return; // a run still going: this tick is skipped
+          running = pool
+            .invoke({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} })
+            .catch((err: unknown) => log(`${fnId}: scheduled run failed: ${String(err)}`))
+            .finally(() => (running = null));
+        }, interval);
+        stack.push(async () => {
+          clearInterval(timer);
+          await running;
+          await pool.stop();
+        });
+      }
+    }
+
     const { server } = createLocalApiServer(template, log);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -173,11 +215,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     );
     const address = server.address() as AddressInfo;
     const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
-    return { url: `http://${host}:${address.port}`, stepFunctions, workers, resources, template, stop: stopAll };
+    return { url: `http://${host}:${address.port}`, stepFunctions, workers, pools, resources, template, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+/** The period of an EventBridge rate(...) expression in ms; null for anything else (cron). */
+export function ratePeriodMs(expression: string): number | null {
+  const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
+  if (!m) return null;
+  const unit = m[2]!.startsWith('minute') ? 60_000 : m[2]!.startsWith('hour') ? 3_600_000 : 86_400_000;
+  return Number(m[1]) * unit;
 }
 
 async function ensureAdmin(deps: import('../../layers/core/deps').CoreDeps, email: string, password: string, log: (line: string) => void) {

@@ -9,8 +9,9 @@
  *   itemIdentifier that is empty or not a messageId of the batch fails the whole batch, as in Lambda).
  *
  * Up to `concurrency` batches are in flight at once. Errors of the handler or of SQS are logged and
- * never crash the process; SQS errors back off. Not emulated: Lambda's scaling of pollers, the
- * function timeout, FIFO ordering on partial failure.
+ * never crash the process; SQS errors back off. The function timeout is the handler's business
+ * (the local runtime's function pool emulates it). Not emulated: Lambda's scaling of pollers, FIFO
+ * ordering on partial failure.
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';

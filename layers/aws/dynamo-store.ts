@@ -35,6 +35,23 @@ const pointer = (kind: 'FOLDER' | 'MEDIA' | 'ANALYSIS' | 'PERSON', id: string, c
 });
 
 const usagePk = (companyId: string) => `USAGE#${companyId}`;
+/**
+ * The "all" index (ADMIN's cross-company listings) spreads folders, audit entries and PROCESSING
+ * analyses over this many partitions each ("FOLDER#0".."FOLDER#7"...), by a hash of their id, so no
+ * single partition takes every tenant's writes. Listings read every shard and merge.
+ */
+const ALL_INDEX_SHARDS = 8;
+const PROCESSING_SHARDS = ALL_INDEX_SHARDS;
+/** The shard partitions of a kind, plus its unsharded partition written before sharding (still read). */
+const allIndexPartitions = (kind: 'FOLDER' | 'AUDIT') => [...Array.from({ length: ALL_INDEX_SHARDS }, (_, i) => `${kind}#${i}`), kind];
+const allIndexPk = (kind: 'FOLDER' | 'AUDIT', id: string) => `${kind}#${shardOf(id, ALL_INDEX_SHARDS)}`;
+const processingPk = (analysisId: string) => `PROCESSING#${shardOf(analysisId, PROCESSING_SHARDS)}`;
+/** A stable shard of an id: FNV-1a over its characters. */
+function shardOf(id: string, shards: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return h % shards;
+}
 /** Counter items per company, month and type are split in shards so concurrent finishes rarely collide. */
 const USAGE_SHARDS = 8;
 const isTransactionConflict = (err: unknown) =>
@@ -82,6 +99,57 @@ export class DynamoStore implements Store {
       ExclusiveStartKey = out.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     return items;
+  }
+
+  /**
+   * Reads a key range in DynamoDB's own pages until `want` items (after any FilterExpression) are
+   * read or the range ends; `more` says whether anything may follow.
+   */
+  private async queryUpTo(input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>, want: number): Promise<{ items: Item[]; more: boolean }> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    if (!keyConditionFits(input)) return { items, more: false };
+    if (want <= 0) return { items, more: true };
+    do {
+      const out = await this.doc.send(new QueryCommand({ TableName: this.table, ...input, Limit: Math.min(1000, Math.max(1, want - items.length)), ExclusiveStartKey: start }));
+      items.push(...((out.Items ?? []) as Item[]));
+      start = out.LastEvaluatedKey;
+    } while (start && items.length < want);
+    return { items: items.slice(0, want), more: start !== undefined || items.length > want };
+  }
+
+  /** How many items a key range holds (after any FilterExpression), counted by DynamoDB without returning them. */
+  private async count(input: Omit<QueryCommandInput, 'TableName' | 'Select' | 'ExclusiveStartKey'>): Promise<number> {
+    let total = 0;
+    let start: Record<string, unknown> | undefined;
+    if (!keyConditionFits(input)) return 0;
+    do {
+      const out = await this.doc.send(new QueryCommand({ TableName: this.table, ...input, Select: 'COUNT', ExclusiveStartKey: start }));
+      total += out.Count ?? 0;
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return total;
+  }
+
+  /** The first `want` items of several partitions of the "all" index, merged newest first. */
+  private async allIndexNewestFirst(partitions: string[], input: Omit<QueryCommandInput, 'TableName' | 'IndexName' | 'KeyConditionExpression' | 'ScanIndexForward'> & { range?: [string, string] }, want: number) {
+    const { range, ...rest } = input;
+    const parts = await Promise.all(
+      partitions.map((p) =>
+        this.queryUpTo(
+          {
+            ...rest,
+            IndexName: 'all',
+            KeyConditionExpression: range ? 'gpk = :gp AND gsk BETWEEN :glo AND :ghi' : 'gpk = :gp',
+            ExpressionAttributeValues: { ...rest.ExpressionAttributeValues, ':gp': p, ...(range ? { ':glo': range[0], ':ghi': range[1] } : {}) },
+            ScanIndexForward: false,
+          },
+          want,
+        ),
+      ),
+    );
+    const items = parts.flatMap((p) => p.items).sort((a, b) => (String(b['gsk']) < String(a['gsk']) ? -1 : String(b['gsk']) > String(a['gsk']) ? 1 : 0));
+    return { items: items.slice(0, want), more: items.length > want || parts.some((p) => p.more) };
   }
 
   private async transact(items: TransactItem[]): Promise<void> {
@@ -155,12 +223,13 @@ export class DynamoStore implements Store {
   }
 
   async listUsers(query: { company_id: string | null; offset: number; limit: number }): Promise<Page<StoredUser>> {
-    const items =
+    // Oldest first, read in DynamoDB's pages up to the end of the window; the total is counted.
+    const range =
       query.company_id === null
-        ? await this.queryAll({ IndexName: 'all', KeyConditionExpression: 'gpk = :p', ExpressionAttributeValues: { ':p': 'USER' } })
-        : await this.queryAll({ IndexName: 'list', KeyConditionExpression: 'lpk = :p', ExpressionAttributeValues: { ':p': `${query.company_id}#USER` } });
-    const users = items.map((i) => i['data'] as StoredUser);
-    return { total: users.length, items: users.slice(query.offset, query.offset + query.limit) };
+        ? { IndexName: 'all', KeyConditionExpression: 'gpk = :p', ExpressionAttributeValues: { ':p': 'USER' } }
+        : { IndexName: 'list', KeyConditionExpression: 'lpk = :p', ExpressionAttributeValues: { ':p': `${query.company_id}#USER` } };
+    const [page, total] = await Promise.all([this.queryUpTo(range, query.offset + query.limit), this.count(range)]);
+    return { total, items: page.items.slice(query.offset).map((i) => i['data'] as StoredUser) };
   }
 
   async updateUser(user: StoredUser, previousEmail: string): Promise<boolean> {
@@ -247,40 +316,30 @@ export class DynamoStore implements Store {
     const key = timeKey(entry.time_created, entry.audit_id);
     const object = `${entry.object_type}#${entry.object_id}`;
     await this.transact([
-      this.put({ pk: `C#${entry.company_id}#AUDIT`, sk: key, gpk: 'AUDIT', gsk: key, data: entry }),
+      this.put({ pk: `C#${entry.company_id}#AUDIT`, sk: key, gpk: allIndexPk('AUDIT', entry.audit_id), gsk: key, data: entry }),
       this.put({ pk: `C#${entry.company_id}#AUDIT#${object}`, sk: key, gpk: `AUDIT#${object}`, gsk: key, data: entry }),
     ]);
   }
 
   async listAuditEntries(query: AuditQuery): Promise<{ items: AuditEntry[]; has_more: boolean }> {
     const object = query.object_type && query.object_id ? `${query.object_type}#${query.object_id}` : null;
-    const [index, keyName, keyValue] =
-      query.company_id === null
-        ? ['all', 'gpk', object ? `AUDIT#${object}` : 'AUDIT']
-        : [undefined, 'pk', object ? `C#${query.company_id}#AUDIT#${object}` : `C#${query.company_id}#AUDIT`];
     const typeOnly = !object && query.object_type;
-    if (Buffer.byteLength(keyValue) > 1024) return { items: [], has_more: false };
-    const want = query.offset + query.limit + 1;
-    const found: AuditEntry[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          ...(index ? { IndexName: index } : {}),
-          KeyConditionExpression: '#k = :k',
-          ...(typeOnly ? { FilterExpression: '#d.object_type = :t' } : {}),
-          ExpressionAttributeNames: { '#k': keyName, ...(typeOnly ? { '#d': 'data' } : {}) },
-          ExpressionAttributeValues: { ':k': keyValue, ...(typeOnly ? { ':t': query.object_type } : {}) },
-          ScanIndexForward: false,
-          Limit: Math.min(want - found.length + (typeOnly ? 100 : 0), 1000),
-          ExclusiveStartKey,
-        }),
+    // An object id longer than any key was never logged (a 2 KB id from a client): nothing to list.
+    if (object && Buffer.byteLength(object) > 1000) return { items: [], has_more: false };
+    const filter = typeOnly ? { FilterExpression: '#d.object_type = :t', ExpressionAttributeNames: { '#d': 'data' }, ExpressionAttributeValues: { ':t': query.object_type } } : {};
+    const want = query.offset + query.limit;
+    let page: { items: Item[]; more: boolean };
+    if (query.company_id === null) {
+      // Every company: one object's history is its own partition; the whole feed is sharded.
+      page = await this.allIndexNewestFirst(object ? [`AUDIT#${object}`] : allIndexPartitions('AUDIT'), filter, want);
+    } else {
+      const pk = object ? `C#${query.company_id}#AUDIT#${object}` : `C#${query.company_id}#AUDIT`;
+      page = await this.queryUpTo(
+        { ...filter, KeyConditionExpression: 'pk = :k', ExpressionAttributeValues: { ...filter.ExpressionAttributeValues, ':k': pk }, ScanIndexForward: false },
+        want,
       );
-      found.push(...((out.Items ?? []) as Item[]).map((i) => i['data'] as AuditEntry));
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey && found.length < want);
-    return { items: found.slice(query.offset, query.offset + query.limit), has_more: found.length > query.offset + query.limit };
+    }
+    return { items: page.items.slice(query.offset).map((i) => i['data'] as AuditEntry), has_more: page.more };
   }
 
   // Folders, media, analyses ---------------------------------------------------------------------
@@ -295,7 +354,7 @@ export class DynamoStore implements Store {
     const key = timeKey(folder.time_created, folder.folder_id);
     await this.transact([
       this.put(
-        { pk: folderPk(folder.company_id, folder.folder_id), sk: 'FOLDER', lpk: `${folder.company_id}#FOLDER`, lsk: key, gpk: 'FOLDER', gsk: key, data: folder },
+        { pk: folderPk(folder.company_id, folder.folder_id), sk: 'FOLDER', lpk: `${folder.company_id}#FOLDER`, lsk: key, gpk: allIndexPk('FOLDER', folder.folder_id), gsk: key, data: folder },
         'attribute_not_exists(pk)',
       ),
       this.put(pointer('FOLDER', folder.folder_id, folder.company_id, folder.folder_id)),
@@ -325,25 +384,49 @@ export class DynamoStore implements Store {
   }
 
   async listFolders(query: FolderListQuery): Promise<Page<FolderAggregate>> {
-    const [index, pkName, skName, pkValue] =
-      query.company_id === null ? ['all', 'gpk', 'gsk', 'FOLDER'] : ['list', 'lpk', 'lsk', `${query.company_id}#FOLDER`];
     const lower = timeKey(query.time_created_min ?? 0, '');
     const upper = timeKey(query.time_created_max ?? 9_999_999_999, '~');
     // BETWEEN with a reversed range is a DynamoDB error; such a window holds nothing.
     if (lower > upper) return { total: 0, items: [] };
-    const items = await this.queryAll({
-      IndexName: index,
-      KeyConditionExpression: `${pkName} = :p AND ${skName} BETWEEN :lo AND :hi`,
-      ExpressionAttributeValues: { ':p': pkValue, ':lo': lower, ':hi': upper },
-      ScanIndexForward: false, // newest first
-    });
-    let folders = items.map((i) => i['data'] as Folder);
-    if (query.user_id) folders = folders.filter((f) => f.user_id === query.user_id);
+    // A CLIENT's own folders: filtered by DynamoDB, so the pages hold only theirs.
+    const byUser = query.user_id ? { FilterExpression: '#d.user_id = :u', ExpressionAttributeNames: { '#d': 'data' }, ExpressionAttributeValues: { ':u': query.user_id } } : {};
+    const company = query.company_id;
+    // Newest first, reading only as far as `want` folders (every shard of the "all" index for ADMIN/OPERATOR).
+    const read = (want: number) =>
+      company === null
+        ? this.allIndexNewestFirst(allIndexPartitions('FOLDER'), { ...byUser, range: [lower, upper] }, want)
+        : this.queryUpTo(
+            {
+              ...byUser,
+              IndexName: 'list',
+              KeyConditionExpression: 'lpk = :p AND lsk BETWEEN :lo AND :hi',
+              ExpressionAttributeValues: { ...byUser.ExpressionAttributeValues, ':p': `${company}#FOLDER`, ':lo': lower, ':hi': upper },
+              ScanIndexForward: false,
+            },
+            want,
+          );
+    const countAll = async () => {
+      const partitions = company === null ? allIndexPartitions('FOLDER').map((p) => ({ IndexName: 'all', key: 'gpk', sort: 'gsk', p })) : [{ IndexName: 'list', key: 'lpk', sort: 'lsk', p: `${company}#FOLDER` }];
+      const counts = await Promise.all(
+        partitions.map(({ IndexName, key, sort, p }) =>
+          this.count({
+            ...byUser,
+            IndexName,
+            KeyConditionExpression: `${key} = :p AND ${sort} BETWEEN :lo AND :hi`,
+            ExpressionAttributeValues: { ...byUser.ExpressionAttributeValues, ':p': p, ':lo': lower, ':hi': upper },
+          }),
+        ),
+      );
+      return counts.reduce((a, b) => a + b, 0);
+    };
     const load = async (f: Folder) => (await this.getFolder(f.company_id, f.folder_id)) ?? { folder: f, media: [], analyses: [] };
     if (!query.filter) {
-      const window = folders.slice(query.offset, query.offset + query.limit);
-      return { total: folders.length, items: await Promise.all(window.map(load)) };
+      const [page, total] = await Promise.all([read(query.offset + query.limit), countAll()]);
+      const window = page.items.slice(query.offset).map((i) => i['data'] as Folder);
+      return { total, items: await Promise.all(window.map(load)) };
     }
+    // Filters on analyses need each folder's records: every folder in range is looked at (the total counts matches).
+    const folders = (await read(Number.MAX_SAFE_INTEGER)).items.map((i) => i['data'] as Folder);
     const matches: FolderAggregate[] = [];
     for (let i = 0; i < folders.length; i += 25) {
       const loaded = await Promise.all(folders.slice(i, i + 25).map(load));
@@ -356,7 +439,9 @@ export class DynamoStore implements Store {
     await this.transact([
       this.folderExists(folder),
       ...analyses.flatMap((a) => [
-        this.put({ pk: folderPk(a.company_id, a.folder_id), sk: `ANALYSIS#${a.analysis_id}`, data: a }),
+        // While PROCESSING, the analysis is listed in a sharded partition of the "all" index for the
+        // sweeper (listProcessingAnalyses); the final write replaces the item without these keys.
+        this.put({ pk: folderPk(a.company_id, a.folder_id), sk: `ANALYSIS#${a.analysis_id}`, gpk: processingPk(a.analysis_id), gsk: timeKey(a.time_created, a.analysis_id), data: a }),
         this.put(pointer('ANALYSIS', a.analysis_id, a.company_id, a.folder_id)),
       ]),
     ]);
@@ -393,6 +478,27 @@ export class DynamoStore implements Store {
         throw err;
       }
     }
+  }
+
+  async listProcessingAnalyses(createdBefore: number, limit: number): Promise<Analysis[]> {
+    const pages = await Promise.all(
+      Array.from({ length: PROCESSING_SHARDS }, (_, shard) =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: 'all',
+            KeyConditionExpression: 'gpk = :p AND gsk < :t',
+            ExpressionAttributeValues: { ':p': `PROCESSING#${shard}`, ':t': timeKey(createdBefore, '') },
+            Limit: limit,
+          }),
+        ),
+      ),
+    );
+    return pages
+      .flatMap((p) => (p.Items ?? []).map((i) => i['data'] as Analysis))
+      .filter((a) => a.state === 'PROCESSING')
+      .sort((a, b) => a.time_created - b.time_created)
+      .slice(0, limit);
   }
 
   async startAttempt(companyId: string, folderId: string, analysisId: string, at: number): Promise<Analysis | null> {

@@ -1,11 +1,13 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { BlobNotFoundError, type BlobStore } from '../core/ports';
+import { BlobNotFoundError, type BlobStore, type PresignedPost } from '../core/ports';
 
 /**
  * BlobStore on one S3 bucket. Server-side encryption is the bucket's default (configured in the
@@ -50,37 +52,29 @@ export class S3BlobStore implements BlobStore {
     });
   }
 
-  /**
-   * A URL for one HTTP PUT of the object's bytes. The presigner never signs Content-Type, so the
-   * uploader should send `Content-Type: <contentType>` itself (what it sends is what is stored).
-   */
-  presignPut(key: string, contentType: string, expiresInSeconds: number): Promise<string> {
-    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType });
-    // SDK v3 (>= 3.729) adds a default CRC32 checksum to PutObject; on a presigned URL that is the
-    // checksum of an EMPTY body (x-amz-checksum-crc32=AAAAAA==), which real S3 rejects (BadDigest)
-    // once the uploader sends the actual bytes. Drop the checksum headers before presigning.
-    command.middlewareStack.add(
-      (next) => async (args) => {
-        stripChecksumHeaders(args.request);
-        return next(args);
-      },
-      {
-        step: 'build',
-        priority: 'low', // after flexibleChecksumsMiddleware (build, normal priority)
-        name: 'ozStripPresignedChecksum',
-        override: true,
-      },
-    );
-    return getSignedUrl(this.s3, command, { expiresIn: expiresInSeconds });
+  async size(key: string): Promise<number> {
+    try {
+      const out = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return out.ContentLength ?? 0;
+    } catch (err) {
+      if (isNotFound(err)) throw new BlobNotFoundError(key);
+      throw err;
+    }
   }
-}
 
-function stripChecksumHeaders(request: unknown): void {
-  const headers = (request as { headers?: Record<string, string> } | undefined)?.headers;
-  if (!headers) return;
-  for (const name of Object.keys(headers)) {
-    const lower = name.toLowerCase();
-    if (lower.startsWith('x-amz-checksum-') || lower === 'x-amz-sdk-checksum-algorithm') delete headers[name];
+  /**
+   * A presigned POST policy for one object: exactly this key, this Content-Type, and a body of 1 to
+   * `maxBytes` bytes (content-length-range, which S3 enforces; a PUT URL cannot limit the size).
+   */
+  async presignPost(key: string, contentType: string, maxBytes: number, expiresInSeconds: number): Promise<PresignedPost> {
+    const { url, fields } = await createPresignedPost(this.s3, {
+      Bucket: this.bucket,
+      Key: key,
+      Conditions: [['content-length-range', 1, maxBytes], ['eq', '$Content-Type', contentType]],
+      Fields: { 'Content-Type': contentType },
+      Expires: expiresInSeconds,
+    });
+    return { url, fields };
   }
 }
 

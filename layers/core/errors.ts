@@ -19,6 +19,12 @@ export const ErrorCode = {
   // Extensions in the same style (1000 + the HTTP status): a spent monthly quota, and throttling.
   QUOTA_EXCEEDED: 1402,
   RATE_LIMITED: 1429,
+  // Analyses that could not end on their own (README "No analysis left behind"): the worker stopped
+  // at its deadline on the last attempt; the last attempt ended without a result (the dead-letter
+  // consumer); PROCESSING longer than the documented bound (the sweeper).
+  ANALYSIS_TIMED_OUT: 1504,
+  ANALYSIS_WORKER_LOST: 1500,
+  ANALYSIS_STUCK: 1408,
 } as const;
 
 export class ApiError extends Error {

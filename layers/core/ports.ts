@@ -6,7 +6,18 @@ export interface BlobStore {
   get(key: string): Promise<Buffer>; // throws BlobNotFoundError when absent
   delete(key: string): Promise<void>; // no error when absent
   presignGet(key: string, expiresInSeconds: number): Promise<string>;
-  presignPut(key: string, contentType: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * A presigned POST (an HTML-form upload) of one object at `key`, at most `maxBytes` long: the
+   * storage itself refuses a larger body (S3's content-length-range policy condition).
+   */
+  presignPost(key: string, contentType: string, maxBytes: number, expiresInSeconds: number): Promise<PresignedPost>;
+  /** The stored size in bytes, without reading the object; throws BlobNotFoundError when absent. */
+  size(key: string): Promise<number>;
+}
+/** POST `fields` (in this order), then the file as the last form field "file", to `url`. */
+export interface PresignedPost {
+  url: string;
+  fields: Record<string, string>;
 }
 export class BlobNotFoundError extends Error {
   constructor(public key: string) {

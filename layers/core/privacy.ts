@@ -225,7 +225,9 @@ export interface RetentionOptions {
 /**
  * One retention run: every company's folders created before its cutoff, oldest first, from where
  * the last run stopped (a cursor per company that only moves forward, past folders that are
- * cleared). A folder that cannot be cleared yet holds the cursor, so it is retried next run.
+ * cleared). A folder that cannot be cleared yet (analyses still PROCESSING, or an error) is skipped
+ * and the run goes on with the next ones; the cursor stays before the first such folder, so the
+ * next run tries it again (the sweeper ends stuck analyses, so no folder blocks for long).
  * Safe to run again or concurrently: clearing is idempotent and the cursor write is conditional.
  */
 export async function runRetention(deps: CoreDeps, config: RetentionConfig, options: RetentionOptions): Promise<RetentionReport> {
@@ -243,33 +245,38 @@ export async function runRetention(deps: CoreDeps, config: RetentionConfig, opti
     }
     report.companies++;
     const cutoff = deps.clock.now() - days * 86400;
-    let cursor = await deps.store.getRetentionCursor(company.company_id);
-    let held = false;
-    while (!held && !outOfBudget()) {
-      const page = await deps.store.listFoldersCreatedBefore(company.company_id, cutoff, cursor, Math.min(config.pageSize, config.maxFolders - report.scanned));
-      let reached = cursor;
+    const saved = await deps.store.getRetentionCursor(company.company_id);
+    // `position`: where the next page starts; `reached`: how far every folder is cleared (saved).
+    let position = saved;
+    let reached = saved;
+    let written = saved;
+    let blocked = false;
+    while (!outOfBudget()) {
+      const page = await deps.store.listFoldersCreatedBefore(company.company_id, cutoff, position, Math.min(config.pageSize, config.maxFolders - report.scanned));
       for (const { folder, cursor: at } of page.items) {
         if (outOfBudget()) break;
         report.scanned++;
+        position = at;
         try {
           const outcome = await clearFolder(deps, company.company_id, folder.folder_id, null);
           if (outcome?.clearedNow) report.cleared++;
           else report.already_cleared++;
-          reached = at;
+          if (!blocked) reached = at;
         } catch (err) {
           report.deferred++;
-          held = true;
+          blocked = true;
           if (err instanceof AnalysesProcessingError) {
-            options.log({ msg: 'retention: folder deferred, analyses still PROCESSING', company_id: company.company_id, folder_id: folder.folder_id });
+            options.log({ msg: 'retention: folder skipped, analyses still PROCESSING; retried next run', company_id: company.company_id, folder_id: folder.folder_id });
           } else {
             report.errors++;
-            options.log({ msg: 'retention: folder failed, retried next run', company_id: company.company_id, folder_id: folder.folder_id, error: String((err as Error)?.message ?? err) });
+            options.log({ msg: 'retention: folder failed, skipped; retried next run', company_id: company.company_id, folder_id: folder.folder_id, error: String((err as Error)?.message ?? err) });
           }
-          break;
         }
       }
-      if (reached && reached !== cursor) await deps.store.advanceRetentionCursor(company.company_id, reached);
-      cursor = reached;
+      if (reached && reached !== written) {
+        await deps.store.advanceRetentionCursor(company.company_id, reached);
+        written = reached;
+      }
       options.log({ msg: 'retention: page done', company_id: company.company_id, ...report });
       if (!page.next || page.items.length === 0) break;
     }

@@ -203,6 +203,37 @@ export async function runAnalysis(deps: CoreDeps, analyzers: Analyzers, analysis
 export interface ProcessOptions {
   /** True on the last delivery the queue will make: a transient error then ends the analysis FAILED. */
   finalAttempt: boolean;
+  /**
+   * Epoch milliseconds by which the attempt must have given up, leaving time for the final write
+   * before the function's own timeout. Past it, the attempt throws DeadlineExceeded (retried), or on
+   * the last attempt ends the analysis FAILED with ANALYSIS_TIMED_OUT.
+   */
+  deadline?: number;
+  /** With a deadline: past it, throw DeadlineExceeded even on the final attempt (the caller queues the analysis). */
+  handOffAtDeadline?: boolean;
+}
+
+/** The attempt ran out of its time budget (ProcessOptions.deadline): transient, retried by the queue. */
+export class DeadlineExceeded extends Error {
+  constructor(public readonly budgetMs: number) {
+    super(`The analysis did not finish within its ${Math.round(budgetMs / 1000)} s time budget`);
+    this.name = 'DeadlineExceeded';
+  }
+}
+
+/** `work`, or DeadlineExceeded once `deadline` passes (the work itself cannot be stopped; its late result is dropped). */
+async function beforeDeadline<T>(work: Promise<T>, deadline: number | undefined, startedAt: number): Promise<T> {
+  if (deadline === undefined) return work;
+  work.catch(() => {}); // a late failure after the deadline is nobody's business any more
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineExceeded(deadline - startedAt)), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Returns what happened, for logs and tests. Throws on transient errors so the queue retries. */
@@ -224,8 +255,10 @@ export async function processAnalysis(deps: CoreDeps, analyzers: Analyzers, job:
     if (wrote) await publishUsage(deps, [analysis]);
     return wrote;
   };
+  const startedAt = Date.now();
   try {
-    const outcome = await runAnalysis(deps, analyzers, analysis, media, (m) => deps.blobs.get(m.blob_key));
+    if (options.deadline !== undefined && Date.now() >= options.deadline) throw new DeadlineExceeded(0);
+    const outcome = await beforeDeadline(runAnalysis(deps, analyzers, analysis, media, (m) => deps.blobs.get(m.blob_key)), options.deadline, startedAt);
     await Promise.all(outcome.output.map((m, i) => deps.blobs.put(m.blob_key, outcome.outputBytes[i]!, 'image/jpeg')));
     if (outcome.foundPersons) await deps.store.linkAnalysisToPersons(analysis.company_id, analysis.analysis_id, outcome.foundPersons);
     const wrote = await finish({ state: 'FINISHED', resolution: outcome.resolution, results_media: outcome.results_media, results_data: outcome.results_data }, outcome.output);
@@ -237,7 +270,10 @@ export async function processAnalysis(deps: CoreDeps, analyzers: Analyzers, job:
       await finish({ state: 'FAILED', error_code: err.code, error_message: err.message });
       return 'failed';
     }
-    if (options.finalAttempt) {
+    if (err instanceof DeadlineExceeded && options.handOffAtDeadline) throw err;
+    if (options.finalAttempt && err instanceof DeadlineExceeded) {
+      await finish({ state: 'FAILED', error_code: ErrorCode.ANALYSIS_TIMED_OUT, error_message: `Processing timed out after ${analysis.attempts} attempts: ${err.message}` });
+    } else if (options.finalAttempt) {
       // The analysis must not hang in PROCESSING; the message still fails, so the queue parks it in the DLQ.
       await finish({ state: 'FAILED', error_code: ErrorCode.UNKNOWN, error_message: `Processing failed after ${analysis.attempts} attempts: ${(err as Error).message}` });
     }

@@ -94,6 +94,8 @@ export interface Store {
   finishAnalysis(analysis: Analysis, outputMedia: Media[]): Promise<boolean>;
   /** Deletes an analysis, its output media and the person links it holds. */
   deleteAnalysis(analysis: Analysis, outputMedia: Media[]): Promise<void>;
+  /** Analyses still PROCESSING that were created before `createdBefore` (epoch seconds), oldest first, at most `limit`. */
+  listProcessingAnalyses(createdBefore: number, limit: number): Promise<Analysis[]>;
   /** Records a processing attempt and returns the stored analysis (or null if gone). */
   startAttempt(companyId: string, folderId: string, analysisId: string, at: number): Promise<Analysis | null>;
 

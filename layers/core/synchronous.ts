@@ -8,7 +8,7 @@ import { ErrorCode, badStructure, badValue, forbidden } from './errors';
 import { buildMedia, inspectAll, newFolder, parsePayload, type UploadedPart } from './folders';
 import { canStartAnalysis } from './permissions';
 import type { MediaInspector, WebhookStarter } from './ports';
-import { AnalysisFailure, processAnalysis, runAnalysis, type Analyzers } from './processing';
+import { AnalysisFailure, DeadlineExceeded, processAnalysis, runAnalysis, type Analyzers } from './processing';
 import { folderView } from './views';
 import { notifyIfGroupComplete } from './webhooks';
 import { meterInstant, reserveAnalyses } from './metering';
@@ -16,22 +16,35 @@ import { meterInstant, reserveAnalyses } from './metering';
 /**
  * Single request: the group is recorded, run here and now, and its webhook still fires. `release`:
  * the quota was reserved before the folder was stored (undone if the analyses cannot be created).
+ * `deadline` (epoch ms): what has not finished by then is handed to the queue, whose worker ends
+ * it (and fires the webhook); the answer then shows those analyses PROCESSING.
  */
-export async function runGroupNow(deps: CoreDeps, analyzers: Analyzers, starter: WebhookStarter, caller: Caller, folderId: string, requests: AnalysisRequest[], release?: () => Promise<void>) {
+export async function runGroupNow(deps: CoreDeps, analyzers: Analyzers, starter: WebhookStarter, caller: Caller, folderId: string, requests: AnalysisRequest[], release?: () => Promise<void>, deadline?: number) {
   const { analyses } = await createAnalyses(deps, caller, folderId, requests, { enqueue: false, reserved: release !== undefined }).catch(async (err: unknown) => {
     await release?.();
     throw err;
   });
-  for (const a of analyses) {
-    const job = { company_id: a.company_id, folder_id: a.folder_id, analysis_id: a.analysis_id, group_id: a.group_id };
-    // As the last attempt: a transient error ends the analysis FAILED rather than leaving it PROCESSING.
-    await processAnalysis(deps, analyzers, job, { finalAttempt: true }).catch((err: unknown) =>
-      console.error(JSON.stringify({ msg: 'single-request analysis failed', analysis_id: a.analysis_id, error: String(err) })),
-    );
+  const jobs = analyses.map((a) => ({ company_id: a.company_id, folder_id: a.folder_id, analysis_id: a.analysis_id, group_id: a.group_id }));
+  for (let i = 0; i < jobs.length; i++) {
+    const job = jobs[i]!;
+    try {
+      if (deadline !== undefined && Date.now() >= deadline) throw new DeadlineExceeded(0);
+      // As the last attempt: a transient error ends the analysis FAILED rather than leaving it
+      // PROCESSING; the deadline hands it to the queue instead.
+      await processAnalysis(deps, analyzers, job, { finalAttempt: true, ...(deadline !== undefined ? { deadline, handOffAtDeadline: true } : {}) });
+    } catch (err) {
+      if (err instanceof DeadlineExceeded) {
+        const rest = jobs.slice(i);
+        await deps.queue.enqueue(rest);
+        console.log(JSON.stringify({ msg: 'single request: analyses handed to the queue at the deadline', folder_id: folderId, analyses: rest.length }));
+        return;
+      }
+      console.error(JSON.stringify({ msg: 'single-request analysis failed', analysis_id: job.analysis_id, error: String(err) }));
+    }
   }
-  const first = analyses[0];
+  const first = jobs[0];
   if (first) {
-    await notifyIfGroupComplete(deps, starter, { company_id: first.company_id, folder_id: first.folder_id, analysis_id: first.analysis_id, group_id: first.group_id }).catch((err: unknown) =>
+    await notifyIfGroupComplete(deps, starter, first).catch((err: unknown) =>
       console.error(JSON.stringify({ msg: 'webhook start failed', folder_id: folderId, error: String(err) })),
     );
   }

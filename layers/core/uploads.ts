@@ -1,5 +1,7 @@
-// Large media go straight to storage through a presigned PUT (API Gateway and Lambda cap request
-// bodies), then a folder request names them by upload_id under "media:uploads".
+// Large media go straight to storage through a presigned POST (API Gateway and Lambda cap request
+// bodies), then a folder request names them by upload_id under "media:uploads". The POST policy
+// caps the size at MAX_UPLOAD_BYTES in storage itself, and the claim checks the stored size again
+// before reading a byte.
 import type { Caller } from './auth';
 import type { CoreDeps } from './deps';
 import { badValue } from './errors';
@@ -18,11 +20,13 @@ const uploadKey = (caller: Caller, uploadId: string) => `uploads/${caller.user.c
 export async function createUpload(deps: CoreDeps, caller: Caller, contentType: unknown) {
   const upload_id = deps.ids.uuid();
   const type = typeof contentType === 'string' && contentType ? contentType : 'application/octet-stream';
+  const post = await deps.blobs.presignPost(uploadKey(caller, upload_id), type, MAX_UPLOAD_BYTES, UPLOAD_URL_TTL_SECONDS);
   return {
     upload_id,
-    upload_url: await deps.blobs.presignPut(uploadKey(caller, upload_id), type, UPLOAD_URL_TTL_SECONDS),
-    method: 'PUT',
-    headers: { 'Content-Type': type },
+    upload_url: post.url,
+    method: 'POST' as const,
+    // multipart/form-data: these fields in this order, then the file as the last field, "file".
+    fields: post.fields,
     expires_in: UPLOAD_URL_TTL_SECONDS,
     max_size: MAX_UPLOAD_BYTES,
   };
@@ -40,12 +44,14 @@ export async function uploadedParts(deps: CoreDeps, caller: Caller, payload: unk
     const key = uploadKey(caller, id);
     let bytes: Buffer;
     try {
+      // The size first: an oversized object is refused without being read into memory.
+      const size = await deps.blobs.size(key);
+      if (size > MAX_UPLOAD_BYTES) throw badValue(`Upload ${id} is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`, { size, max_size: MAX_UPLOAD_BYTES });
       bytes = await deps.blobs.get(key);
     } catch (err) {
-      if (err instanceof BlobNotFoundError) throw badValue(`Upload ${id} was not found: PUT the file to its upload_url first (it expires after ${UPLOAD_URL_TTL_SECONDS / 60} minutes); only the user who asked for it can use it`);
+      if (err instanceof BlobNotFoundError) throw badValue(`Upload ${id} was not found: POST the file to its upload_url first (it expires after ${UPLOAD_URL_TTL_SECONDS / 60} minutes); only the user who asked for it can use it`);
       throw err;
     }
-    if (bytes.length > MAX_UPLOAD_BYTES) throw badValue(`Upload ${id} is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
     parts.push({ field, filename: field, bytes });
     keys.push(key);
   }

@@ -220,7 +220,7 @@ describe('retention', () => {
     assert.equal(entry.user_id, null);
   });
 
-  test('bounded runs continue where the last stopped; a PROCESSING folder holds its company until it ends; concurrent runs are safe', async () => {
+  test('bounded runs continue where the last stopped; a PROCESSING folder is skipped, the run goes on, and it is retried later; concurrent runs are safe', async () => {
     const company = (await admin.request('POST', '/api/companies', { json: { name: 'Retention Pages Co' } })).body.company_id;
     const folders = [];
     for (let i = 0; i < 5; i++) folders.push(await oldFolder(company, 50 - i, { n: String(i) }));
@@ -230,16 +230,21 @@ describe('retention', () => {
     await deps.store.createAnalyses(blocked.folder, [pending]);
     const isCleared = async (id: string) => (await deps.store.getFolder(company, id))!.folder.is_cleared === true;
 
-    // One folder per run: the first two runs clear the two oldest, the third stops at the blocked one.
+    // One folder per run: the first clears the oldest and stops at its budget. The next run clears
+    // the second, skips the blocked third and clears those after it; its cursor stays before the
+    // blocked folder, so every later run tries it again.
     const first = await retention(30, 1);
     assert.equal(first.budget_reached, true);
     assert.deepEqual(await Promise.all(folders.map(isCleared)), [true, false, false, false, false]);
-    await retention(30, 1000);
-    assert.deepEqual(await Promise.all(folders.map(isCleared)), [true, true, false, false, false]);
-    assert.equal(await deps.store.getRetentionCursor(company) !== null, true);
-    const held = await retention(30, 1000);
-    assert.ok(held.deferred >= 1);
-    assert.deepEqual(await Promise.all(folders.map(isCleared)), [true, true, false, false, false]);
+    const skipped = await retention(30, 1000);
+    assert.equal(skipped.deferred, 1);
+    assert.equal(skipped.errors, 0);
+    assert.deepEqual(await Promise.all(folders.map(isCleared)), [true, true, false, true, true]);
+    const cursor = await deps.store.getRetentionCursor(company);
+    assert.equal(cursor?.endsWith(folders[1]!), true, 'the cursor waits before the blocked folder');
+    const again = await retention(30, 1000);
+    assert.equal(again.deferred, 1, 'the blocked folder is tried again');
+    assert.equal(await deps.store.getRetentionCursor(company), cursor);
 
     // Once the analysis ends, two runs at once finish the job; each folder is recorded once.
     await deps.store.finishAnalysis({ ...pending, state: 'FAILED', error_code: 0, error_message: 'test' }, []);

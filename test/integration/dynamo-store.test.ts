@@ -36,7 +36,7 @@ before(async () => {
   const tablesOnly = { Resources: Object.fromEntries(Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::DynamoDB::Table')) };
   const resources = await createResourcesFromTemplate(tablesOnly, { dynamodb: client, s3: new S3Client(common), sqs: new SQSClient(common) });
   store = new DynamoStore(client, Object.values(resources.tables)[0]!);
-  deps = { store, reports: new DynamoReportStore(client, Object.values(resources.tables)[0]!), blobs: { put: fail, get: fail, delete: fail, presignGet: fail, presignPut: fail }, queue: { enqueue: fail }, clock: { now: () => now }, ids: { uuid: randomUUID }, config: defaultConfig };
+  deps = { store, reports: new DynamoReportStore(client, Object.values(resources.tables)[0]!), blobs: { put: fail, get: fail, delete: fail, presignGet: fail, presignPost: fail, size: fail }, queue: { enqueue: fail }, clock: { now: () => now }, ids: { uuid: randomUUID }, config: defaultConfig };
 });
 after(async () => {
   await dynamo?.stop();
@@ -152,4 +152,62 @@ test('keys no item can have and reversed windows read as nothing, not as DynamoD
   assert.equal(await store.locate('FOLDER', long), null);
   assert.equal(await store.getUserByEmail(`${long}@example.com`), null);
   assert.deepEqual(await store.listFolders({ company_id: 'companyA', user_id: null, time_created_min: 500, time_created_max: 100, offset: 0, limit: 10 }), { total: 0, items: [] });
+  assert.deepEqual(await store.listFolders({ company_id: long, user_id: null, offset: 0, limit: 10 }), { total: 0, items: [] });
+  assert.deepEqual(await store.listAuditEntries({ company_id: null, object_type: 'FOLDER', object_id: long, offset: 0, limit: 10 }), { items: [], has_more: false });
+});
+
+test('the "all" index is sharded: global folder and audit listings merge the shards newest first and page with DynamoDB\'s own paging', async () => {
+  const folder = (company: string, t: number, user = 'u'): Folder => ({
+    folder_id: randomUUID(), company_id: company, user_id: user, time_created: t, time_updated: t, resolution_endpoint: null, resolution_comment: '[]',
+    resolution_time: null, resolution_author_id: null, resolution_state_hash: null, operator_comment: null, operator_status: null, is_cleared: null, meta_data: {}, technical_meta_data: {},
+  });
+  // 40 folders over 4 companies, at distinct times far from the other tests' folders.
+  const made: Folder[] = [];
+  for (let i = 0; i < 40; i++) made.push(folder(`shard-co-${i % 4}`, 5_000_000 + i, i % 2 ? 'odd' : 'even'));
+  for (const f of made) await store.createFolder(f, []);
+  const newestFirst = [...made].reverse().map((f) => f.folder_id);
+  const range = { time_created_min: 5_000_000, time_created_max: 5_000_100 };
+  const all = await store.listFolders({ company_id: null, user_id: null, ...range, offset: 0, limit: 100 });
+  assert.equal(all.total, 40);
+  assert.deepEqual(all.items.map((i) => i.folder.folder_id), newestFirst);
+  // Pages: offset and limit as documented, the same order, nothing skipped or repeated.
+  const pages: string[] = [];
+  for (let offset = 0; offset < 40; offset += 7) {
+    const page = await store.listFolders({ company_id: null, user_id: null, ...range, offset, limit: 7 });
+    assert.equal(page.total, 40);
+    pages.push(...page.items.map((i) => i.folder.folder_id));
+  }
+  assert.deepEqual(pages, newestFirst);
+  // A user's own folders are filtered by DynamoDB, with the right total.
+  const mine = await store.listFolders({ company_id: 'shard-co-1', user_id: 'odd', ...range, offset: 2, limit: 3 });
+  const expected = newestFirst.filter((id) => made.find((f) => f.folder_id === id)!.company_id === 'shard-co-1');
+  assert.equal(mine.total, expected.length);
+  assert.deepEqual(mine.items.map((i) => i.folder.folder_id), expected.slice(2, 5));
+  // The writes went to several partitions of the index, none of them the old constant key.
+  const doc = (store as unknown as { doc: { send(c: unknown): Promise<{ Items?: Record<string, unknown>[] }> } }).doc;
+  const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+  const table = (store as unknown as { table: string }).table;
+  const shards = new Set<string>();
+  for (let i = 0; i < 8; i++) {
+    const out = await doc.send(new QueryCommand({ TableName: table, IndexName: 'all', KeyConditionExpression: 'gpk = :p', ExpressionAttributeValues: { ':p': `FOLDER#${i}` } }));
+    if ((out.Items ?? []).some((item) => made.some((f) => f.folder_id === (item['data'] as Folder).folder_id))) shards.add(`FOLDER#${i}`);
+  }
+  assert.ok(shards.size >= 4, `40 folders landed in ${shards.size} shards`);
+
+  // Audit: the global feed is sharded too; has_more says whether a next page exists. Times after
+  // every other test's entries, so these are the newest.
+  const T = 2_000_000_000;
+  for (let i = 0; i < 12; i++) {
+    await store.putAuditEntry({ audit_id: randomUUID(), time_created: T + i, company_id: `audit-co-${i % 3}`, user_id: null, email: null, user_type: null, object_type: 'COMPANY', object_id: `audit-co-${i % 3}`, action: 'updated', changes: {} });
+  }
+  const first = await store.listAuditEntries({ company_id: null, offset: 0, limit: 5 });
+  assert.equal(first.items.length, 5);
+  assert.equal(first.has_more, true);
+  assert.deepEqual(first.items.map((e) => e.time_created), [T + 11, T + 10, T + 9, T + 8, T + 7]);
+  const second = await store.listAuditEntries({ company_id: null, offset: 5, limit: 5 });
+  assert.deepEqual(second.items.map((e) => e.time_created), [T + 6, T + 5, T + 4, T + 3, T + 2]);
+  const companyFeed = await store.listAuditEntries({ company_id: 'audit-co-0', offset: 1, limit: 10 });
+  // audit-co-0's entries are T, T+3, T+6, T+9: newest first, after the first.
+  assert.deepEqual(companyFeed.items.map((e) => e.time_created), [T + 6, T + 3, T]);
+  assert.equal(companyFeed.has_more, false);
 });

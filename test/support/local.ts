@@ -1,7 +1,9 @@
 // Starting the real local runtime for tests, and a tiny client for the Oz API over HTTP.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/emulators/net';
 import { REPO_ROOT } from '../../infra/stack';
 import { checkContract } from './contract';
 
@@ -16,6 +18,19 @@ export function sharedFile(relative: string): string | null {
 
 export async function startRuntime(extra: Partial<Parameters<typeof startLocalRuntime>[0]> = {}): Promise<LocalRuntime> {
   return startLocalRuntime({ port: 0, adminEmail: ADMIN.email, adminPassword: ADMIN.password, workerConcurrency: 2, visibilityTimeoutSeconds: 30, ...extra });
+}
+
+/** Waits until the runtime's queue whose logical id starts with `prefix` holds no message, visible or in flight. */
+export async function queueDrained(runtime: LocalRuntime, prefix: string, timeoutMs = 30_000): Promise<boolean> {
+  const sqs = new SQSClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: process.env.OZ_SQS_ENDPOINT });
+  const url = Object.entries(runtime.resources.queues).find(([id]) => id.startsWith(prefix))![1].url;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    if (Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) === 0) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /**

@@ -36,7 +36,7 @@ test('uploads go to the container-image function, JSON routes to the zip functio
 });
 
 test('the analysis queue redrives to a DLQ after the documented 3 attempts, and feeds the worker with partial batch failures', () => {
-  template.resourceCountIs('AWS::SQS::Queue', 3); // the analysis queue, its DLQ, the usage event queue
+  template.resourceCountIs('AWS::SQS::Queue', 4); // the analysis queue and the usage event queue, each with its DLQ
   template.hasResourceProperties('AWS::SQS::Queue', {
     RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: MAX_RECEIVE_COUNT },
     VisibilityTimeout: 720,
@@ -95,15 +95,71 @@ test('webhooks: a Step Functions workflow with bounded, jittered exponential ret
   assert.deepEqual(deliver.Catch[0].ErrorEquals, ['States.ALL']);
   assert.equal(definition.States[deliver.Catch[0].Next].Type, 'Task');
   assert.ok(definitionJson.includes('WebhookFunction'));
-  // Only the worker and the single-request media function start deliveries.
+  // Only what ends analyses starts deliveries: the worker, the single-request media function, the
+  // dead-letter consumer and the sweeper.
   const starters = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties['PolicyDocument']).includes('states:StartExecution'));
   const roles = JSON.stringify(starters.map((p) => p.Properties['Roles']));
-  assert.equal(starters.length, 2);
-  assert.ok(roles.includes('WorkerFunction') && roles.includes('MediaFunction'));
+  assert.equal(starters.length, 4);
+  for (const fn of ['WorkerFunction', 'MediaFunction', 'DeadLetterFunction', 'SweeperFunction']) assert.ok(roles.includes(fn), fn);
   assert.ok(!roles.includes('ApiFunction'));
 });
 
 test('invoke permissions stay few (one per integration), whatever the number of routes', () => {
   const permissions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Permission');
   assert.ok(permissions.length <= 8, `${permissions.length} Lambda permissions`);
+});
+
+/** The IAM statements of a function's role. */
+function statementsOf(entry: string) {
+  const fn = Object.entries(resources).find(([, r]) => r.Metadata?.[ENTRY_METADATA_KEY] === entry)![0];
+  const roleId = JSON.stringify(resources[fn]!.Properties['Role']).match(/"([A-Za-z0-9]+)","Arn"/)![1]!;
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties['Roles']).includes(roleId))
+    .flatMap((p) => (p.Properties['PolicyDocument'] as { Statement: { Action: string | string[]; Resource: unknown; Effect: string }[] }).Statement);
+}
+
+test('no analysis left behind: a dead-letter consumer with partial failures, and a sweeper every 5 minutes', () => {
+  const dlqId = Object.keys(resources).find((id) => id.startsWith('AnalysisDeadLetterQueue') && resources[id]!.Type === 'AWS::SQS::Queue')!;
+  const mapping = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping' && JSON.stringify(r.Properties['EventSourceArn']).includes(dlqId))!;
+  assert.ok(JSON.stringify(mapping.Properties['FunctionName']).includes('DeadLetterFunction'));
+  assert.deepEqual(mapping.Properties['FunctionResponseTypes'], ['ReportBatchItemFailures']);
+  const rule = Object.values(resources).find((r) => r.Type === 'AWS::Events::Rule' && r.Properties['ScheduleExpression'] === 'rate(5 minutes)')!;
+  assert.ok(JSON.stringify(rule.Properties['Targets']).includes('SweeperFunction'));
+  for (const entry of ['functions/dead-letter/handler.ts#handler', 'functions/sweeper/handler.ts#handler']) {
+    const fn = Object.values(resources).find((r) => r.Metadata?.[ENTRY_METADATA_KEY] === entry)!;
+    assert.equal(fn.Properties['Runtime'], 'nodejs22.x', entry);
+  }
+});
+
+test('queues: every queue enforces SSL, and the usage queue has its own DLQ', () => {
+  const queues = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::SQS::Queue').map(([id]) => id);
+  const policies = Object.values(resources).filter((r) => r.Type === 'AWS::SQS::QueuePolicy');
+  for (const q of queues) {
+    const policy = policies.find((p) => JSON.stringify(p.Properties['Queues']).includes(q));
+    assert.ok(policy, `${q} has a queue policy`);
+    assert.match(JSON.stringify(policy!.Properties['PolicyDocument']), /"aws:SecureTransport":"false"/, `${q} denies non-TLS access`);
+  }
+  const usage = Object.entries(resources).find(([id, r]) => id.startsWith('UsageEventQueue') && r.Type === 'AWS::SQS::Queue')![1];
+  assert.match(JSON.stringify(usage.Properties['RedrivePolicy']), /UsageEventDeadLetterQueue/);
+});
+
+test('least privilege: the webhook function gets item operations on the table and object reads only; API Lite may count requests', () => {
+  const webhook = statementsOf('functions/webhook/handler.ts#handler');
+  const actions = webhook.flatMap((st) => [st.Action].flat());
+  for (const a of ['dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:BatchWriteItem', 's3:ListBucket', 's3:PutObject', 's3:DeleteObject']) assert.ok(!actions.includes(a), `webhook has ${a}`);
+  for (const a of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 's3:GetObject']) assert.ok(actions.includes(a), `webhook lacks ${a}`);
+  assert.ok(!webhook.some((st) => JSON.stringify(st.Resource).includes('/index/')), 'no index access');
+  const lite = statementsOf('functions/lite/handler.ts#handler').flatMap((st) => [st.Action].flat());
+  assert.ok(lite.includes('dynamodb:UpdateItem'), 'API Lite can update its throttling counters');
+  assert.ok(!lite.includes('dynamodb:Scan') && !lite.some((a) => a.startsWith('s3:')));
+});
+
+test('/tmp is sized for parallel inspections; retainData=false lets CloudFormation empty and delete the bucket', () => {
+  const image = (cmd: string) => Object.values(resources).find((r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties['ImageConfig'] ?? {}).includes(cmd))!;
+  assert.equal((image('media.handler').Properties['EphemeralStorage'] as { Size: number }).Size, 4096);
+  assert.ok((image('worker.handler').Properties['EphemeralStorage'] as { Size: number }).Size >= 2048);
+  assert.equal(Object.values(resources).filter((r) => r.Type === 'Custom::S3AutoDeleteObjects').length, 0, 'retained data: no auto-delete');
+  const disposable = Template.fromStack(new OzStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Disposable', { retainData: false }));
+  disposable.resourceCountIs('Custom::S3AutoDeleteObjects', 1);
+  disposable.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
 });

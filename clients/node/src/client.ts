@@ -2,7 +2,7 @@
 // describe it (X-Forensic-Access-Token, refresh with the expire_token, service tokens).
 import { errorFromAnswer, OzApiError } from './errors';
 import { runFolderFlow, type FlowResult, type FolderFlowOptions } from './flow';
-import { fileBody, multipartBody, resolveFile, send, type Body, type FileSource, type ProgressFn, type ResolvedFile } from './upload';
+import { multipartBody, resolveFile, send, type Body, type FileSource, type ProgressFn, type ResolvedFile } from './upload';
 import type {
   Analysis,
   AnalysisRequest,
@@ -28,7 +28,7 @@ import type {
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:8080';
 
 /**
- * Files larger than this go through a presigned upload (POST /api/uploads, then PUT) instead of
+ * Files larger than this go through a presigned upload (POST /api/uploads, then a presigned POST) instead of
  * the multipart request: a Lambda request carries about 4.5 MB of file.
  */
 export const DIRECT_UPLOAD_LIMIT = 4 * 1024 * 1024;
@@ -264,13 +264,14 @@ export class OzClient {
     return parse<T>(answer.text);
   }
 
-  /** POST /api/uploads, then PUT the bytes to the presigned URL; answers the upload_id. */
+  /** POST /api/uploads, then POST the file to the presigned URL as a form; answers the upload_id. */
   private async putFile(file: ResolvedFile, type: string | undefined, onProgress: (loaded: number) => void): Promise<string> {
     const upload = await this.createUpload(type ?? 'application/octet-stream');
     if (file.size > upload.max_size) throw new Error(`${file.name} is ${file.size} bytes; presigned uploads take at most ${upload.max_size}`);
-    const body: Body = fileBody(file, upload.headers['Content-Type'] ?? type ?? 'application/octet-stream');
-    const answer = await send(upload.method, upload.upload_url, {}, body, (loaded) => onProgress(loaded));
-    if (answer.status < 200 || answer.status >= 300) throw new OzApiError(answer.status, 0, `The presigned upload of ${file.name} failed: ${answer.text.slice(0, 200)}`, null, 'PUT', 'upload_url');
+    const body: Body = multipartBody(upload.fields, [{ field: 'file', file, type: upload.fields['Content-Type'] ?? type ?? 'application/octet-stream' }]);
+    // Form overhead is not file bytes: scale progress to the file's share.
+    const answer = await send(upload.method, upload.upload_url, {}, body, (loaded, length) => onProgress(Math.round((loaded / length) * file.size)));
+    if (answer.status < 200 || answer.status >= 300) throw new OzApiError(answer.status, 0, `The presigned upload of ${file.name} failed: ${answer.text.slice(0, 200)}`, null, 'POST', 'upload_url');
     return upload.upload_id;
   }
 

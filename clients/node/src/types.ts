@@ -206,12 +206,15 @@ export interface PersonImage {
   time_created: number;
 }
 
-/** POST /api/uploads: a presigned PUT for media too large for one API request. */
+/**
+ * POST /api/uploads: a presigned POST for media too large for one API request: a multipart/form-data
+ * body of `fields`, in order, then the file as the last field, "file".
+ */
 export interface PresignedUpload {
   upload_id: string;
   upload_url: string;
-  method: 'PUT';
-  headers: Record<string, string>;
+  method: 'POST';
+  fields: Record<string, string>;
   expires_in: number;
   max_size: number;
 }

@@ -65,7 +65,6 @@ export function multipartBody(fields: Record<string, string>, files: { field: st
   return { pieces, length, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-export const fileBody = (file: ResolvedFile, contentType: string): Body => ({ pieces: [file], length: file.size, contentType });
 
 async function* chunksOf(piece: Piece): AsyncGenerator<Buffer> {
   if (Buffer.isBuffer(piece)) yield piece;

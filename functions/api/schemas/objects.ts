@@ -317,12 +317,12 @@ export const Upload = response(
   z.object({
     upload_id: id('Upload'),
     upload_url: z.string(),
-    method: z.literal('PUT'),
-    headers: z.record(z.string(), z.string()),
+    method: z.literal('POST'),
+    fields: z.record(z.string(), z.string()).meta({ description: 'Form fields to send first, in this order; the file follows as the last field, named "file"' }),
     expires_in: z.int(),
-    max_size: z.int(),
+    max_size: z.int().meta({ description: 'Bytes; storage refuses a larger file (content-length-range)' }),
   }),
-  'A presigned upload: PUT the file to upload_url, then name upload_id under "media:uploads" in a folder request.',
+  'A presigned upload: POST a multipart/form-data body to upload_url with `fields` and then the file as "file", then name upload_id under "media:uploads" in a folder request.',
 );
 
 const metaAnswer = (key: string) => z.object({ [key]: z.string(), meta_data: jsonObject() });
