@@ -161,7 +161,10 @@ export const AuditPage = response(
 export const MediaInfo = response(
   'MediaInfo',
   z.object({
-    thumb: z.null(),
+    thumb: z
+      .object({ width: z.number(), height: z.number(), size: z.number(), 'mime-type': z.string() })
+      .nullable()
+      .meta({ description: 'The thumbnail made at upload (a JPEG, longest side 240 px: an image, a video\'s middle frame, a shot set\'s first frame); null for result images, Instant API media and cleared folders' }),
     original: z
       .object({
         md5: z.string(),
@@ -203,7 +206,7 @@ export const Media = response(
     time_created: time(),
     time_updated: time(),
     original_url: z.string().nullable().meta({ description: 'A short-lived presigned GET URL (null where nothing is stored: Instant API, API Lite)' }),
-    thumb_url: z.null(),
+    thumb_url: z.string().nullable().meta({ description: 'A short-lived presigned GET URL of the thumbnail JPEG (null when info.thumb is null)' }),
     image_id: z.string().optional().meta({ description: 'The media id again, for IMAGE_FOLDER and result images' }),
     video_id: z.string().optional().meta({ description: 'The media id again, for VIDEO_FOLDER' }),
     shots_set_id: z.string().optional().meta({ description: 'The media id again, for SHOTS_SET' }),
