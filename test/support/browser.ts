@@ -38,11 +38,18 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close:
   };
 }
 
-/** Collects what the page logs as an error, and every failed request, for "no console errors". */
+/**
+ * Collects what the page logs as an error and every answer of 400 or more ("http 404 GET /api/..."),
+ * for "no console errors". Chromium's own "Failed to load resource" line for such an answer is
+ * left out: the http entry names the request instead.
+ */
 export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`http ${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
   });
   page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
   return errors;

@@ -1,7 +1,7 @@
 // One folder: media with previews and a video player, every analysis with its scores against its
 // threshold, gestures, best and action shots, collection matches, metadata, webhook deliveries,
 // the audit history, and clearing its personal information.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Analysis, Folder, Media, Schema } from '../api';
 import { allowed, type Who } from '../access';
 import { formatBytes, formatDuration, formatTime, shortId, similarityVerdict, spoofingVerdict, statusLabel } from '../format';
@@ -18,18 +18,11 @@ export function FolderPage({ id, who }: { id: string; who: Who }) {
   const f = folder.data;
   const busy = f?.analyses?.some((a) => a.state === 'PROCESSING');
   // Live progress: poll while anything is still processing.
-  useLoad(
-    () =>
-      busy
-        ? new Promise<void>((resolve) =>
-            setTimeout(() => {
-              folder.reload();
-              resolve();
-            }, 1000),
-          )
-        : Promise.resolve(),
-    [busy, f?.time_updated, f?.analyses?.map((a) => a.state).join()],
-  );
+  useEffect(() => {
+    if (!busy) return;
+    const timer = setInterval(folder.reload, 1000);
+    return () => clearInterval(timer);
+  }, [busy, folder.reload]);
   if (folder.error) return <ErrorNote error={folder.error} />;
   if (!f) return <Loading what="the folder" />;
   const analyses = f.analyses ?? [];
@@ -112,11 +105,23 @@ function FolderActions({ folder, who, onDone }: { folder: Folder; who: Who; onDo
 function MediaPreview({ media, onClose }: { media: Media; onClose: () => void }) {
   const isVideo = media.media_type === 'VIDEO_FOLDER';
   const info = media.info;
+  const close = useRef<HTMLButtonElement>(null);
+  // Keyboard: focus moves into the dialog, Escape closes it, focus returns where it was.
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null;
+    close.current?.focus();
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      before?.focus();
+    };
+  }, [onClose]);
   return (
-    <dialog open aria-label="Media preview" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+    <dialog open aria-label="Media preview">
       <article class="preview">
         <header>
-          <button aria-label="Close" class="close-button secondary outline small" onClick={onClose} autoFocus>
+          <button ref={close} aria-label="Close" class="close-button secondary outline small" onClick={onClose}>
             Close
           </button>
           <strong>{media.original_name || media.media_type}</strong>

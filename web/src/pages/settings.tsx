@@ -10,25 +10,51 @@ import { Audit } from './folder';
 
 export function SettingsPage({ who }: { who: Who }) {
   const config = useLoad(() => api.get<Schema<'Config'>>('/api/config'), []);
+  // ADMIN works on any company (their own is the system's): they pick one.
+  const companies = useLoad(
+    () => (who.user_type === 'ADMIN' ? api.get<Schema<'CompanyPage'>>('/api/companies', { limit: 200 }).then((p) => p.items) : api.get<Schema<'Company'>>(`/api/companies/${who.company_id}`).then((c) => [c])),
+    [],
+  );
+  const [picked, setPicked] = useState<string | null>(null);
+  const company = companies.data?.find((c) => c.company_id === picked) ?? companies.data?.[0];
   const [secret, setSecret] = useState<string | null>(null);
-  const show = useAction(async () => setSecret((await api.get<Schema<'WebhookSecret'>>(`/api/companies/${who.company_id}/webhook_secret`)).webhook_secret));
-  const rotate = useAction(async () => setSecret((await api.post<Schema<'WebhookSecret'>>(`/api/companies/${who.company_id}/webhook_secret`)).webhook_secret));
+  const show = useAction(async () => setSecret((await api.get<Schema<'WebhookSecret'>>(`/api/companies/${company!.company_id}/webhook_secret`)).webhook_secret));
+  const rotate = useAction(async () => setSecret((await api.post<Schema<'WebhookSecret'>>(`/api/companies/${company!.company_id}/webhook_secret`)).webhook_secret));
   const c = config.data;
-  const company = useLoad(() => api.get<Schema<'Company'>>(`/api/companies/${who.company_id}`), [who.company_id]);
-  const retention = (company.data?.technical_meta_data as Record<string, unknown> | undefined)?.['retention_days'] as number | undefined;
+  const retention = (company?.technical_meta_data as Record<string, unknown> | undefined)?.['retention_days'] as number | undefined;
   return (
     <section>
-      <h2>Settings</h2>
+      <div class="page-head">
+        <h2>Settings</h2>
+        {who.user_type === 'ADMIN' && companies.data?.length ? (
+          <label class="inline">
+            Company{' '}
+            <select
+              aria-label="Company"
+              value={company?.company_id}
+              onChange={(e) => {
+                setPicked(e.currentTarget.value);
+                setSecret(null);
+              }}
+            >
+              {companies.data.map((c) => (
+                <option value={c.company_id}>{c.name}</option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+      </div>
+      <ErrorNote error={companies.error} />
       <div class="grid-2">
         <article>
-          <header>Webhook secret</header>
+          <header>Webhook secret{company ? ` of ${company.name}` : ''}</header>
           <p class="muted">Webhooks to your resolution_endpoint are signed with this secret (HMAC-SHA256). Delivery logs are on each folder's page.</p>
           {secret ? <code class="wrap secret">{secret}</code> : <p>••••••••••••</p>}
           <div class="actions">
-            <button class="secondary outline small" onClick={() => void show.run()}>
+            <button class="secondary outline small" disabled={!company} onClick={() => void show.run()}>
               Show
             </button>
-            <button class="danger outline small" onClick={() => confirm('Rotate the secret? Receivers must be given the new one.') && void rotate.run()}>
+            <button class="danger outline small" disabled={!company} onClick={() => confirm('Rotate the secret? Receivers must be given the new one.') && void rotate.run()}>
               Rotate
             </button>
           </div>

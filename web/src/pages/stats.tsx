@@ -85,13 +85,13 @@ export function StatsPage({ who }: { who: Who }) {
             ))}
             {s.by_type.length === 0 ? <p class="muted">No analysis in these days.</p> : null}
           </div>
-          <div class="chart-tabs" role="group" aria-label="Analysis type">
+          <nav class="chart-tabs" aria-label="Analysis type">
             {[null, ...s.by_type.map((t) => t.type)].map((t) => (
               <button class={`small ${t === type ? '' : 'outline secondary'}`} aria-pressed={t === type} onClick={() => setType(t)}>
                 {t ? t.toLowerCase() : 'all types'}
               </button>
             ))}
-          </div>
+          </nav>
           <DailyChart stats={s} type={type} />
           {s.truncated ? <p class="muted">Only the newest 20,000 folders are counted.</p> : null}
         </>
