@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { ADMIN, OzClient, createLoggedInUser, sharedFile, startRuntime } from '../support/local';
-import { browserSkip, launchBrowser, screenshot, watchErrors } from '../support/browser';
+import { browserSkip, launchBrowser, screenshot as photograph, watchErrors } from '../support/browser';
 import { ensureConsoleBuilt } from '../../infra/local/console';
 import type { LocalRuntime } from '../../infra/local/runtime';
 
@@ -50,12 +50,19 @@ after(async () => {
   await runtime?.stop();
 });
 
+/** Every page is photographed for test/artifacts, after checking it fits its width (no sideways scrolling). */
+async function screenshot(page: Page, name: string) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${name}: the page is ${overflow}px wider than the window`);
+  await photograph(page, name);
+}
+
 /** The page a test is on; a test that fails leaves it open and it is photographed as failed-<n>. */
 let current: Page | null = null;
 let failures = 0;
 afterEach(async () => {
   if (current && !current.isClosed()) {
-    await screenshot(current, `failed-${++failures}`).catch(() => undefined);
+    await photograph(current, `failed-${++failures}`).catch(() => undefined);
     await current.close();
   }
   current = null;
@@ -231,6 +238,10 @@ test('a CLIENT sees neither admin pages nor other users\' folders', { skip: data
   const links = await page.getByRole('table', { name: 'Folders' }).getByRole('link').allTextContents();
   assert.ok(links.includes(own.slice(0, 8)), 'their own folder is listed');
   assert.ok(!links.includes(other.slice(0, 8)), "another user's folder is not");
+  // Each row shows its media's thumbnail.
+  const thumb = page.getByRole('row').filter({ has: page.getByRole('link', { name: own.slice(0, 8) }) }).locator('img');
+  await page.waitForFunction((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0, await thumb.elementHandle());
+  await screenshot(page, 'folders-list');
   for (const hash of ['#/users', '#/companies', '#/settings', '#/stats', '#/review']) {
     await page.goto(`${runtime.url}/${hash}`);
     await page.getByRole('heading', { name: 'Not available' }).waitFor();
@@ -283,8 +294,6 @@ test('phone width, keyboard sign-in, and an expired session sends back to sign-i
   await page.keyboard.type(PASSWORD);
   await page.keyboard.press('Enter');
   await page.getByRole('button', { name: 'Menu' }).waitFor();
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
   await screenshot(page, 'phone-folders');
   await page.getByRole('button', { name: 'Menu' }).click();
   await page.getByRole('link', { name: 'Account' }).click();

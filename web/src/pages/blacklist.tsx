@@ -62,13 +62,14 @@ function CollectionView({ collection, who }: { collection: Collection; who: Who 
   const persons = useLoad(() => api.get<Person[]>(`/api/collections/${collection.collection_id}/persons`), [collection.collection_id]);
   const [files, setFiles] = useState<FileList | null>(null);
   const [name, setName] = useState('');
-  const add = useAction(async () => {
+  const add = useAction(async (element: HTMLFormElement) => {
     const form = new FormData();
     Array.from(files ?? []).forEach((f, i) => form.append(`image${i + 1}`, f, f.name));
     form.append('payload', JSON.stringify({ 'person:meta_data': name ? { name } : {} }));
     await api.upload(`/api/collections/${collection.collection_id}/persons`, form);
     setName('');
     setFiles(null);
+    element.reset();
     persons.reload();
   });
   return (
@@ -83,7 +84,7 @@ function CollectionView({ collection, who }: { collection: Collection; who: Who 
           aria-label="Add a person"
           onSubmit={(e) => {
             e.preventDefault();
-            void add.run();
+            void add.run(e.currentTarget);
           }}
         >
           <input name="person_name" aria-label="Name" placeholder="Name (kept in the person's metadata)" value={name} onInput={(e) => setName(e.currentTarget.value)} />
