@@ -2358,7 +2358,7 @@ export interface operations {
             query?: {
                 /** @description Days back, today included (1 to 90, default 30) */
                 days?: number;
-                /** @description One company (ADMIN, OPERATOR); others always get their own */
+                /** @description One company (ADMIN, OPERATOR); the other roles only their own (403 for another) */
                 company_id?: string;
             };
             header?: never;

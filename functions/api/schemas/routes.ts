@@ -273,7 +273,7 @@ export const ROUTE_SCHEMAS: Partial<Record<RouteKey, RouteSchema>> = {
     tag: 'Usage',
     query: z.object({
       days: z.coerce.number().int().min(1).max(90).optional().meta({ description: 'Days back, today included (1 to 90, default 30)' }),
-      company_id: z.string().optional().meta({ description: 'One company (ADMIN, OPERATOR); others always get their own' }),
+      company_id: z.string().optional().meta({ description: 'One company (ADMIN, OPERATOR); the other roles only their own (403 for another)' }),
     }),
     responses: ok(O.Statistics),
   },
