@@ -3,8 +3,9 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../stack';
 
+// Not imported from ../stack: the stack imports this file (through infra/console-site.ts).
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const WEB_DIR = path.join(REPO_ROOT, 'web');
 export const CONSOLE_DIST = path.join(WEB_DIR, 'dist');
 const INDEX = path.join(CONSOLE_DIST, 'index.html');

@@ -50,9 +50,12 @@ after(async () => {
   await runtime?.stop();
 });
 
+// Runs in the page (the test's TypeScript has no DOM types: these are read loosely).
+const imageLoaded = (img: any) => img.complete && img.naturalWidth > 0;
+
 /** Every page is photographed for test/artifacts, after checking it fits its width (no sideways scrolling). */
 async function screenshot(page: Page, name: string) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const overflow = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth);
   assert.ok(overflow <= 0, `${name}: the page is ${overflow}px wider than the window`);
   await photograph(page, name);
 }
@@ -75,7 +78,7 @@ async function freshPage(viewport = { width: 1280, height: 800 }): Promise<{ pag
   await page.setViewportSize(viewport);
   const errors = watchErrors(page);
   await page.goto(runtime.url + '/');
-  await page.evaluate(() => localStorage.clear());
+  await page.evaluate(() => (globalThis as any).localStorage.clear());
   await page.reload();
   return { page, errors };
 }
@@ -136,15 +139,15 @@ test('a liveness check from the UI: a real video, live progress, the result and 
   // The best shot is shown, and it is a loaded picture.
   const best = card.locator('figure', { hasText: 'best shot' }).locator('img');
   await best.waitFor();
-  await page.waitForFunction((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0, await best.elementHandle());
+  await page.waitForFunction(imageLoaded, await best.elementHandle());
   // The video's thumbnail, then the player.
   const media = page.getByRole('button', { name: /^Preview / });
-  await page.waitForFunction((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0, await media.locator('img').elementHandle());
+  await page.waitForFunction(imageLoaded, await media.locator('img').elementHandle());
   await screenshot(page, 'folder-detail');
   await media.click();
   const video = page.locator('dialog video');
   await video.waitFor();
-  await page.waitForFunction((v) => (v as HTMLVideoElement).readyState >= 1 && (v as HTMLVideoElement).duration > 0, await video.elementHandle());
+  await page.waitForFunction((v: any) => v.readyState >= 1 && v.duration > 0, await video.elementHandle());
   await screenshot(page, 'video-player');
   await page.keyboard.press('Escape');
   await video.waitFor({ state: 'detached' });
@@ -165,7 +168,7 @@ test('an operator decides an OPERATOR_REQUIRED biometry from the review queue', 
   // Side by side: both faces are pictures that loaded.
   const imgs = kase.locator('.side-by-side img');
   assert.equal(await imgs.count(), 2);
-  for (let i = 0; i < 2; i++) await page.waitForFunction((img) => (img as HTMLImageElement).naturalWidth > 0, await imgs.nth(i).elementHandle());
+  for (let i = 0; i < 2; i++) await page.waitForFunction(imageLoaded, await imgs.nth(i).elementHandle());
   await screenshot(page, 'review-queue');
   await kase.getByLabel('Comment').fill('Same person, checked by hand');
   await kase.getByRole('button', { name: 'Approve' }).click();
@@ -240,7 +243,7 @@ test('a CLIENT sees neither admin pages nor other users\' folders', { skip: data
   assert.ok(!links.includes(other.slice(0, 8)), "another user's folder is not");
   // Each row shows its media's thumbnail.
   const thumb = page.getByRole('row').filter({ has: page.getByRole('link', { name: own.slice(0, 8) }) }).locator('img');
-  await page.waitForFunction((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0, await thumb.elementHandle());
+  await page.waitForFunction(imageLoaded, await thumb.elementHandle());
   await screenshot(page, 'folders-list');
   for (const hash of ['#/users', '#/companies', '#/settings', '#/stats', '#/review']) {
     await page.goto(`${runtime.url}/${hash}`);
@@ -269,8 +272,8 @@ test('statistics charts show the real numbers of the API', { skip: dataSkip }, a
   const canvas = page.locator('.chart canvas');
   await canvas.waitFor();
   const coloured = await canvas.evaluate((el) => {
-    const c = el as HTMLCanvasElement;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    const c = el as any;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data as Uint8ClampedArray;
     let n = 0;
     for (let i = 0; i < d.length; i += 4) if (d[i + 3]! > 200 && Math.max(d[i]!, d[i + 1]!, d[i + 2]!) - Math.min(d[i]!, d[i + 1]!, d[i + 2]!) > 80) n++;
     return n;
@@ -299,7 +302,7 @@ test('phone width, keyboard sign-in, and an expired session sends back to sign-i
   await page.getByRole('link', { name: 'Account' }).click();
   await page.getByRole('heading', { name: 'Account' }).waitFor();
   // The session ends elsewhere (an admin ends it): the next request answers 401 and the console asks to sign in again.
-  const sessionId = await page.evaluate(() => JSON.parse(localStorage.getItem('oz-console-session')!).session_id as string);
+  const sessionId = await page.evaluate(() => JSON.parse((globalThis as any).localStorage.getItem('oz-console-session')).session_id as string);
   assert.equal((await admin.request('DELETE', `/api/users/${people.client.id}/sessions/${sessionId}`)).status, 204);
   await page.goto(`${runtime.url}/#/folders`);
   await page.getByText('Your session has expired').waitFor();

@@ -148,7 +148,7 @@ export class ApiClient {
     if (!init.anonymous && !init.noRenew && this.session && this.secondsLeft() < RENEW_MARGIN_S) await this.renew().catch(() => undefined);
     const headers: Record<string, string> = {};
     if (!init.anonymous && this.session) headers['X-Forensic-Access-Token'] = this.session.access_token;
-    let body: BodyInit | undefined;
+    let body: string | FormData | undefined;
     if (init.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(init.json);

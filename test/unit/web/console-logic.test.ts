@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { dayToEpoch, defaultTags, fileKind, formatBytes, formatDuration, formatPercent, formatScore, formatTime, metaFilter, similarityVerdict, spoofingVerdict, statusTone } from '../../../web/src/format';
 import { PAGES, assignableRoles, mayIssueServiceToken, mayManageUser, mayOpen, pagesFor, roleLabel, type Role, type Who } from '../../../web/src/access';
-import { hrefOf, parseHash } from '../../../web/src/router';
+import { hrefOf, parseHash } from '../../../web/src/routes';
 import { queryString } from '../../../web/src/api';
 import { ACCESS_MATRIX } from '../../../layers/core/permissions';
 import { REPO_ROOT } from '../../../infra/stack';
