@@ -31,4 +31,6 @@ export default defineConfig({
   logLevel: 'warn',
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 600 },
   plugins: [reportGzipSize()],
+  // `npm run web:dev`: hot reload on :5173, the API of a running `npm start` behind it.
+  server: { proxy: Object.fromEntries(['/api', '/v1', '/docs', '/version'].map((p) => [p, process.env.OZ_API ?? 'http://127.0.0.1:8080'])) },
 });
