@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { ApiClient, ApiError, SESSION_KEY, type SessionStorage } from '../../web/src/api';
 import { ADMIN, OzClient, startRuntime } from '../support/local';
 import type { LocalRuntime } from '../../infra/local/runtime';
+import { ensureConsoleBuilt } from '../../infra/local/console';
 
 let runtime: LocalRuntime;
 
@@ -17,7 +18,33 @@ class MemoryStorage implements SessionStorage {
 }
 
 before(async () => {
+  assert.ok(await ensureConsoleBuilt(), 'the console builds');
   runtime = await startRuntime();
+});
+
+test('the local runtime serves the console at / beside the API, and nothing else of web/', async () => {
+  const index = await fetch(runtime.url + '/');
+  assert.equal(index.status, 200);
+  assert.match(index.headers.get('content-type')!, /^text\/html/);
+  assert.equal(index.headers.get('cache-control'), 'no-cache');
+  assert.equal(index.headers.get('x-content-type-options'), 'nosniff');
+  const html = await index.text();
+  assert.match(html, /<div id="app">/);
+  const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+  assert.ok(assets.some((a) => a.endsWith('.js')) && assets.some((a) => a.endsWith('.css')), assets.join());
+  for (const asset of assets) {
+    const res = await fetch(runtime.url + asset);
+    assert.equal(res.status, 200, asset);
+    assert.match(res.headers.get('cache-control')!, /immutable/);
+    assert.ok((await res.arrayBuffer()).byteLength > 1000, asset);
+  }
+  for (const path of ['/assets/missing.js', '/assets/..%2F..%2Fpackage.json', '/src/main.tsx', '/vite.config.ts', '/index.htm']) {
+    const res = await fetch(runtime.url + path);
+    assert.equal(res.status, 404, path);
+    await res.arrayBuffer();
+  }
+  // The API beside it is untouched.
+  assert.equal((await fetch(runtime.url + '/api/healthcheck')).status, 200);
 });
 after(async () => {
   await runtime?.stop();

@@ -51,7 +51,17 @@ export function FolderPage({ id, who }: { id: string; who: Who }) {
           </button>
         ))}
       </div>
-      {preview ? <MediaPreview media={preview} onClose={() => setPreview(null)} /> : null}
+      {preview ? (
+        <MediaPreview
+          media={preview}
+          mayDelete={allowed(who, 'FOLDER', 'delete')}
+          onClose={() => setPreview(null)}
+          onDeleted={() => {
+            setPreview(null);
+            folder.reload();
+          }}
+        />
+      ) : null}
       <h3>Analyses</h3>
       {analyses.length === 0 ? <p class="muted">No analysis yet.</p> : null}
       <div class="analyses">
@@ -83,7 +93,7 @@ function FolderActions({ folder, who, onDone }: { folder: Folder; who: Who; onDo
     onDone();
   });
   const remove = useAction(async () => {
-    await api.del(`/api/folders/${folder.folder_id}/`);
+    await api.del(`/api/folders/${folder.folder_id}`);
     navigate('#/folders');
   });
   if (!mayDelete) return null;
@@ -102,7 +112,11 @@ function FolderActions({ folder, who, onDone }: { folder: Folder; who: Who; onDo
   );
 }
 
-function MediaPreview({ media, onClose }: { media: Media; onClose: () => void }) {
+function MediaPreview({ media, mayDelete, onClose, onDeleted }: { media: Media; mayDelete: boolean; onClose: () => void; onDeleted: () => void }) {
+  const remove = useAction(async () => {
+    await api.del(`/api/media/${media.media_id}`);
+    onDeleted();
+  });
   const isVideo = media.media_type === 'VIDEO_FOLDER';
   const info = media.info;
   const close = useRef<HTMLButtonElement>(null);
@@ -142,6 +156,15 @@ function MediaPreview({ media, onClose }: { media: Media; onClose: () => void })
           {info.original && 'width' in info.original ? `${info.original.width}×${info.original.height}, ${formatBytes(info.original.size)}` : null}
           {' · '}
           {media.tags.join(', ')}
+          {mayDelete ? (
+            <>
+              {' '}
+              <button class="danger outline small" onClick={() => confirm('Delete this media file?') && void remove.run()}>
+                Delete media
+              </button>
+            </>
+          ) : null}
+          <ErrorNote error={remove.error} />
         </footer>
       </article>
     </dialog>
