@@ -27,7 +27,7 @@ let closeBrowser: () => Promise<void>;
 let admin: OzClient;
 let companyId: string;
 const PASSWORD = 'console-test-password-1';
-const people: Record<'client' | 'otherClient' | 'operator' | 'clientAdmin', { client: OzClient; id: string; email: string }> = {} as never;
+const people: Record<'client' | 'otherClient' | 'operator' | 'clientAdmin' | 'clientOperator' | 'clientService', { client: OzClient; id: string; email: string }> = {} as never;
 
 before(async () => {
   if (skip) return;
@@ -43,6 +43,8 @@ before(async () => {
   await make('otherClient', 'CLIENT');
   await make('operator', 'OPERATOR');
   await make('clientAdmin', 'CLIENT_ADMIN');
+  await make('clientOperator', 'CLIENT_OPERATOR');
+  await make('clientService', 'CLIENT_SERVICE');
   ({ context, close: closeBrowser } = await launchBrowser());
 });
 after(async () => {
@@ -295,6 +297,29 @@ test('statistics charts show the real numbers of the API', { skip: dataSkip }, a
   await screenshot(page, 'settings');
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test('every page each role may open loads without an error or a refused request', { skip }, async () => {
+  const roles: [string, string, string][] = [
+    ['ADMIN', ADMIN.email, ADMIN.password],
+    ['OPERATOR', people.operator.email, PASSWORD],
+    ['CLIENT_ADMIN', people.clientAdmin.email, PASSWORD],
+    ['CLIENT_OPERATOR', people.clientOperator.email, PASSWORD],
+    ['CLIENT_SERVICE', people.clientService.email, PASSWORD],
+    ['CLIENT', people.client.email, PASSWORD],
+  ];
+  for (const [role, email, password] of roles) {
+    const { page, errors } = await signIn(email, password);
+    for (const title of await menu(page)) {
+      await page.getByRole('list', { name: 'Pages' }).getByRole('link', { name: title, exact: true }).click();
+      await page.getByRole('heading', { level: 2 }).first().waitFor();
+      await page.waitForLoadState('networkidle');
+      assert.equal(await page.locator('[aria-busy="true"]').count(), 0, `${role} ${title}: still loading`);
+      assert.deepEqual(errors, [], `${role} ${title}`);
+      await screenshot(page, `page-${role.toLowerCase()}-${title.toLowerCase().replace(/\s+/g, '-')}`);
+    }
+    await page.close();
+  }
 });
 
 test('phone width, keyboard sign-in, and an expired session sends back to sign-in', { skip }, async () => {

@@ -47,9 +47,11 @@ export function StatsPage({ who }: { who: Who }) {
   const [days, setDays] = useState(30);
   const [type, setType] = useState<string | null>(null);
   const stats = useLoad(() => api.get<Stats>('/api/statistics', { days }), [days]);
-  const global = who.user_type === 'ADMIN' || who.user_type === 'OPERATOR';
+  // The quota is read by ADMIN (every company) and CLIENT ADMIN (theirs) only.
+  const readsQuota = who.user_type === 'ADMIN' || who.user_type === 'CLIENT_ADMIN';
   const quotas = useLoad(async () => {
-    const companies = global ? (await api.get<Schema<'CompanyPage'>>('/api/companies', { limit: 100 })).items : [await api.get<Schema<'Company'>>(`/api/companies/${who.company_id}`)];
+    if (!readsQuota) return [];
+    const companies = who.user_type === 'ADMIN' ? (await api.get<Schema<'CompanyPage'>>('/api/companies', { limit: 100 })).items : [await api.get<Schema<'Company'>>(`/api/companies/${who.company_id}`)];
     return Promise.all(companies.map(async (c) => ({ company: c, quota: await api.get<Schema<'UsageQuota'>>(`/api/companies/${c.company_id}/usage_quota`).catch(() => null) })));
   }, []);
   const s = stats.data;
@@ -96,9 +98,9 @@ export function StatsPage({ who }: { who: Who }) {
           {s.truncated ? <p class="muted">Only the newest 20,000 folders are counted.</p> : null}
         </>
       ) : null}
-      <h3>Usage against quota ({new Date().toISOString().slice(0, 7)})</h3>
+      {readsQuota ? <h3>Usage against quota ({new Date().toISOString().slice(0, 7)})</h3> : null}
       <ErrorNote error={quotas.error} />
-      {quotas.data ? (
+      {readsQuota && quotas.data ? (
         <Table
           label="Usage against quota"
           rows={quotas.data}

@@ -245,7 +245,8 @@ export function CompaniesPage({ who }: { who: Who }) {
             { title: 'Name', cell: (c) => c.name },
             { title: 'Id', cell: (c) => <span class="mono">{shortId(c.company_id)}</span> },
             { title: 'Created', cell: (c) => formatTime(c.time_created) },
-            { title: 'Monthly quota', cell: (c) => <Quota company={c} editable={who.user_type === 'ADMIN'} /> },
+            // Only ADMIN reads every company's quota (an OPERATOR sees the companies, not their quotas).
+            ...(who.user_type === 'ADMIN' ? [{ title: 'Monthly quota', cell: (c: Company) => <Quota company={c} editable /> }] : []),
           ]}
         />
       ) : (
