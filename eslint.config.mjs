@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.oz-data/', 'dist/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.oz-data/', 'dist/', 'web/dist/', 'test/artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,7 +1,7 @@
 // layers/vision behind the core's ports: its errors become the core's.
 import { MediaRejectedError, NoFaceError as CoreNoFaceError, type FaceAnalyzer, type MediaInspector } from '../layers/core/ports';
 import type { TemplateExtractor } from '../layers/core/collections';
-import { MediaError, NoFaceError, TEMPLATE_MODEL, analyzeMedia, compareTemplates, decodeShotSet, inspectMedia, templateModelId } from '../layers/vision';
+import { MediaError, NoFaceError, TEMPLATE_MODEL, analyzeMedia, compareTemplates, decodeShotSet, inspectMedia, templateModelId, makeThumbnail } from '../layers/vision';
 
 function translate(err: unknown): never {
   if (err instanceof MediaError) throw new MediaRejectedError(err.code, err.message);
@@ -17,7 +17,12 @@ export const mediaInspector = (): MediaInspector => ({
       const frames = await decodeShotSet(bytes).catch(translate);
       if (frames.length === 0) throw new MediaRejectedError('EMPTY_SHOT_SET', 'the archive holds no image');
     }
-    return inspected;
+    // The thumbnail is a convenience: media that inspected fine is never refused for want of one.
+    const thumb = await makeThumbnail(bytes, inspected.kind).catch((err: unknown) => {
+      console.error(JSON.stringify({ msg: 'thumbnail failed', kind: inspected.kind, error: (err as Error)?.message }));
+      return undefined;
+    });
+    return { ...inspected, thumb };
   },
 });
 

@@ -31,6 +31,21 @@ export const STATE_MACHINE_NAG_ACKNOWLEDGEMENTS: NagAcknowledgement[] = [
   { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'The X-Ray statement of the state machine role: PutTraceSegments and PutTelemetryRecords support no resource-level scoping.' },
 ];
 
+/** Acknowledged on the console's CloudFront distribution only (infra/console-site.ts). */
+export const CONSOLE_DISTRIBUTION_NAG_ACKNOWLEDGEMENTS: NagAcknowledgement[] = [
+  { id: 'AwsSolutions-CFR1', reason: 'A self-hosted API serves whichever countries its operator serves: geo restrictions are the deployer\'s choice, not a default.' },
+  { id: 'AwsSolutions-CFR2', reason: 'The API authenticates and throttles every request itself (OZ_THROTTLING_RATES); a WAF web ACL is billed per ACL and left to the deployer.' },
+  { id: 'AwsSolutions-CFR3', reason: 'The HTTP API behind it keeps access logs already; CloudFront logs would need a second, ACL-enabled bucket of request paths.' },
+  { id: 'AwsSolutions-CFR4', reason: 'The default *.cloudfront.net certificate allows TLS 1.0 viewers; a custom domain with its own certificate sets TLSv1.2_2021.' },
+];
+
+/** Acknowledged on CDK's own BucketDeployment function, which copies the console's files into its bucket. */
+export const BUCKET_DEPLOYMENT_NAG_ACKNOWLEDGEMENTS: NagAcknowledgement[] = [
+  { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'CDK\'s BucketDeployment custom resource role: its CloudFront invalidation statement has no resource-level scoping.' },
+  { id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]', reason: 'CDK\'s BucketDeployment reads the console files from the bootstrap assets bucket, whose object keys are content hashes.' },
+  { id: 'AwsSolutions-IAM5[Resource::<ConsoleBucket86B6957C.Arn>/*]', reason: 'CDK\'s BucketDeployment writes every file of the console build into the console bucket.' },
+];
+
 export function acknowledgeNagFindings(scope: IConstruct, acknowledgements: NagAcknowledgement[]) {
   for (const a of acknowledgements) Validations.of(scope).acknowledge(a);
 }

@@ -23,6 +23,7 @@ import { parsePriceTable } from '../layers/core/metering';
 import { WebhookDelivery } from './webhook-delivery';
 import { DocsSite } from './docs-site';
 import { acknowledgeNagFindings, nagAcknowledgements, STATE_MACHINE_NAG_ACKNOWLEDGEMENTS } from './nag';
+import { ConsoleSite } from './console-site';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -284,6 +285,8 @@ export class OzStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: httpApi.apiEndpoint });
     // The API reference site is opt-in (`cdk deploy -c docs=true`): see infra/docs-site.ts.
     if (String(this.node.tryGetContext('docs')) === 'true') new DocsSite(this, 'Docs', { apiUrl: httpApi.apiEndpoint });
+    // The operator console (web/) on CloudFront, on by default (`-c console=false` leaves it out).
+    if (String(this.node.tryGetContext('console')) !== 'false') new ConsoleSite(this, 'Console', { httpApi });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetters.queueUrl });
     new CfnOutput(this, 'UsageEventQueueUrl', { value: usageQueue.queueUrl });
     new CfnOutput(this, 'TableName', { value: table.tableName });

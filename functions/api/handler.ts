@@ -1,4 +1,5 @@
 // The zip Lambda behind every JSON endpoint. Thin: parse, call the core, shape the answer.
+import { analysisStatistics } from '../../layers/core/statistics';
 import { authenticate, authorize, clientConfig, endSession, issueServiceToken, listSessions, logout, refresh } from '../../layers/core/auth';
 import { listAudit } from '../../layers/core/audit';
 import { changePassword, createCompany, createUser, deleteCompany, deleteUser, getCompany, getUser, listCompanies, listUsers, patchCompany, patchUser } from '../../layers/core/admin';
@@ -69,6 +70,7 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
   'POST /api/companies/{company_id}/webhook_secret': async (req) => json(200, await rotateWebhookSecret(coreDeps(), await caller(req), req.params['company_id']!)),
   'GET /api/usage': async (req) =>
     json(200, await getUsage(coreDeps(), await caller(req), { month: req.query['month'], from: req.query['from'], to: req.query['to'], company_id: req.query['company_id'] })),
+  'GET /api/statistics': async (req) => json(200, await analysisStatistics(coreDeps(), await caller(req), { days: req.query['days'], company_id: req.query['company_id'] })),
   'GET /api/companies/{company_id}/usage_quota': async (req) => json(200, await getUsageQuota(coreDeps(), await caller(req), req.params['company_id']!)),
   'PUT /api/companies/{company_id}/usage_quota': async (req) => {
     const who = await caller(req);

@@ -32,6 +32,8 @@ export const ROUTES = [
   { method: 'POST', path: '/api/companies/{company_id}/webhook_secret', fn: 'api' },
   // Metering (layers/core/metering.ts): usage counts and amounts, and the monthly quota.
   { method: 'GET', path: '/api/usage', fn: 'api' },
+  // Statistics for the console (layers/core/statistics.ts): time series computed from the analyses.
+  { method: 'GET', path: '/api/statistics', fn: 'api' },
   { method: 'GET', path: '/api/companies/{company_id}/usage_quota', fn: 'api' },
   { method: 'PUT', path: '/api/companies/{company_id}/usage_quota', fn: 'api' },
   { method: 'POST', path: '/api/users', fn: 'api' },

@@ -9,6 +9,7 @@ import { ENTRY_METADATA_KEY, REPO_ROOT } from '../stack';
 import type { CfnTemplate } from './synth';
 import { localDocsResponse } from '../docs/page';
 import { decodeComponent } from '../../functions/api/http';
+import { consoleResponse } from './console';
 
 type Handler = (event: APIGatewayProxyEventV2, context: unknown) => Promise<APIGatewayProxyResultV2>;
 
@@ -204,7 +205,8 @@ export function createLocalApiServer(template: CfnTemplate, log: (line: string) 
         return;
       }
       // The API reference page is no API route (in AWS it is its own site, infra/docs-site.ts).
-      const docs = req.method === 'GET' || req.method === 'HEAD' ? localDocsResponse(url.pathname) : null;
+      // So is the operator console at / (in AWS: CloudFront in front of S3, infra/console-site.ts).
+      const docs = req.method === 'GET' || req.method === 'HEAD' ? (localDocsResponse(url.pathname) ?? consoleResponse(url.pathname)) : null;
       if (docs) {
         res.writeHead(docs.status, { ...docs.headers, 'content-length': String(docs.body.length) });
         res.end(req.method === 'HEAD' ? undefined : docs.body);

@@ -5,6 +5,7 @@ import { startLocalRuntime } from './runtime';
 import { REPO_ROOT } from '../stack';
 import { DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD } from './defaults';
 import { discoveryFile, removeDiscovery, writeDiscovery } from './discovery';
+import { ensureConsoleBuilt } from './console';
 
 
 async function main() {
@@ -19,6 +20,7 @@ async function main() {
   const verbose = process.env.OZ_LOG !== 'quiet';
   console.log(`Starting the local runtime (${dataDir ? `data in ${dataDir}` : 'in memory'})...`);
   const started = Date.now();
+  const consoleBuilt = await ensureConsoleBuilt((line) => console.log(line));
   const runtime = await startLocalRuntime({
     port,
     host: process.env.OZ_HOST ?? '127.0.0.1',
@@ -32,6 +34,7 @@ async function main() {
   const discovery = discoveryFile();
   writeDiscovery(discovery, runtime.url);
   console.log(`\nOz API ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${runtime.url}`);
+  console.log(`  console: ${runtime.url}/${consoleBuilt ? '' : ' (not built: see the message above)'}`);
   console.log(`  health:  curl ${runtime.url}/api/healthcheck`);
   console.log(`  admin:   ${adminEmail} / ${process.env.OZ_ADMIN_PASSWORD ? '(OZ_ADMIN_PASSWORD)' : adminPassword}`);
   console.log(`  liveness model: ${process.env.OZ_MODEL_DIR ? `MiniFASNet if found in ${process.env.OZ_MODEL_DIR}` : 'fr_liveness (run `npm run models:fetch` for the stronger MiniFASNet)'}`);

@@ -14,7 +14,8 @@ export function synthTemplate(): CfnTemplate {
     const app = new App({
       outdir,
       // Nothing to bundle or stage locally: the handlers run from source.
-      context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-asset-staging': true },
+      // The console is served by the local runtime itself (infra/local/console.ts), not CloudFront.
+      context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-asset-staging': true, console: 'false' },
     });
     const stack = new OzStack(app, 'OzLocal', { retainData: false });
     const assembly = app.synth();

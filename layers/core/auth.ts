@@ -175,5 +175,10 @@ export function clientConfig(deps: CoreDeps) {
     session_ttl: deps.config.sessionTtlSeconds,
     session_longlive_ttl: deps.config.longLivedTtlSeconds,
     password_policy: passwordPolicy(deps.config.passwordMinLength),
+    thresholds: {
+      threshold_spoofing: deps.config.defaultThresholdSpoofing,
+      biometry_threshold: deps.config.biometryThreshold,
+      biometry_operator_band: deps.config.biometryOperatorBand.length === 2 ? deps.config.biometryOperatorBand : null,
+    },
   };
 }

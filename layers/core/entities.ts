@@ -104,8 +104,15 @@ export interface MediaInfoVideo {
   size: number;
   'mime-type': string;
 }
+/** The thumbnail's facts (its bytes are stored beside the media's, at thumbKey(blob_key)). */
+export interface MediaThumb {
+  width: number;
+  height: number;
+  size: number;
+  'mime-type': 'image/jpeg';
+}
 export interface MediaInfo {
-  thumb: null;
+  thumb: MediaThumb | null;
   original?: MediaInfoImage | { md5: string; size: number; 'mime-type': string };
   video?: MediaInfoVideo;
 }
@@ -233,4 +240,13 @@ export interface PersonImage {
   time_created: number;
   time_updated: number;
   blob_key: string;
+}
+
+/** Where a media's thumbnail JPEG is stored: beside its bytes, gone with them. */
+export const thumbKey = (blobKey: string): string => `${blobKey}.thumb.jpg`;
+
+/** Every blob a media owns (its bytes and, when made, its thumbnail): what deleting it deletes. */
+export function mediaBlobKeys(media: Pick<Media, 'blob_key' | 'info'>): string[] {
+  if (!media.blob_key) return [];
+  return media.info.thumb ? [media.blob_key, thumbKey(media.blob_key)] : [media.blob_key];
 }

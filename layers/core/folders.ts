@@ -2,7 +2,7 @@
 import type { Caller } from './auth';
 import { recordAudit } from './audit';
 import type { CoreDeps } from './deps';
-import type { Folder, JsonObject, Media, MediaType } from './entities';
+import { mediaBlobKeys, thumbKey, type Folder, type JsonObject, type Media, type MediaType } from './entities';
 import type { FolderAggregate } from './store';
 import { badStructure, badValue, forbidden, notFound } from './errors';
 import { check, listScope, type Action } from './permissions';
@@ -85,12 +85,13 @@ export function buildMedia(deps: CoreDeps, folder: Folder, inspectedParts: { par
     const media_id = deps.ids.uuid();
     const media_type = MEDIA_TYPE[inspected.kind];
     const base = { md5: inspected.md5, size: inspected.size, 'mime-type': inspected.mime };
+    const thumb = inspected.thumb ? { width: inspected.thumb.width, height: inspected.thumb.height, size: inspected.thumb.jpeg.length, 'mime-type': 'image/jpeg' as const } : null;
     const info =
       inspected.kind === 'video'
-        ? { thumb: null, video: { duration: inspected.duration ?? 0, FPS: inspected.fps ?? 0, width: inspected.width ?? 0, height: inspected.height ?? 0, ...base } }
+        ? { thumb, video: { duration: inspected.duration ?? 0, FPS: inspected.fps ?? 0, width: inspected.width ?? 0, height: inspected.height ?? 0, ...base } }
         : inspected.kind === 'image'
-          ? { thumb: null, original: { width: inspected.width ?? 0, height: inspected.height ?? 0, ...base } }
-          : { thumb: null, original: base };
+          ? { thumb, original: { width: inspected.width ?? 0, height: inspected.height ?? 0, ...base } }
+          : { thumb, original: base };
     return {
       media_id,
       folder_id: folder.folder_id,
@@ -110,7 +111,14 @@ export function buildMedia(deps: CoreDeps, folder: Folder, inspectedParts: { par
 }
 
 async function storeBlobs(deps: CoreDeps, media: Media[], parts: { part: UploadedPart; inspected: InspectedMedia }[]) {
-  await Promise.all(media.map((m, i) => deps.blobs.put(m.blob_key, parts[i]!.part.bytes, parts[i]!.inspected.mime)));
+  await Promise.all(
+    media.flatMap((m, i) => {
+      const { part, inspected } = parts[i]!;
+      const puts = [deps.blobs.put(m.blob_key, part.bytes, inspected.mime)];
+      if (m.info.thumb && inspected.thumb) puts.push(deps.blobs.put(thumbKey(m.blob_key), inspected.thumb.jpeg, 'image/jpeg'));
+      return puts;
+    }),
+  );
 }
 
 /** Nothing half-written: if the records cannot be saved, the blobs just uploaded go too. */
@@ -118,7 +126,7 @@ async function withBlobRollback<T>(deps: CoreDeps, media: Media[], write: () => 
   try {
     return await write();
   } catch (err) {
-    await Promise.allSettled(media.map((m) => deps.blobs.delete(m.blob_key)));
+    await Promise.allSettled(media.flatMap(mediaBlobKeys).map((k) => deps.blobs.delete(k)));
     throw err;
   }
 }

@@ -55,6 +55,8 @@ export interface InspectedMedia {
   height?: number;
   duration?: number;
   fps?: number;
+  /** A small JPEG of the media (made at upload); absent when none could be made. */
+  thumb?: OutputImage;
 }
 export interface MediaInspector {
   /** Throws MediaRejectedError for bytes that are not a supported, decodable media file. */

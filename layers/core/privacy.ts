@@ -19,7 +19,7 @@ import type { Analysis, Folder, Json, JsonObject, Media, ResultsMedia, User } fr
 import { ApiError, ErrorCode, notFound } from './errors';
 import { loadFolder, presignerFor } from './folders';
 import { recordAudit } from './audit';
-import { SYSTEM_COMPANY_ID } from './entities';
+import { SYSTEM_COMPANY_ID, mediaBlobKeys } from './entities';
 import { analysisLinks, type FolderAggregate } from './store';
 import { folderView } from './views';
 import { clearFolderReports } from './reports/reports';
@@ -50,7 +50,7 @@ export function clearedFolder(folder: Folder): Folder {
 }
 
 export function clearedMedia(media: Media): Media {
-  const info = { ...media.info };
+  const info = { ...media.info, thumb: null };
   if (info.original) info.original = { ...info.original, md5: '' };
   if (info.video) info.video = { ...info.video, md5: '' };
   return { ...media, original_name: '', info, meta_data: {}, technical_meta_data: {}, blob_key: '' };
@@ -114,7 +114,7 @@ export async function clearFolder(deps: CoreDeps, companyId: string, folderId: s
 
   const withBytes = current.media.filter((m) => m.blob_key);
   for (let i = 0; i < withBytes.length; i += BLOB_DELETES_AT_ONCE) {
-    await Promise.all(withBytes.slice(i, i + BLOB_DELETES_AT_ONCE).map((m) => deps.blobs.delete(m.blob_key)));
+    await Promise.all(withBytes.slice(i, i + BLOB_DELETES_AT_ONCE).flatMap(mediaBlobKeys).map((k) => deps.blobs.delete(k)));
   }
 
   const now = deps.clock.now();

@@ -69,7 +69,7 @@ export async function runInstant(deps: CoreDeps, inspector: MediaInspector, anal
     throw err;
   });
   const folder = newFolder(deps, caller?.user.company_id ?? '', caller?.user.user_id ?? '', payload);
-  const media = buildMedia(deps, folder, inspected, payload).map((m) => ({ ...m, blob_key: '' }));
+  const media = buildMedia(deps, folder, inspected, payload).map((m) => ({ ...m, blob_key: '', info: { ...m.info, thumb: null } }));
   const bytes = new Map(media.map((m, i) => [m.media_id, inspected[i]!.part.bytes]));
   const analyses = buildAnalyses(deps, folder, media, requests, []);
   const output: Media[] = [];

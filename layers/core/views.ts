@@ -1,6 +1,6 @@
 // How stored objects are answered: the field names and shapes of the Oz documents, old and new
 // names side by side (analyse_id and analysis_id, can_start_analyse_* and can_start_analysis_*).
-import type { Analysis, Company, Folder, Media, StoredUser, User } from './entities';
+import { thumbKey, type Analysis, type Company, type Folder, type Media, type StoredUser, type User } from './entities';
 import { analysisResolutionStatus, folderStatus } from './statuses';
 
 export type Presign = (blobKey: string) => Promise<string>;
@@ -27,10 +27,11 @@ export async function mediaView(media: Media, presign: Presign) {
   const { blob_key, ...rest } = media;
   // No stored bytes (Instant API, or cleared of personal information): no URL.
   const url = blob_key ? await presign(blob_key) : null;
+  const thumb = blob_key && media.info.thumb ? await presign(thumbKey(blob_key)) : null;
   return {
     ...rest,
     original_url: url,
-    thumb_url: null,
+    thumb_url: thumb,
     [ID_FIELD[media.media_type]]: media.media_id,
     ...(media.media_type === 'VIDEO_FOLDER' || media.media_type === 'SHOTS_SET' ? { video_url: url } : {}),
   };

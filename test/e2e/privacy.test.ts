@@ -167,7 +167,7 @@ describe('DELETE /api/folders/{folder_id}/pi', () => {
     assert.equal(refused.status, 409, refused.text);
     assert.deepEqual(refused.body.details.processing_analyses, [pending.analysis_id]);
     assert.deepEqual((await client.request('GET', `/api/folders/${folderId}`)).body.meta_data, { keep: 'me' });
-    assert.equal((await storedFiles(companyId, folderId)).length, 1);
+    assert.equal((await storedFiles(companyId, folderId)).length, 2, 'the photo and its thumbnail');
     await deps.store.finishAnalysis({ ...pending, state: 'FAILED', error_code: 0, error_message: 'test' }, []);
     assert.equal((await clientAdmin.request('DELETE', `/api/folders/${folderId}/pi`)).status, 200);
     assert.deepEqual(await storedFiles(companyId, folderId), []);
@@ -213,7 +213,7 @@ describe('retention', () => {
     const freshNow = (await deps.store.getFolder(companyId, fresh))!;
     assert.equal(freshNow.folder.is_cleared, null);
     assert.deepEqual(freshNow.folder.meta_data, { iin: '2' });
-    assert.equal((await storedFiles(companyId, fresh)).length, 1);
+    assert.equal((await storedFiles(companyId, fresh)).length, 2, 'the photo and its thumbnail');
     // The scheduler is the actor: recorded with no user.
     const audit = await admin.request('GET', `/api/audit?object_type=FOLDER&object_id=${old}`);
     const entry = audit.body.items.find((e: { action: string }) => e.action === 'pi_cleared');

@@ -9,7 +9,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { OzStack } from '../../infra/stack';
-import { nagAcknowledgements, STATE_MACHINE_NAG_ACKNOWLEDGEMENTS } from '../../infra/nag';
+import { BUCKET_DEPLOYMENT_NAG_ACKNOWLEDGEMENTS, CONSOLE_DISTRIBUTION_NAG_ACKNOWLEDGEMENTS, nagAcknowledgements, STATE_MACHINE_NAG_ACKNOWLEDGEMENTS } from '../../infra/nag';
 
 function synthWithNag(build: (app: App) => void) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'oz-nag-'));
@@ -43,9 +43,11 @@ test('the stack passes AwsSolutions with every acknowledged finding justified', 
     assert.deepEqual(result.violations, [], `unacknowledged findings:\n${result.violations.join('\n')}`);
   }
   const all = [...nagAcknowledgements({ table: 'T', bucket: 'B', webhookFunction: 'W' }), ...STATE_MACHINE_NAG_ACKNOWLEDGEMENTS];
+  const scoped = [CONSOLE_DISTRIBUTION_NAG_ACKNOWLEDGEMENTS, BUCKET_DEPLOYMENT_NAG_ACKNOWLEDGEMENTS];
   for (const a of all) {
     assert.match(a.id, /^AwsSolutions-[A-Z]+\d+/);
     assert.ok(a.reason.length >= 40 && !a.reason.includes('\n'), `one-line reason for ${a.id}`);
   }
   assert.equal(new Set(all.map((a) => a.id)).size, all.length, 'no duplicate acknowledgement');
+  for (const a of scoped.flat()) assert.ok(/^AwsSolutions-[A-Z]+\d+/.test(a.id) && a.reason.length >= 40 && !a.reason.includes('\n'), `one-line reason for ${a.id}`);
 });

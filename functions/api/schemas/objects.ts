@@ -133,6 +133,13 @@ export const Config = response(
     session_ttl: z.number().meta({ description: 'OZ_SESSION_TTL: seconds a session lives, extended by as much on each use' }),
     session_longlive_ttl: z.number().meta({ description: 'OZ_SESSION_LONGLIVE_TTL: seconds a service token lives' }),
     password_policy: PasswordPolicy,
+    thresholds: z
+      .object({
+        threshold_spoofing: z.number().meta({ description: 'QUALITY: the default threshold_spoofing (OZ_THRESHOLD_SPOOFING)' }),
+        biometry_threshold: z.number().meta({ description: 'BIOMETRY and COLLECTION: the default similarity threshold' }),
+        biometry_operator_band: z.array(z.number()).nullable().meta({ description: 'BIOMETRY: [low, high] similarities answered OPERATOR_REQUIRED (OZ_BIOMETRY_OPERATOR_BAND), null when none' }),
+      })
+      .meta({ description: 'The defaults in force when an analysis names no params' }),
   }),
 );
 
@@ -162,7 +169,10 @@ export const AuditPage = response(
 export const MediaInfo = response(
   'MediaInfo',
   z.object({
-    thumb: z.null(),
+    thumb: z
+      .object({ width: z.number(), height: z.number(), size: z.number(), 'mime-type': z.string() })
+      .nullable()
+      .meta({ description: 'The thumbnail made at upload (a JPEG, longest side 240 px: an image, a video\'s middle frame, a shot set\'s first frame); null for result images, Instant API media and cleared folders' }),
     original: z
       .object({
         md5: z.string(),
@@ -204,7 +214,7 @@ export const Media = response(
     time_created: time(),
     time_updated: time(),
     original_url: z.string().nullable().meta({ description: 'A short-lived presigned GET URL (null where nothing is stored: Instant API, API Lite)' }),
-    thumb_url: z.null(),
+    thumb_url: z.string().nullable().meta({ description: 'A short-lived presigned GET URL of the thumbnail JPEG (null when info.thumb is null)' }),
     image_id: z.string().optional().meta({ description: 'The media id again, for IMAGE_FOLDER and result images' }),
     video_id: z.string().optional().meta({ description: 'The media id again, for VIDEO_FOLDER' }),
     shots_set_id: z.string().optional().meta({ description: 'The media id again, for SHOTS_SET' }),
@@ -405,6 +415,38 @@ export const LiteDetect = response(
 );
 
 // ---- metering ------------------------------------------------------------------------------
+
+const ResolutionCounts = {
+  SUCCESS: z.int(),
+  DECLINED: z.int(),
+  OPERATOR_REQUIRED: z.int().meta({ description: 'Still waiting for an operator' }),
+  FAILED: z.int(),
+  PROCESSING: z.int(),
+};
+export const Statistics = response(
+  'Statistics',
+  z.object({
+    company_id: z.string().nullable().meta({ description: 'null: every company (ADMIN, OPERATOR)' }),
+    days: z.int(),
+    from: z.string().meta({ description: 'First day, YYYY-MM-DD (UTC)' }),
+    to: z.string().meta({ description: 'Last day (today), YYYY-MM-DD (UTC)' }),
+    truncated: z.boolean().meta({ description: 'More than 20,000 folders in the range: the figures cover the newest 20,000' }),
+    series: z.array(z.object({ day: z.string().meta({ description: 'YYYY-MM-DD (UTC) the analysis was started' }), type: z.string(), ...ResolutionCounts })).meta({ description: 'Analyses per day and type by resolution status; days and types without analyses are left out' }),
+    by_type: z.array(
+      z.object({
+        type: z.string(),
+        total: z.int(),
+        ...ResolutionCounts,
+        pass_rate: z.number().nullable().meta({ description: 'SUCCESS / (SUCCESS + DECLINED); an operator\'s decision counts as its outcome' }),
+        decline_rate: z.number().nullable().meta({ description: 'DECLINED / (SUCCESS + DECLINED)' }),
+        processing_seconds: z
+          .object({ count: z.int(), p50: z.number().nullable(), p90: z.number().nullable(), p99: z.number().nullable() })
+          .meta({ description: 'Seconds from the request to the finished result (FINISHED analyses), nearest-rank percentiles' }),
+      }),
+    ),
+  }),
+  'Computed from the stored folders and analyses of the caller\'s scope (the access matrix: a CLIENT sees their own folders only).',
+);
 
 export const Usage = response(
   'Usage',

@@ -297,6 +297,15 @@ export const ROUTE_SCHEMAS: Partial<Record<RouteKey, RouteSchema>> = {
     }),
     responses: ok(O.Usage),
   },
+  'GET /api/statistics': {
+    summary: 'Analyses per day by type and resolution, pass/decline rates, processing-time percentiles',
+    tag: 'Usage',
+    query: z.object({
+      days: z.coerce.number().int().min(1).max(90).optional().meta({ description: 'Days back, today included (1 to 90, default 30)' }),
+      company_id: z.string().optional().meta({ description: 'One company (ADMIN, OPERATOR); the other roles only their own (403 for another)' }),
+    }),
+    responses: ok(O.Statistics),
+  },
   'GET /api/companies/{company_id}/usage_quota': { summary: "A company's monthly analysis quota and what is left", tag: 'Usage', responses: ok(O.UsageQuota) },
   'PUT /api/companies/{company_id}/usage_quota': {
     summary: "Set or remove a company's monthly analysis quota (ADMIN)",
