@@ -11,6 +11,7 @@ import { coreDeps, webhookStarter } from '../wiring';
 import { mediaInspector, templateExtractor } from '../vision-adapters';
 import { addPersonImages, createPerson, deleteCollection, deletePerson, deletePersonImage } from '../../layers/core/collections';
 import { deleteFolderPersonalInfo } from '../../layers/core/privacy';
+import { deleteFolder, deleteMedia } from '../../layers/core/deletion';
 import { json, uploadBody, type Request } from './http';
 import { createRouter, type Operation } from './router';
 import type { RouteKey } from './route-table';
@@ -68,6 +69,14 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
   },
   'DELETE /api/collections/{collection_id}/persons/{person_id}/images/{media_id}': async (req) => {
     await deletePersonImage(coreDeps(), await caller(req), req.params['collection_id']!, req.params['person_id']!, req.params['media_id']!);
+    return json(204, null);
+  },
+  'DELETE /api/folders/{folder_id}': async (req) => {
+    await deleteFolder(coreDeps(), await caller(req), req.params['folder_id']!);
+    return json(204, null);
+  },
+  'DELETE /api/media/{media_id}': async (req) => {
+    await deleteMedia(coreDeps(), await caller(req), req.params['media_id']!);
     return json(204, null);
   },
   'DELETE /api/folders/{folder_id}/pi': async (req) => json(200, await deleteFolderPersonalInfo(coreDeps(), await caller(req), req.params['folder_id']!)),

@@ -51,6 +51,9 @@ export const ROUTES = [
   { method: 'GET', path: '/api/folders', fn: 'api' },
   { method: 'GET', path: '/api/folders/{folder_id}', fn: 'api' },
   { method: 'PATCH', path: '/api/folders/{folder_id}', fn: 'api' },
+  // Deleting a folder or a folder's media deletes files: the media function has that right.
+  { method: 'DELETE', path: '/api/folders/{folder_id}', fn: 'media' },
+  { method: 'DELETE', path: '/api/media/{media_id}', fn: 'media' },
   { method: 'POST', path: '/api/folders/{folder_id}/media', fn: 'media' },
   // Clearing personal information deletes files: the media function has that right, the zip API not.
   { method: 'DELETE', path: '/api/folders/{folder_id}/pi', fn: 'media' },

@@ -616,6 +616,39 @@ export class DynamoStore implements Store {
     for (let i = 0; i < personIds.length; i += 100) await this.transact(personIds.slice(i, i + 100).map((p) => this.put({ pk, sk: `LINK#${p}#${analysisId}`, analysis_id: analysisId })));
   }
 
+  async deleteFolder(companyId: string, folderId: string): Promise<void> {
+    const pk = folderPk(companyId, folderId);
+    const sweep = async (withFolder: boolean) => {
+      const items = await this.queryAll({ KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': pk }, ConsistentRead: true });
+      const keys: { pk: string; sk: string }[] = [];
+      for (const i of items) {
+        if (i.sk === 'FOLDER' && !withFolder) continue;
+        keys.push({ pk: i.pk, sk: i.sk });
+        if (i.sk.startsWith('MEDIA#')) keys.push({ pk: `MEDIA#${i.sk.slice(6)}`, sk: 'POINTER' });
+        if (i.sk.startsWith('ANALYSIS#')) {
+          const a = i['data'] as Analysis;
+          keys.push({ pk: `ANALYSIS#${a.analysis_id}`, sk: 'POINTER' });
+          for (const r of a.results_media) {
+            for (const p of r.collection_persons) keys.push({ pk: collectionPk(companyId, String(p['collection_id'])), sk: `LINK#${String(p['person_id'])}#${a.analysis_id}` });
+          }
+        }
+      }
+      if (withFolder) keys.push({ pk: `FOLDER#${folderId}`, sk: 'POINTER' });
+      await this.deleteKeys([...new Map(keys.map((k) => [`${k.pk}|${k.sk}`, k])).values()]);
+    };
+    // Children first: while the folder record exists, a deletion cut short can be repeated.
+    await sweep(false);
+    await sweep(true);
+    await sweep(true); // what was added between the two reads (an analysis started at that moment)
+  }
+
+  async deleteMedia(media: Media[]): Promise<void> {
+    await this.deleteKeys(media.flatMap((m) => [
+      { pk: folderPk(m.company_id, m.folder_id), sk: `MEDIA#${m.media_id}` },
+      { pk: `MEDIA#${m.media_id}`, sk: 'POINTER' },
+    ]));
+  }
+
   async deleteAnalysis(analysis: Analysis, outputMedia: Media[]): Promise<void> {
     const links = analysis.results_media.flatMap((r) =>
       r.collection_persons.map((p) => ({ pk: collectionPk(analysis.company_id, String(p['collection_id'])), sk: `LINK#${String(p['person_id'])}#${analysis.analysis_id}` })),

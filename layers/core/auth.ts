@@ -16,6 +16,17 @@ export interface IssuedTokens {
 
 const isLongLived = (user: User) => user.user_type === 'CLIENT_SERVICE';
 
+/**
+ * The integer form of a session id, for OZ_INTEGER_TIMESTAMPS=true: the Android SDK 2.0.2 parses
+ * `session_id` as an integer (the documents show `0`). The first 48 bits of the UUID, so it is
+ * stable, unique in practice and a safe JavaScript integer; the UUID stays in `token_id` and
+ * DELETE .../sessions/{session_id} takes either form.
+ */
+export function sessionNumber(sessionId: string): number | null {
+  const hex = sessionId.replace(/-/g, '');
+  return /^[0-9a-f]{32}$/i.test(hex) ? parseInt(hex.slice(0, 12), 16) : null;
+}
+
 async function openSession(deps: CoreDeps, user: User, longLived: boolean, replaces: Session | null): Promise<IssuedTokens> {
   const now = deps.clock.now();
   const ttl = longLived ? deps.config.longLivedTtlSeconds : deps.config.sessionTtlSeconds;
@@ -147,7 +158,7 @@ export async function logout(deps: CoreDeps, caller: Caller): Promise<void> {
 
 export async function endSession(deps: CoreDeps, caller: Caller, userId: string, sessionId: string): Promise<void> {
   const user = await sessionOwner(deps, caller, userId);
-  const session = (await deps.store.listSessions({ company_id: user.company_id, user_id: user.user_id })).find((s) => s.session_id === sessionId && s.user_id === user.user_id);
+  const session = (await deps.store.listSessions({ company_id: user.company_id, user_id: user.user_id })).find((s) => (s.session_id === sessionId || String(sessionNumber(s.session_id)) === sessionId) && s.user_id === user.user_id);
   if (!session) throw notFound('Session');
   await deps.store.deleteSession(session);
 }

@@ -5,6 +5,8 @@ export interface BlobStore {
   put(key: string, body: Buffer, contentType: string): Promise<void>;
   get(key: string): Promise<Buffer>; // throws BlobNotFoundError when absent
   delete(key: string): Promise<void>; // no error when absent
+  /** Deletes every object whose key begins with the prefix (a folder's files); no error when none. */
+  deletePrefix(prefix: string): Promise<number>;
   presignGet(key: string, expiresInSeconds: number): Promise<string>;
   presignPut(key: string, contentType: string, expiresInSeconds: number): Promise<string>;
 }

@@ -92,6 +92,14 @@ export interface Store {
    * (layers/core/metering.ts), so an analysis is counted exactly once.
    */
   finishAnalysis(analysis: Analysis, outputMedia: Media[]): Promise<boolean>;
+  /**
+   * Deletes a folder and everything recorded in it: media, analyses, webhook delivery records, their
+   * id pointers, and the collection links its analyses hold. The folder record (with its list-index
+   * entries) goes last, then anything written into the folder meanwhile is swept too.
+   */
+  deleteFolder(companyId: string, folderId: string): Promise<void>;
+  /** Deletes media records of a folder and their id pointers. */
+  deleteMedia(media: Media[]): Promise<void>;
   /** Deletes an analysis, its output media and the person links it holds. */
   deleteAnalysis(analysis: Analysis, outputMedia: Media[]): Promise<void>;
   /** Records a processing attempt and returns the stored analysis (or null if gone). */

@@ -35,7 +35,7 @@ before(async () => {
   const tablesOnly = { Resources: Object.fromEntries(Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::DynamoDB::Table')) };
   const resources = await createResourcesFromTemplate(tablesOnly, { dynamodb: client, s3: new S3Client(common), sqs: new SQSClient(common) });
   store = new DynamoStore(client, Object.values(resources.tables)[0]!);
-  deps = { store, blobs: { put: fail, get: fail, delete: fail, presignGet: fail, presignPut: fail }, queue: { enqueue: fail }, clock: { now: () => now }, ids: { uuid: randomUUID }, config: defaultConfig };
+  deps = { store, blobs: { put: fail, get: fail, delete: fail, deletePrefix: fail, presignGet: fail, presignPut: fail }, queue: { enqueue: fail }, clock: { now: () => now }, ids: { uuid: randomUUID }, config: defaultConfig };
 });
 after(async () => {
   await dynamo?.stop();

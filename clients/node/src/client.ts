@@ -330,6 +330,16 @@ export class OzClient {
     return this.request('GET', `/api/media/${encodeURIComponent(mediaId)}`);
   }
 
+  /** Deletes a folder with its media, analyses and files (ADMIN, CLIENT ADMIN); 409 while an analysis runs. */
+  deleteFolder(folderId: string): Promise<null> {
+    return this.request('DELETE', `/api/folders/${encodeURIComponent(folderId)}`);
+  }
+
+  /** Deletes one media of a folder and the best shots made from it (ADMIN, CLIENT ADMIN). */
+  deleteMedia(mediaId: string): Promise<null> {
+    return this.request('DELETE', `/api/media/${encodeURIComponent(mediaId)}`);
+  }
+
   /** Starts analyses on a folder; answers one analysis per request item, in order, PROCESSING. */
   startAnalyses(folderId: string, analyses: AnalysisRequest[]): Promise<Analysis[]> {
     return this.request('POST', `/api/folders/${encodeURIComponent(folderId)}/analyses`, { json: { analyses } });

@@ -46,7 +46,8 @@ export interface AuthResponse {
   expire_token: string;
   /** Epoch seconds. */
   expire_date: number;
-  session_id: string;
+  /** A UUID; an integer when the server runs with OZ_INTEGER_TIMESTAMPS=true. Deprecated (6.0.1): use token_id. */
+  session_id: string | number;
   token_id: string;
   user?: User;
 }
@@ -57,7 +58,8 @@ export interface ServiceToken {
   user_id: string;
   access_token: string;
   expire_date: number;
-  session_id: string;
+  /** A UUID; an integer when the server runs with OZ_INTEGER_TIMESTAMPS=true. Deprecated (6.0.1): use token_id. */
+  session_id: string | number;
 }
 
 export interface Company {

@@ -6,6 +6,9 @@ import { response } from './registry';
 
 const time = () => z.number().meta({ description: 'Epoch seconds (fractional unless OZ_INTEGER_TIMESTAMPS=true)' });
 const id = (what: string) => z.string().meta({ description: `${what} id (UUID)` });
+/** session_id: a UUID, or with OZ_INTEGER_TIMESTAMPS=true an integer (the Android SDK 2.0.2 parses it so); token_id keeps the UUID. */
+const sessionId = () =>
+  z.union([z.string(), z.int().min(0)]).meta({ description: 'Session id: a UUID, or an integer (the first 48 bits of that UUID) when OZ_INTEGER_TIMESTAMPS=true; deprecated by the documents (6.0.1) in favour of token_id' });
 export const jsonObject = () => z.record(z.string(), z.unknown());
 
 // ---- errors -------------------------------------------------------------------------------
@@ -84,7 +87,7 @@ export const Tokens = response(
     access_token: tokenHex(),
     expire_token: tokenHex(),
     expire_date: time(),
-    session_id: id('Session'),
+    session_id: sessionId(),
     token_id: id('Token'),
   }),
   'A session: send access_token as X-Forensic-Access-Token; expire_token refreshes the pair.',
@@ -94,7 +97,7 @@ export const Authorization = response('Authorization', Tokens.extend({ user: Use
 
 export const ServiceToken = response(
   'ServiceToken',
-  z.object({ token_id: id('Token'), user_id: id('User'), access_token: tokenHex(), expire_date: time(), session_id: id('Session') }),
+  z.object({ token_id: id('Token'), user_id: id('User'), access_token: tokenHex(), expire_date: time(), session_id: sessionId() }),
   'A long-lived token of a CLIENT SERVICE or OPERATOR user.',
 );
 
@@ -103,7 +106,7 @@ export const WebhookSecret = response('WebhookSecret', z.object({ company_id: id
 export const Session = response(
   'Session',
   z.object({
-    session_id: id('Session'),
+    session_id: sessionId(),
     token_id: id('Token'),
     user_id: id('User'),
     time_created: time(),

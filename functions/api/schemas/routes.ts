@@ -374,6 +374,20 @@ export const ROUTE_SCHEMAS: Partial<Record<RouteKey, RouteSchema>> = {
   },
   'GET /api/folders/{folder_id}/webhooks': { summary: "Webhook deliveries of a folder's groups", tag: 'Webhooks', responses: ok(O.WebhookDeliveryList) },
   'GET /api/media/{media_id}': { summary: 'Get a media object', tag: 'Folders', responses: ok(O.Media) },
+  'DELETE /api/folders/{folder_id}': {
+    summary: 'Delete a folder with its media and analyses (ADMIN, CLIENT ADMIN)',
+    tag: 'Folders',
+    description:
+      'Changelog 3.10.0: only ADMIN and CLIENT ADMIN delete folders (403 / error_code 9 for the other roles). Every file (uploads, best shots, action shots, thumbnails), record, id pointer and collection link of the folder goes. 409 (error_code 4, details.processing_analyses) while an analysis of the folder is PROCESSING.',
+    responses: noContent,
+  },
+  'DELETE /api/media/{media_id}': {
+    summary: "Delete a folder's media (ADMIN, CLIENT ADMIN)",
+    tag: 'Folders',
+    description:
+      'Changelog 3.10.0: only ADMIN and CLIENT ADMIN delete folder media (403 / error_code 9 for the other roles). The file and the output images made from the media (best shots) go; analyses stay and no longer list it. 409 while an analysis of the folder is PROCESSING.',
+    responses: noContent,
+  },
   'GET /api/analyses/{analysis_id}': { summary: 'Get an analysis (poll until state is not PROCESSING)', tag: 'Analyses', responses: ok(O.Analysis) },
   'PATCH /api/analyses/{analysis_id}': {
     summary: "An operator's decision on an OPERATOR_REQUIRED analysis",

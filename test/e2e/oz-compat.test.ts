@@ -1,0 +1,178 @@
+// Oz compatibility to the letter of the documents (issue 13), against the real local runtime: the
+// faults real Oz clients hit, each with the documented request and the documented answer.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import sharp from 'sharp';
+import { ADMIN, OzClient, createLoggedInUser, sharedFile, startRuntime } from '../support/local';
+import type { LocalRuntime } from '../../infra/local/runtime';
+import type { CoreDeps } from '../../layers/core/deps';
+import type { Analysis, Folder } from '../../layers/core/entities';
+
+const FACE_PHOTO = 'faces/face_recognition/examples/obama.jpg';
+
+let runtime: LocalRuntime;
+let deps: CoreDeps;
+let s3: S3Client;
+let admin: OzClient;
+let clientAdmin: OzClient;
+let client: OzClient;
+let outsider: OzClient;
+let companyId: string;
+
+const png = (shade: number) => sharp({ create: { width: 96, height: 96, channels: 3, background: { r: shade, g: shade, b: shade } } }).png().toBuffer();
+
+async function storedFiles(company: string, folderId: string): Promise<string[]> {
+  const out = await s3.send(new ListObjectsV2Command({ Bucket: process.env.OZ_BUCKET_NAME!, Prefix: `${company}/${folderId}/` }));
+  return (out.Contents ?? []).map((o) => o.Key!);
+}
+
+/** An analysis recorded as PROCESSING but never queued: it stays so for as long as the test needs. */
+function processingAnalysis(folder: Folder): Analysis {
+  const now = Date.now() / 1000;
+  return {
+    analysis_id: deps.ids.uuid(), group_id: deps.ids.uuid(), folder_id: folder.folder_id, company_id: folder.company_id, folder_time_created: folder.time_created,
+    type: 'QUALITY', state: 'PROCESSING', resolution: null, resolution_operator: null, source_media: [], params: {}, results_data: null, results_media: [],
+    meta_data: {}, technical_meta_data: {}, error_code: null, error_message: null, time_created: now, time_updated: now, time_task_send_to_broker: now,
+    time_task_received: null, time_task_finished: null, attempts: 0,
+  };
+}
+
+before(async () => {
+  runtime = await startRuntime();
+  const { coreDeps } = await import('../../functions/wiring');
+  deps = coreDeps();
+  s3 = new S3Client({ endpoint: process.env.OZ_S3_ENDPOINT, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  admin = new OzClient(runtime.url);
+  await admin.login(ADMIN.email, ADMIN.password);
+  companyId = (await admin.request('POST', '/api/companies', { json: { name: 'Compat Co' } })).body.company_id;
+  const other = (await admin.request('POST', '/api/companies', { json: { name: 'Other Compat Co' } })).body.company_id;
+  const make = async (email: string, type: string, company: string) =>
+    (await createLoggedInUser(runtime.url, admin, { email, password: 'compat-pass-1' }, { company_id: company, user_type: type })).client;
+  clientAdmin = await make('ca@compat.test', 'CLIENT_ADMIN', companyId);
+  client = await make('c@compat.test', 'CLIENT', companyId);
+  outsider = await make('ca@other-compat.test', 'CLIENT_ADMIN', other);
+});
+after(async () => {
+  s3?.destroy();
+  await runtime?.stop();
+});
+
+describe('faults seen with real clients', () => {
+  test('a documented route with the wrong method answers 405 / error_code 1 (PATCH /api/folders/{id}/analyses)', async () => {
+    const folderId = (await client.upload('/api/folders', [{ field: 'p', name: 'p.png', bytes: await png(20) }])).body.folder_id;
+    for (const path of [`/api/folders/${folderId}/analyses`, `/api/folders/${folderId}/analyses/`]) {
+      for (const method of ['PATCH', 'DELETE', 'PUT']) {
+        const res = await client.request(method, path, { json: {} });
+        assert.equal(res.status, 405, `${method} ${path}: ${res.text}`);
+        assert.equal(res.body.error_code, 1);
+        assert.ok(res.text.startsWith('{"error_code": 1, '), res.text);
+      }
+    }
+    assert.equal((await client.request('PUT', '/api/folders/')).status, 405);
+    assert.equal((await client.request('DELETE', '/api/authorize/auth')).status, 405);
+    // A path that is not documented at all stays 404 / 10, whatever the method.
+    const unknown = await client.request('PATCH', `/api/folders/${folderId}/no_such_thing`, { json: {} });
+    assert.deepEqual([unknown.status, unknown.body.error_code], [404, 10]);
+    const deeper = await client.request('GET', `/api/folders/${folderId}/analyses/x/y`);
+    assert.deepEqual([deeper.status, deeper.body.error_code], [404, 10]);
+  });
+
+  test('a multipart Content-Type with two boundary= parameters parses with the one the body uses', async () => {
+    const bytes = await png(30);
+    for (const order of ['fake-first', 'real-first']) {
+      const real = `----oz-real-${order}`;
+      const body = Buffer.concat([
+        Buffer.from(`--${real}\r\nContent-Disposition: form-data; name="video1"; filename="p.png"\r\nContent-Type: image/png\r\n\r\n`),
+        bytes,
+        Buffer.from(`\r\n--${real}\r\nContent-Disposition: form-data; name="payload"\r\n\r\n{"media:tags": {"video1": ["photo_selfie"]}}\r\n--${real}--\r\n`),
+      ]);
+      // What curl sends for the old documents' example: the hand-typed header keeps its boundary and curl appends its own.
+      const contentType = order === 'fake-first' ? `multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW; boundary=${real}` : `multipart/form-data; boundary=${real}; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW`;
+      const res = await client.request('POST', '/api/folders/', { body: new Uint8Array(body), headers: { 'content-type': contentType } });
+      assert.equal(res.status, 201, res.text);
+      assert.equal(res.body.media.length, 1);
+      assert.deepEqual(res.body.media[0].tags, ['photo_selfie']);
+      assert.equal(res.body.media[0].media_type, 'IMAGE_FOLDER');
+    }
+  });
+});
+
+describe('DELETE /api/folders/{folder_id} and DELETE /api/media/{media_id}', () => {
+  test('ADMIN and CLIENT ADMIN only; files, best shots, records and pointers go; other companies see 404', async (t) => {
+    const photo = sharedFile(FACE_PHOTO);
+    if (!photo) return t.skip(`../shared/data/${FACE_PHOTO} is absent`);
+    const upload = await client.upload('/api/folders', [
+      { field: 'selfie', name: 'selfie.jpg', bytes: fs.readFileSync(photo) },
+      { field: 'extra', name: 'extra.png', bytes: await png(60) },
+    ], { 'media:tags': { selfie: ['photo_selfie'], extra: ['photo_selfie'] } });
+    assert.equal(upload.status, 201, upload.text);
+    const folderId = upload.body.folder_id;
+    const selfieId = upload.body.media.find((m: { original_name: string }) => m.original_name === 'selfie.jpg').media_id;
+    const extraId = upload.body.media.find((m: { original_name: string }) => m.original_name === 'extra.png').media_id;
+    const [started] = (await client.request('POST', `/api/folders/${folderId}/analyses`, { json: { analyses: [{ type: 'quality', source_media: [selfieId] }] } })).body;
+    const finished = await client.waitForAnalysis(started.analysis_id);
+    assert.equal(finished.state, 'FINISHED', JSON.stringify(finished));
+    const bestShotId = finished.results_media[0].output_images[0].media_id;
+    assert.equal((await storedFiles(companyId, folderId)).length, 3); // two uploads and a best shot
+
+    // CLIENT may read the folder but not delete it or its media (changelog 3.8.0 / 3.10.0): 403 / 9.
+    for (const path of [`/api/folders/${folderId}`, `/api/folders/${folderId}/`, `/api/media/${extraId}`]) {
+      const refused = await client.request('DELETE', path);
+      assert.deepEqual([refused.status, refused.body.error_code], [403, 9], `${path}: ${refused.text}`);
+    }
+    // Another company's CLIENT ADMIN does not learn that it exists.
+    const hidden = await outsider.request('DELETE', `/api/folders/${folderId}`);
+    assert.deepEqual([hidden.status, hidden.body.error_code], [404, 10]);
+    assert.equal((await outsider.request('DELETE', `/api/media/${extraId}`)).status, 404);
+    assert.equal((await storedFiles(companyId, folderId)).length, 3);
+
+    // One media: its file goes, the folder and the analysis stay.
+    assert.equal((await clientAdmin.request('DELETE', `/api/media/${extraId}/`)).status, 204);
+    assert.equal((await client.request('GET', `/api/media/${extraId}`)).status, 404);
+    const folder = (await client.request('GET', `/api/folders/${folderId}?with_analyses=true`)).body;
+    assert.deepEqual(folder.media.map((m: { media_id: string }) => m.media_id), [selfieId]);
+    assert.equal(folder.analyses.length, 1);
+    assert.equal((await storedFiles(companyId, folderId)).length, 2);
+    assert.equal(await deps.store.locate('MEDIA', extraId), null);
+
+    // The whole folder: every file, record and pointer.
+    assert.equal((await clientAdmin.request('DELETE', `/api/folders/${folderId}`)).status, 204);
+    assert.deepEqual(await storedFiles(companyId, folderId), []);
+    assert.equal(await deps.store.getFolder(companyId, folderId), null);
+    for (const [kind, id] of [['FOLDER', folderId], ['MEDIA', selfieId], ['MEDIA', bestShotId], ['ANALYSIS', started.analysis_id]] as const) {
+      assert.equal(await deps.store.locate(kind, id), null, `${kind} ${id} pointer`);
+    }
+    for (const path of [`/api/folders/${folderId}`, `/api/media/${selfieId}`, `/api/analyses/${started.analysis_id}`]) {
+      assert.deepEqual((await client.request('GET', path)).status, 404, path);
+    }
+    const list = (await clientAdmin.request('GET', '/api/folders')).body;
+    assert.ok(!list.items.some((f: { folder_id: string }) => f.folder_id === folderId));
+    assert.equal((await clientAdmin.request('DELETE', `/api/folders/${folderId}`)).status, 404);
+    // The audit log keeps the deletion.
+    const audit = (await clientAdmin.request('GET', `/api/audit?object_type=FOLDER&object_id=${folderId}`)).body;
+    assert.ok(audit.items.some((e: { action: string; email: string }) => e.action === 'delete' && e.email === 'ca@compat.test'));
+  });
+
+  test('refused with 409 while an analysis runs, and nothing is deleted', async () => {
+    const upload = await client.upload('/api/folders', [{ field: 'p', name: 'p.png', bytes: await png(90) }]);
+    const folderId = upload.body.folder_id;
+    const mediaId = upload.body.media[0].media_id;
+    const agg = (await deps.store.getFolder(companyId, folderId))!;
+    const pending = processingAnalysis(agg.folder);
+    await deps.store.createAnalyses(agg.folder, [pending]);
+    for (const path of [`/api/folders/${folderId}`, `/api/media/${mediaId}`]) {
+      const refused = await admin.request('DELETE', path);
+      assert.equal(refused.status, 409, refused.text);
+      assert.equal(refused.body.error_code, 4);
+      assert.deepEqual(refused.body.details.processing_analyses, [pending.analysis_id]);
+    }
+    assert.equal((await storedFiles(companyId, folderId)).length, 1);
+    assert.equal((await client.request('GET', `/api/media/${mediaId}`)).status, 200);
+    // Once it has ended, ADMIN may delete.
+    await deps.store.finishAnalysis({ ...pending, state: 'FAILED', error_code: 0, error_message: 'test', time_task_finished: Date.now() / 1000 }, []);
+    assert.equal((await admin.request('DELETE', `/api/folders/${folderId}`)).status, 204);
+    assert.deepEqual(await storedFiles(companyId, folderId), []);
+  });
+});
