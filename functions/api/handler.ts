@@ -100,6 +100,13 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
         analyse_type: req.query['analyse.type'] ?? req.query['analysis.type'],
         analyse_resolution_status: req.query['analyse.resolution_status'] ?? req.query['analysis.resolution_status'],
         meta_data: req.query['meta_data'],
+        with_results_media_filter: boolParam(req.query, 'with_results_media_filter'),
+        analyse_time_created: timeParam(req.query, 'analyse.time_created'),
+        analyse_time_created_min: timeParam(req.query, 'analyse.time_created.min'),
+        analyse_time_created_max: timeParam(req.query, 'analyse.time_created.max'),
+        results_data: req.query['results_data'],
+        results_media_results_data: req.query['results_media_results_data'],
+        analyse_results_data: req.query['analyse.results_data'],
       }),
     ),
   'GET /api/folders/{folder_id}': async (req) =>

@@ -2,7 +2,7 @@
 import type { Caller } from './auth';
 import { recordAudit } from './audit';
 import type { CoreDeps } from './deps';
-import type { Folder, JsonObject, Media, MediaType } from './entities';
+import type { Analysis, Folder, JsonObject, Media, MediaType } from './entities';
 import type { FolderAggregate } from './store';
 import { badStructure, badValue, forbidden, notFound } from './errors';
 import { check, listScope, type Action } from './permissions';
@@ -223,6 +223,96 @@ export interface FolderFilters {
   analyse_resolution_status?: string;
   /** `key==value` pairs separated by commas; keys may be dotted paths (person_info.iin). */
   meta_data?: string;
+  /**
+   * The filters of changelog 3.32.0, honoured only with with_results_media_filter=true (as the
+   * documents say); given without it they are refused rather than ignored.
+   */
+  with_results_media_filter?: boolean;
+  analyse_time_created?: number;
+  analyse_time_created_min?: number;
+  analyse_time_created_max?: number;
+  /** BIOMETRY analyses' results_data, e.g. `min_confidence>=0.85`. */
+  results_data?: string;
+  /** QUALITY analyses' results_media[].results_data, e.g. `confidence_spoofing<0.5`. */
+  results_media_results_data?: string;
+  /** DOCUMENTS analyses' results_data (none here: DOCUMENTS is not realized, so it matches nothing). */
+  analyse_results_data?: string;
+}
+
+const COMPARISONS = ['==', '!=', '>=', '<=', '>', '<'] as const;
+type Comparison = (typeof COMPARISONS)[number];
+
+/**
+ * A results filter: conditions separated by commas, all of which must hold, each `path OP value`
+ * with OP one of == != >= <= > <; paths may be dotted (gesture.passed). Numbers compare as numbers,
+ * anything else as text (true/false/null by their JSON spelling).
+ */
+export function resultsFilter(expression: string, name: string): (data: JsonObject | null) => boolean {
+  const conditions = expression.split(',').map((text) => {
+    const found = COMPARISONS.map((op) => ({ op, at: text.indexOf(op) }))
+      .filter((c) => c.at > 0)
+      .sort((a, b) => a.at - b.at || b.op.length - a.op.length)[0];
+    if (!found) throw badValue(`${name} must look like key==value, key>=number or key<number (several separated by commas); got "${text}"`, { parameter: name });
+    const path = text.slice(0, found.at).trim().split('.');
+    const value = text.slice(found.at + found.op.length).trim();
+    if ((found.op !== '==' && found.op !== '!=') && !Number.isFinite(Number(value))) throw badValue(`${name}: ${found.op} needs a number, got "${value}"`, { parameter: name });
+    return { path, op: found.op as Comparison, value };
+  });
+  return (data) =>
+    data !== null &&
+    conditions.every(({ path, op, value }) => {
+      let node: unknown = data;
+      for (const key of path) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+      if (node === undefined || (node !== null && typeof node === 'object')) return false;
+      const text = node === null ? 'null' : String(node);
+      const numeric = typeof node === 'number' && value !== '' && Number.isFinite(Number(value));
+      switch (op) {
+        case '==':
+          return numeric ? node === Number(value) : text === value;
+        case '!=':
+          return numeric ? node !== Number(value) : text !== value;
+        default: {
+          if (typeof node !== 'number') return false;
+          const n = Number(value);
+          return op === '>=' ? node >= n : op === '<=' ? node <= n : op === '>' ? node > n : node < n;
+        }
+      }
+    });
+}
+
+/** The analysis filters of the folder list, as one predicate over a folder's analyses (null: none given). */
+function analysisFilter(filters: FolderFilters): ((agg: FolderAggregate) => boolean) | null {
+  const gated = {
+    'analyse.time_created': filters.analyse_time_created,
+    'analyse.time_created.min': filters.analyse_time_created_min,
+    'analyse.time_created.max': filters.analyse_time_created_max,
+    results_data: filters.results_data,
+    results_media_results_data: filters.results_media_results_data,
+    'analyse.results_data': filters.analyse_results_data,
+  };
+  const given = Object.entries(gated).filter(([, v]) => v !== undefined).map(([k]) => k);
+  if (given.length && !filters.with_results_media_filter) {
+    throw badValue(`${given.join(', ')} ${given.length > 1 ? 'are filters' : 'is a filter'} of the results: add with_results_media_filter=true to apply ${given.length > 1 ? 'them' : 'it'}`, { parameters: given });
+  }
+  const wantType = filters.analyse_type?.toUpperCase();
+  const wantStatus = filters.analyse_resolution_status?.toUpperCase();
+  const biometry = filters.results_data !== undefined ? resultsFilter(filters.results_data, 'results_data') : null;
+  const quality = filters.results_media_results_data !== undefined ? resultsFilter(filters.results_media_results_data, 'results_media_results_data') : null;
+  const documents = filters.analyse_results_data !== undefined ? resultsFilter(filters.analyse_results_data, 'analyse.results_data') : null;
+  const exact = filters.analyse_time_created;
+  const min = filters.analyse_time_created_min;
+  const max = filters.analyse_time_created_max;
+  if (!wantType && !wantStatus && !given.length) return null;
+  // Each condition may be met by a different analysis of the folder (as Oz joins folders to analyses per filter).
+  const some = (agg: FolderAggregate, test: (a: Analysis) => boolean) => agg.analyses.some(test);
+  return (agg) =>
+    (!(wantType || wantStatus) || some(agg, (a) => (!wantType || a.type === wantType) && (!wantStatus || analysisResolutionStatus(a) === wantStatus))) &&
+    (exact === undefined && min === undefined && max === undefined
+      ? true
+      : some(agg, (a) => (exact === undefined || Math.floor(a.time_created) === Math.floor(exact)) && (min === undefined || a.time_created >= min) && (max === undefined || a.time_created <= max))) &&
+    (!biometry || some(agg, (a) => a.type === 'BIOMETRY' && biometry(a.results_data))) &&
+    (!quality || some(agg, (a) => a.type === 'QUALITY' && a.results_media.some((r) => quality(r.results_data)))) &&
+    (!documents || some(agg, (a) => a.type === 'DOCUMENTS' && documents(a.results_data)));
 }
 
 /** Parses the `meta_data=transaction_id==X` filter into a predicate over folder metadata. */
@@ -241,9 +331,8 @@ export function metaDataFilter(expression: string): (meta: JsonObject) => boolea
 }
 
 export async function listFolders(deps: CoreDeps, caller: Caller, filters: FolderFilters) {
-  const wantType = filters.analyse_type?.toUpperCase();
-  const wantStatus = filters.analyse_resolution_status?.toUpperCase();
   const metaMatches = filters.meta_data ? metaDataFilter(filters.meta_data) : null;
+  const analysesMatch = analysisFilter(filters);
   const scope = listScope(caller.user, 'FOLDER');
   if (!scope) throw forbidden();
   const page = await deps.store.listFolders({
@@ -252,11 +341,8 @@ export async function listFolders(deps: CoreDeps, caller: Caller, filters: Folde
     time_created_min: filters.time_created_min,
     time_created_max: filters.time_created_max,
     filter:
-      wantType || wantStatus || metaMatches
-        ? (agg) =>
-            (!metaMatches || metaMatches(agg.folder.meta_data)) &&
-            (!(wantType || wantStatus) ||
-              agg.analyses.some((a) => (!wantType || a.type === wantType) && (!wantStatus || analysisResolutionStatus(a) === wantStatus)))
+      analysesMatch || metaMatches
+        ? (agg) => (!metaMatches || metaMatches(agg.folder.meta_data)) && (!analysesMatch || analysesMatch(agg))
         : undefined,
     offset: filters.offset,
     limit: filters.limit,

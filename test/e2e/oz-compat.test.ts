@@ -176,3 +176,59 @@ describe('DELETE /api/folders/{folder_id} and DELETE /api/media/{media_id}', () 
     assert.deepEqual(await storedFiles(companyId, folderId), []);
   });
 });
+
+describe('GET /api/folders filters (changelog 3.32.0 and 4.0.2)', () => {
+  const FACE2 = 'faces/face_recognition/examples/obama2.jpg';
+  const list = (query: string) => clientAdmin.request('GET', `/api/folders/?${query}&limit=1000`);
+  const ids = (res: { body: { items: { folder_id: string }[] } }) => res.body.items.map((f) => f.folder_id);
+
+  test('with_results_media_filter: analyse.time_created, results_data (BIOMETRY), results_media_results_data (QUALITY), analyse.results_data (DOCUMENTS)', async (t) => {
+    const [a, b] = [sharedFile(FACE_PHOTO), sharedFile(FACE2)];
+    if (!a || !b) return t.skip('../shared/data faces are absent');
+    const folderId = (await client.upload('/api/folders', [{ field: 'a', name: 'a.jpg', bytes: fs.readFileSync(a) }, { field: 'b', name: 'b.jpg', bytes: fs.readFileSync(b) }])).body.folder_id;
+    const plain = (await client.upload('/api/folders', [{ field: 'p', name: 'p.png', bytes: await png(50) }])).body.folder_id;
+    const started = (await client.request('POST', `/api/folders/${folderId}/analyses`, { json: { analyses: [{ type: 'quality' }, { type: 'biometry' }] } })).body;
+    const [quality, biometry] = await Promise.all(started.map((s: { analysis_id: string }) => client.waitForAnalysis(s.analysis_id)));
+    assert.equal(biometry.state, 'FINISHED', JSON.stringify(biometry));
+    assert.equal(quality.state, 'FINISHED', JSON.stringify(quality));
+    const minConfidence: number = biometry.results_data.min_confidence;
+    const spoofing: number = Math.max(...quality.results_media.map((r: { results_data: { confidence_spoofing: number } }) => r.results_data.confidence_spoofing));
+    const q = (name: string, value: string | number) => `with_results_media_filter=true&${name}=${encodeURIComponent(String(value))}`;
+
+    const cases: [string, boolean][] = [
+      [q('results_data', `min_confidence>=${minConfidence}`), true],
+      [q('results_data', `min_confidence>${minConfidence}`), false],
+      [q('results_data', `min_confidence==${minConfidence},max_confidence>=${minConfidence}`), true],
+      [q('results_media_results_data', `confidence_spoofing<=${spoofing}`), true],
+      [q('results_media_results_data', 'confidence_spoofing>1'), false],
+      [q('analyse.time_created.min', Math.floor(biometry.time_created) - 1), true],
+      [q('analyse.time_created.max', Math.floor(biometry.time_created) - 3600), false],
+      [q('analyse.time_created.min', Math.floor(Date.now() / 1000) + 3600), false],
+      [q('analyse.results_data', 'document_type==passport'), false], // DOCUMENTS is not realized: never any results
+    ];
+    for (const [query, included] of cases) {
+      const res = await list(query);
+      assert.equal(res.status, 200, `${query}: ${res.text}`);
+      assert.equal(ids(res).includes(folderId), included, query);
+      assert.ok(!ids(res).includes(plain), `${query}: a folder without analyses never matches a results filter`);
+    }
+  });
+
+  test('results filters without with_results_media_filter, unknown filters and malformed ones answer 400 / 4 naming them', async () => {
+    const without = await list('results_data=min_confidence%3E%3D0.5');
+    assert.deepEqual([without.status, without.body.error_code], [400, 4]);
+    assert.match(without.body.error_message, /results_data.*with_results_media_filter=true/);
+    for (const name of ['analysis_type', 'sort', 'folder_id']) {
+      const res = await list(`${name}=x`);
+      assert.deepEqual([res.status, res.body.error_code], [400, 4], res.text);
+      assert.ok(res.text.includes(name), res.text);
+    }
+    const malformed = await list('with_results_media_filter=true&results_data=nonsense');
+    assert.deepEqual([malformed.status, malformed.body.error_code], [400, 4]);
+    const notNumber = await list(`with_results_media_filter=true&results_media_results_data=${encodeURIComponent('confidence_spoofing>high')}`);
+    assert.deepEqual([notNumber.status, notNumber.body.error_code], [400, 4]);
+    // The documented ones still work alone (and the bare "?" of real clients).
+    assert.equal((await clientAdmin.request('GET', '/api/folders/?')).status, 200);
+    assert.equal((await list('analyse.type=QUALITY&analyse.resolution_status=SUCCESS&with_analyses=true')).status, 200);
+  });
+});

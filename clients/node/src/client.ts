@@ -75,6 +75,17 @@ export interface ListFoldersQuery {
   'analyse.type'?: string;
   'analyse.resolution_status'?: string;
   meta_data?: string;
+  /** Turns on the results filters below (changelog 3.32.0); the server refuses them without it. */
+  with_results_media_filter?: boolean;
+  'analyse.time_created'?: number;
+  'analyse.time_created.min'?: number;
+  'analyse.time_created.max'?: number;
+  /** BIOMETRY results_data conditions, e.g. "min_confidence>=0.85". */
+  results_data?: string;
+  /** QUALITY results_media[].results_data conditions, e.g. "confidence_spoofing<0.5". */
+  results_media_results_data?: string;
+  /** DOCUMENTS results_data conditions. */
+  'analyse.results_data'?: string;
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
