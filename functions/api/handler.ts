@@ -10,7 +10,7 @@ import { createCollection, getCollection, getPerson, listCollections, listPerson
 import { createUpload } from '../../layers/core/uploads';
 import { getUsage, getUsageQuota, setUsageQuota } from '../../layers/core/metering';
 import { patchAnalysisMeta, patchCollectionMeta, patchFolderMeta, patchMediaMeta, patchPersonMeta } from '../../layers/core/metadata';
-import { decideAnalysis, patchFolderOperatorFields } from '../../layers/core/decisions';
+import { decideAnalysis, patchFolderOperatorFields, resolutionEndpoint } from '../../layers/core/decisions';
 import { coreDeps } from '../wiring';
 import { json, jsonBody, type Request } from './http';
 import { boolParam, intParam, timeParam } from './query';
@@ -113,8 +113,10 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
     json(200, await getFolder(coreDeps(), await caller(req), req.params['folder_id']!, boolParam(req.query, 'with_analyses'))),
   'POST /api/folders/{folder_id}/analyses': async (req) => {
     const who = await caller(req);
-    const requests = parseAnalysesRequest(jsonBody(req));
-    return json(201, await startAnalyses(coreDeps(), who, req.params['folder_id']!, requests));
+    const body = jsonBody(req);
+    const requests = parseAnalysesRequest(body);
+    const endpoint = (body as { resolution_endpoint?: unknown }).resolution_endpoint;
+    return json(201, await startAnalyses(coreDeps(), who, req.params['folder_id']!, requests, endpoint === undefined ? undefined : resolutionEndpoint(endpoint)));
   },
   'GET /api/folders/{folder_id}/analyses': async (req) =>
     json(

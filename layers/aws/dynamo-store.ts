@@ -14,7 +14,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Analysis, AuditEntry, Collection, Company, Folder, JsonObject, Media, Person, PersonImage, Session, StoredUser, WebhookDelivery } from '../core/entities';
-import { CHANGE_LOG_TTL_SECONDS, ConflictError, type AuditQuery, type FolderAggregate, type FolderListQuery, type MetaDataTarget, type Page, type Store, type TemplateChange } from '../core/store';
+import { CHANGE_LOG_TTL_SECONDS, ConflictError, type AuditQuery, type FolderAggregate, type FolderFields, type FolderListQuery, type MetaDataTarget, type Page, type Store, type TemplateChange } from '../core/store';
 import { randomUUID } from 'node:crypto';
 import { usageEventOf, type UsageCount, type UsageEvent } from '../core/metering';
 
@@ -808,7 +808,7 @@ export class DynamoStore implements Store {
     }
   }
 
-  async setOperatorFields(companyId: string, folderId: string, fields: { operator_status?: string | null; operator_comment?: string | null }, at: number): Promise<boolean> {
+  async setOperatorFields(companyId: string, folderId: string, fields: FolderFields, at: number): Promise<boolean> {
     const names: Record<string, string> = { '#d': 'data' };
     const values: Record<string, unknown> = { ':t': at };
     const sets = ['#d.time_updated = :t'];

@@ -116,16 +116,20 @@ export function buildAnalyses(deps: CoreDeps, folder: Folder, media: Media[], re
   });
 }
 
-/** Starts a group of analyses through the queue and answers them as the documents show. */
-export async function startAnalyses(deps: CoreDeps, caller: Caller, folderId: string, requests: AnalysisRequest[]) {
-  const { agg, analyses } = await createAnalyses(deps, caller, folderId, requests, { enqueue: true });
+/**
+ * Starts a group of analyses through the queue and answers them as the documents show. A
+ * `resolution_endpoint` beside `analyses` (the Liveness, Biometry and Blacklist pages: "add it to
+ * the payload at this step") becomes the folder's webhook before the group is queued.
+ */
+export async function startAnalyses(deps: CoreDeps, caller: Caller, folderId: string, requests: AnalysisRequest[], resolutionEndpoint?: string | null) {
+  const { agg, analyses } = await createAnalyses(deps, caller, folderId, requests, { enqueue: true, resolutionEndpoint });
   const mediaById = new Map(agg.media.map((m) => [m.media_id, m]));
   const presign = presignerFor(deps);
   return Promise.all(analyses.map((a) => analysisView(a, mediaById, presign)));
 }
 
 /** Records a group of analyses as PROCESSING and, unless told otherwise, queues them for the worker. */
-export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: string, requests: AnalysisRequest[], options: { enqueue: boolean; reserved?: boolean }) {
+export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: string, requests: AnalysisRequest[], options: { enqueue: boolean; reserved?: boolean; resolutionEndpoint?: string | null }) {
   const agg = await loadFolder(deps, caller, folderId);
   check(caller.user, 'ANALYSIS', 'create', folderTarget(agg.folder), 'Folder');
   refuseIfCleared(agg.folder, 'new analyses');
@@ -136,6 +140,11 @@ export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: s
   const collections = requests.some((r) => r.type === 'COLLECTION') ? await deps.store.listCollections(agg.folder.company_id) : [];
   const analyses = buildAnalyses(deps, agg.folder, agg.media, requests, collections);
   // The monthly quota (a 402 before anything is stored), unless the single request reserved already.
+  if (options.resolutionEndpoint !== undefined && options.resolutionEndpoint !== agg.folder.resolution_endpoint) {
+    check(caller.user, 'FOLDER', 'update', folderTarget(agg.folder), 'Folder');
+    if (!(await deps.store.setOperatorFields(agg.folder.company_id, folderId, { resolution_endpoint: options.resolutionEndpoint }, deps.clock.now()))) throw notFound('Folder');
+    agg.folder.resolution_endpoint = options.resolutionEndpoint;
+  }
   const release = options.reserved ? async () => {} : await reserveAnalyses(deps, agg.folder.company_id, analyses.length);
   await deps.store.createAnalyses(agg.folder, analyses).catch(async (err: unknown) => {
     await release();

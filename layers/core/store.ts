@@ -25,6 +25,14 @@ export interface Page<T> {
   total: number;
 }
 
+/** The folder fields that change after creation (PATCH /api/folders/{id}, analyses with a resolution_endpoint). */
+export interface FolderFields {
+  operator_status?: string | null;
+  operator_comment?: string | null;
+  resolution_endpoint?: string | null;
+  user_id?: string;
+}
+
 export interface FolderAggregate {
   folder: Folder;
   media: Media[];
@@ -138,8 +146,11 @@ export interface Store {
    * (resolution_author_id, resolution_time) in one transaction; false when the analysis is not one.
    */
   decideAnalysis(analysis: Analysis, decision: JsonObject, folderFields: { resolution_author_id: string; resolution_time: number }): Promise<boolean>;
-  /** Sets a folder's operator_status / operator_comment (undefined leaves one as it is); false when absent. */
-  setOperatorFields(companyId: string, folderId: string, fields: { operator_status?: string | null; operator_comment?: string | null }, at: number): Promise<boolean>;
+  /**
+   * Sets a folder's operator_status / operator_comment, its webhook (resolution_endpoint) or its
+   * owner (user_id); undefined leaves a field as it is. False when the folder is absent.
+   */
+  setOperatorFields(companyId: string, folderId: string, fields: FolderFields, at: number): Promise<boolean>;
 
   /** Replaces the meta_data of one object (and its time_updated); false when the object does not exist. */
   setMetaData(target: MetaDataTarget, meta: JsonObject, at: number): Promise<boolean>;

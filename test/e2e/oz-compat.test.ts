@@ -9,6 +9,7 @@ import { ADMIN, OzClient, createLoggedInUser, sharedFile, startRuntime } from '.
 import type { LocalRuntime } from '../../infra/local/runtime';
 import type { CoreDeps } from '../../layers/core/deps';
 import type { Analysis, Folder } from '../../layers/core/entities';
+import { startReceiver } from '../support/receiver';
 
 const FACE_PHOTO = 'faces/face_recognition/examples/obama.jpg';
 
@@ -20,6 +21,8 @@ let clientAdmin: OzClient;
 let client: OzClient;
 let outsider: OzClient;
 let companyId: string;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+const savedAllowPrivate = process.env.OZ_WEBHOOK_ALLOW_PRIVATE;
 
 const png = (shade: number) => sharp({ create: { width: 96, height: 96, channels: 3, background: { r: shade, g: shade, b: shade } } }).png().toBuffer();
 
@@ -40,6 +43,9 @@ function processingAnalysis(folder: Folder): Analysis {
 }
 
 before(async () => {
+  // The webhook receiver runs on loopback: allowed only through the documented local-development switch.
+  process.env.OZ_WEBHOOK_ALLOW_PRIVATE = 'true';
+  receiver = await startReceiver({ '/hook': () => ({ status: 200 }) });
   runtime = await startRuntime();
   const { coreDeps } = await import('../../functions/wiring');
   deps = coreDeps();
@@ -57,6 +63,9 @@ before(async () => {
 after(async () => {
   s3?.destroy();
   await runtime?.stop();
+  await receiver?.stop();
+  if (savedAllowPrivate === undefined) delete process.env.OZ_WEBHOOK_ALLOW_PRIVATE;
+  else process.env.OZ_WEBHOOK_ALLOW_PRIVATE = savedAllowPrivate;
 });
 
 describe('faults seen with real clients', () => {
@@ -230,5 +239,55 @@ describe('GET /api/folders filters (changelog 3.32.0 and 4.0.2)', () => {
     // The documented ones still work alone (and the bare "?" of real clients).
     assert.equal((await clientAdmin.request('GET', '/api/folders/?')).status, 200);
     assert.equal((await list('analyse.type=QUALITY&analyse.resolution_status=SUCCESS&with_analyses=true')).status, 200);
+  });
+});
+
+describe('folders: the webhook given when starting analyses, and changing the owner', () => {
+  test('resolution_endpoint beside "analyses" becomes the folder\'s webhook and is notified when the group finishes', async () => {
+    const folderId = (await client.upload('/api/folders', [{ field: 'p', name: 'p.png', bytes: await png(110) }], { 'media:tags': { p: ['photo_selfie'] } })).body.folder_id;
+    assert.equal((await client.request('GET', `/api/folders/${folderId}`)).body.resolution_endpoint, null);
+    const url = `${receiver.base}/hook`;
+    const started = await client.request('POST', `/api/folders/${folderId}/analyses/`, { json: { analyses: [{ type: 'quality' }], resolution_endpoint: url } });
+    assert.equal(started.status, 201, started.text);
+    assert.equal((await client.request('GET', `/api/folders/${folderId}`)).body.resolution_endpoint, url);
+    await client.waitForAnalysis(started.body[0].analysis_id);
+    let delivered;
+    for (let i = 0; i < 200 && !delivered; i++) {
+      delivered = receiver.received.find((r) => r.path === '/hook' && r.body.includes(folderId));
+      if (!delivered) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(delivered, 'the receiver was notified');
+    assert.equal(JSON.parse(delivered.body).folder_id, folderId);
+    // A bad value is refused before anything is stored or started.
+    const bad = await client.request('POST', `/api/folders/${folderId}/analyses`, { json: { analyses: [{ type: 'quality' }], resolution_endpoint: 42 } });
+    assert.equal(bad.status, 400, bad.text);
+    assert.equal((await client.request('GET', `/api/folders/${folderId}/analyses`)).body.length, 1);
+    // PATCH removes it.
+    const removed = await client.request('PATCH', `/api/folders/${folderId}`, { json: { resolution_endpoint: null } });
+    assert.equal(removed.status, 200, removed.text);
+    assert.equal(removed.body.resolution_endpoint, null);
+  });
+
+  test('PATCH /api/folders/{id} {"user_id"} changes the owner within permissions (changelog 3.18.0)', async () => {
+    const other = await createLoggedInUser(runtime.url, admin, { email: 'c2@compat.test', password: 'compat-pass-1' }, { company_id: companyId, user_type: 'CLIENT' });
+    const stranger = await createLoggedInUser(runtime.url, admin, { email: 'c3@other.compat.test', password: 'compat-pass-1' }, { company_id: (await admin.request('POST', '/api/companies', { json: { name: 'Third Co' } })).body.company_id, user_type: 'CLIENT' });
+    const folderId = (await client.upload('/api/folders', [{ field: 'p', name: 'p.png', bytes: await png(120) }])).body.folder_id;
+    assert.equal((await other.client.request('GET', `/api/folders/${folderId}`)).status, 404);
+    // A CLIENT cannot see other users, so cannot hand a folder over.
+    const refused = await client.request('PATCH', `/api/folders/${folderId}`, { json: { user_id: other.id } });
+    assert.deepEqual([refused.status, refused.body.error_code], [400, 4], refused.text);
+    // Nor can anyone give it to a user of another company.
+    const foreign = await clientAdmin.request('PATCH', `/api/folders/${folderId}`, { json: { user_id: stranger.id } });
+    assert.deepEqual([foreign.status, foreign.body.error_code], [400, 4], foreign.text);
+    // The company's CLIENT ADMIN can.
+    const moved = await clientAdmin.request('PATCH', `/api/folders/${folderId}/`, { json: { user_id: other.id } });
+    assert.equal(moved.status, 200, moved.text);
+    assert.equal(moved.body.user_id, other.id);
+    assert.equal((await other.client.request('GET', `/api/folders/${folderId}`)).status, 200);
+    assert.equal((await client.request('GET', `/api/folders/${folderId}`)).status, 404);
+    const audit = (await clientAdmin.request('GET', `/api/audit?object_type=FOLDER&object_id=${folderId}`)).body;
+    assert.ok(audit.items.some((e: { action: string }) => e.action === 'owner_changed'));
+    const unknown = await clientAdmin.request('PATCH', `/api/folders/${folderId}`, { json: { owner: other.id } });
+    assert.deepEqual([unknown.status, unknown.body.error_code], [400, 4]);
   });
 });

@@ -352,8 +352,13 @@ export class OzClient {
   }
 
   /** Starts analyses on a folder; answers one analysis per request item, in order, PROCESSING. */
-  startAnalyses(folderId: string, analyses: AnalysisRequest[]): Promise<Analysis[]> {
-    return this.request('POST', `/api/folders/${encodeURIComponent(folderId)}/analyses`, { json: { analyses } });
+  startAnalyses(folderId: string, analyses: AnalysisRequest[], options: { resolution_endpoint?: string | null } = {}): Promise<Analysis[]> {
+    return this.request('POST', `/api/folders/${encodeURIComponent(folderId)}/analyses`, { json: { analyses, ...options } });
+  }
+
+  /** PATCH /api/folders/{id}: operator notes, the webhook (resolution_endpoint) or a new owner (user_id). */
+  patchFolder(folderId: string, fields: { operator_status?: string | null; operator_comment?: string | null; resolution_endpoint?: string | null; user_id?: string }): Promise<Folder> {
+    return this.request('PATCH', `/api/folders/${encodeURIComponent(folderId)}`, { json: fields });
   }
 
   listAnalyses(folderId: string, query: { type?: string; resolution_status?: string } = {}): Promise<Analysis[]> {

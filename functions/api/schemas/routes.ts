@@ -137,6 +137,7 @@ const AnalysesRequest = request(
   z.object({
     analyses: z.array(AnalysisRequestItem).meta({ minItems: 1, maxItems: 20 }),
     params: tolerated(jsonObject()).meta({ description: 'Params for every item (an item\'s own params win)' }),
+    resolution_endpoint: tolerated(z.string().nullable()).meta({ description: "Becomes the folder's webhook, notified when this group finishes (the Liveness, Biometry and Blacklist pages); null or \"\" removes it" }),
   }),
 );
 const CollectionCreate = request(
@@ -166,8 +167,10 @@ const FolderOperatorPatch = request(
   z.object({
     operator_status: tolerated(z.string().nullable()).meta({ description: 'At most 2000 characters' }),
     operator_comment: tolerated(z.string().nullable()).meta({ description: 'At most 2000 characters' }),
+    resolution_endpoint: tolerated(z.string().nullable()).meta({ description: "The folder's webhook (FOLDER update right); null or \"\" removes it" }),
+    user_id: tolerated(z.string()).meta({ description: 'A new owner (changelog 3.18.0): a user of the folder\'s company whom the caller may read; FOLDER update right' }),
   }),
-  'Only these two fields: any other is refused.',
+  'Only these fields: any other is refused. operator_status and operator_comment need the "resolve" right of the access matrix.',
 );
 
 const UploadPayload = request(
@@ -330,7 +333,7 @@ export const ROUTE_SCHEMAS: Partial<Record<RouteKey, RouteSchema>> = {
   },
   'GET /api/folders/{folder_id}': { summary: 'Get a folder', tag: 'Folders', query: z.object({ with_analyses: flag('Include the analyses') }), responses: ok(O.Folder) },
   'PATCH /api/folders/{folder_id}': {
-    summary: "Set a folder's operator_status / operator_comment",
+    summary: "Set a folder's operator_status / operator_comment, webhook or owner",
     tag: 'Folders',
     body: { kind: 'json', schema: FolderOperatorPatch, required: true },
     responses: ok(O.Folder, 'The folder with its analyses'),
