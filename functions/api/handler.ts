@@ -37,9 +37,8 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
     return json(200, await authorize(coreDeps(), email, password));
   },
   'POST /api/authorize/refresh': async (req) => {
-    const who = await caller(req);
     const body = jsonBody(req, { required: false }) as { expire_token?: unknown };
-    return json(200, await refresh(coreDeps(), who, body?.expire_token));
+    return json(200, await refresh(coreDeps(), req.headers['x-forensic-access-token'], body?.expire_token));
   },
   'POST /api/authorize/logout': async (req) => {
     await logout(coreDeps(), await caller(req));

@@ -17,7 +17,8 @@ export const ROUTES = [
   { method: 'GET', path: '/api/healthcheck', fn: 'api', open: true },
   { method: 'GET', path: '/api/openapi.json', fn: 'api', open: true },
   { method: 'POST', path: '/api/authorize/auth', fn: 'api', open: true },
-  { method: 'POST', path: '/api/authorize/refresh', fn: 'api' },
+  // Refresh works after the access token expired (that is what it is for): expire_token is the credential, the header optional.
+  { method: 'POST', path: '/api/authorize/refresh', fn: 'api', open: true },
   { method: 'POST', path: '/api/authorize/logout', fn: 'api' },
   { method: 'GET', path: '/api/config', fn: 'api' },
   { method: 'GET', path: '/api/audit', fn: 'api' },

@@ -14,6 +14,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Analysis, AuditEntry, Collection, Company, Folder, JsonObject, Media, Person, PersonImage, Session, StoredUser, WebhookDelivery } from '../core/entities';
+import { REFRESH_WINDOW_SECONDS } from '../core/auth';
 import { CHANGE_LOG_TTL_SECONDS, ConflictError, type AuditQuery, type FolderAggregate, type FolderFields, type FolderListQuery, type MetaDataTarget, type Page, type Store, type TemplateChange } from '../core/store';
 import { randomUUID } from 'node:crypto';
 import { usageEventOf, type UsageCount, type UsageEvent } from '../core/metering';
@@ -178,7 +179,7 @@ export class DynamoStore implements Store {
   // Sessions (keyed by token hashes; expired ones are removed by the table's TTL). The "list" index
   // holds them per company and user ("<company>#SESSION", "<user>#<time>") for listing and ending.
   async putSession(session: Session): Promise<void> {
-    const ttl = Math.ceil(session.expire_date) + 24 * 3600;
+    const ttl = Math.ceil(session.expire_date) + REFRESH_WINDOW_SECONDS;
     const list = { lpk: `${session.company_id}#SESSION`, lsk: `${session.user_id}#${timeKey(session.time_created, session.session_id)}` };
     await this.transact([
       this.put({ pk: `SESSION#${session.access_hash}`, sk: 'SESSION', ttl, ...list, data: session }),

@@ -104,14 +104,32 @@ export async function authenticate(deps: CoreDeps, accessToken: string | undefin
   return { user, session };
 }
 
-export async function refresh(deps: CoreDeps, caller: Caller, expireToken: unknown): Promise<IssuedTokens> {
+/** How long after its access token expired an expire_token still refreshes the pair (the stored session lives as long). */
+export const REFRESH_WINDOW_SECONDS = 24 * 3600;
+
+/**
+ * POST /api/authorize/refresh {"expire_token"}: a new pair, also after the access token has expired
+ * (what refresh is for), within REFRESH_WINDOW_SECONDS of it. The X-Forensic-Access-Token header is
+ * optional; when sent it must be a token of the same user (expired or not), as the documents'
+ * example sends it. The old pair is retired on the first use of the new one.
+ */
+export async function refresh(deps: CoreDeps, accessToken: string | undefined, expireToken: unknown): Promise<IssuedTokens> {
   if (typeof expireToken !== 'string' || expireToken === '') {
     throw badStructure('Could not locate field for key_path expire_token from provided dict data');
   }
   const old = await deps.store.getSessionByExpireHash(tokenHash(expireToken));
   if (!old) throw new ApiError(401, ErrorCode.AUTH_INVALID, 'Session not found');
-  if (old.user_id !== caller.user.user_id) throw forbidden('You have not access to refresh this session');
-  return openSession(deps, caller.user, old.long_lived, old);
+  if (old.expire_date + REFRESH_WINDOW_SECONDS <= deps.clock.now()) throw new ApiError(401, ErrorCode.AUTH_EXPIRED, 'The expire_token has expired too: authorize again');
+  if (accessToken) {
+    const current = await deps.store.getSessionByAccessHash(tokenHash(accessToken));
+    if (!current) throw authInvalid();
+    if (current.user_id !== old.user_id) throw forbidden('You have not access to refresh this session');
+  }
+  const [user, deleted] = await Promise.all([deps.store.getUser(old.user_id), companyDeleted(deps, old.company_id)]);
+  if (!user) throw authInvalid('The user of this token no longer exists');
+  if (!user.is_active) throw blocked();
+  if (deleted) throw companyGone();
+  return openSession(deps, user, old.long_lived, old);
 }
 
 export async function issueServiceToken(deps: CoreDeps, caller: Caller, userId: string) {
