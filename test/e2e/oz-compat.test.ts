@@ -291,3 +291,28 @@ describe('folders: the webhook given when starting analyses, and changing the ow
     assert.deepEqual([unknown.status, unknown.body.error_code], [400, 4]);
   });
 });
+
+describe('users', () => {
+  test('OPERATOR edits their own profile and password and lists their own sessions ("their data"), nobody else\'s', async () => {
+    const op = await createLoggedInUser(runtime.url, admin, { email: 'op@compat.test', password: 'compat-pass-1' }, { company_id: companyId, user_type: 'OPERATOR', first_name: 'Old' });
+    const patched = await op.client.request('PATCH', `/api/users/${op.id}`, { json: { first_name: 'New', last_name: 'Operator' } });
+    assert.equal(patched.status, 200, patched.text);
+    assert.deepEqual([patched.body.first_name, patched.body.last_name, patched.body.user_type], ['New', 'Operator', 'OPERATOR']);
+    // Not their own role or activity, and not other users.
+    assert.equal((await op.client.request('PATCH', `/api/users/${op.id}`, { json: { user_type: 'ADMIN' } })).status, 403);
+    const clientUser = (await clientAdmin.request('GET', '/api/users')).body.items.find((u: { email: string }) => u.email === 'c@compat.test');
+    const other = await op.client.request('PATCH', `/api/users/${clientUser.user_id}`, { json: { first_name: 'X' } });
+    assert.deepEqual([other.status, other.body.error_code], [403, 9]);
+    assert.equal((await op.client.request('GET', `/api/users/${clientUser.user_id}`)).status, 200); // reads every user
+    assert.equal((await op.client.request('GET', `/api/users/${clientUser.user_id}/sessions`)).status, 403);
+
+    const sessions = await op.client.request('GET', `/api/users/${op.id}/sessions`);
+    assert.equal(sessions.status, 200, sessions.text);
+    assert.ok(sessions.body.items.some((s: { is_current: boolean }) => s.is_current));
+    const changed = await op.client.request('POST', `/api/users/${op.id}/change-password`, { json: { credentials: { old_password: 'compat-pass-1', new_password: 'compat-pass-2' } } });
+    assert.equal(changed.status, 200, changed.text);
+    assert.equal((await new OzClient(runtime.url).login('op@compat.test', 'compat-pass-2')).status, 200);
+    // Service tokens stay with ADMIN and CLIENT ADMIN.
+    assert.equal((await op.client.request('POST', `/api/authorize/service_token/${op.id}`)).status, 403);
+  });
+});
