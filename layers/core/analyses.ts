@@ -1,6 +1,6 @@
 // Starting analyses (one group per request) and reading them back.
 import type { Caller } from './auth';
-import type { CoreDeps } from './deps';
+import type { CoreConfig, CoreDeps } from './deps';
 import { isJsonObject, type Analysis, type AnalysisType, type Collection, type Folder, type JsonObject, type Media } from './entities';
 import { ApiError, ErrorCode, badStructure, badValue, forbidden, notFound } from './errors';
 import { folderTarget, loadFolder, presignerFor, refuseIfCleared } from './folders';
@@ -71,6 +71,28 @@ function validateParams(type: AnalysisType, params: JsonObject, i: number) {
   }
 }
 
+/**
+ * The settings an analysis runs with, defaults included (the documents' `confs`): what the worker
+ * uses when params leave a setting out. Fixed when the analysis is created, so a later change of
+ * the server's defaults does not rewrite what an old analysis says it ran with.
+ */
+export function confsFor(config: CoreConfig, type: AnalysisType, params: JsonObject): JsonObject {
+  const num = (name: string, fallback: number) => (typeof params[name] === 'number' ? (params[name] as number) : fallback);
+  switch (type) {
+    case 'QUALITY':
+      return { threshold_spoofing: config.defaultThresholdSpoofing, extract_best_shot: true, extract_action_shots: false, ...params };
+    case 'BIOMETRY': {
+      const threshold = num('threshold', config.biometryThreshold);
+      const band = config.biometryOperatorBand;
+      return { threshold, threshold_min: Math.min(threshold, band[0] ?? threshold), threshold_max: Math.max(threshold, band[1] ?? threshold), ...params };
+    }
+    case 'COLLECTION':
+      return { decision_threshold: config.biometryThreshold, decision_count: 1, ...params };
+    case 'DOCUMENTS':
+      return { ...params };
+  }
+}
+
 /** New PROCESSING analyses of one group (one request), checked against the folder's media. */
 export function buildAnalyses(deps: CoreDeps, folder: Folder, media: Media[], requests: AnalysisRequest[], collections: Collection[]): Analysis[] {
   const known = new Set(media.filter((m) => m.media_type !== 'IMAGE_RESULT_ANALYSIS_SINGLE').map((m) => m.media_id));
@@ -100,6 +122,7 @@ export function buildAnalyses(deps: CoreDeps, folder: Folder, media: Media[], re
       resolution_operator: null,
       source_media: r.source_media ?? [...known],
       params: r.params,
+      confs: confsFor(deps.config, r.type, r.params),
       results_data: null,
       results_media: [],
       meta_data: r.meta_data,

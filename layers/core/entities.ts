@@ -167,6 +167,8 @@ export interface Analysis {
   resolution_operator: JsonObject | null;
   source_media: string[]; // media ids
   params: JsonObject;
+  /** The settings in force, defaults included (answered as `confs`); absent on records older than it. */
+  confs?: JsonObject;
   results_data: JsonObject | null;
   results_media: ResultsMedia[];
   meta_data: JsonObject;

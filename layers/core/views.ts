@@ -38,12 +38,12 @@ export async function mediaView(media: Media, presign: Presign) {
 
 export async function analysisView(analysis: Analysis, mediaById: Map<string, Media>, presign: Presign) {
   const status = analysisResolutionStatus(analysis);
-  const { params, attempts: _attempts, ...rest } = analysis;
+  const { params, confs, attempts: _attempts, ...rest } = analysis;
   const known = (id: string) => mediaById.get(id);
   return {
     ...rest,
     analyse_id: analysis.analysis_id,
-    confs: params,
+    confs: confs ?? params,
     source_media: await Promise.all(analysis.source_media.map(known).filter((m): m is Media => !!m).map((m) => mediaView(m, presign))),
     results_media: await Promise.all(
       analysis.results_media.map(async (r) => {
@@ -64,6 +64,8 @@ export async function analysisView(analysis: Analysis, mediaById: Map<string, Me
     ...(analysis.type === 'COLLECTION' ? { collection: analysis.technical_meta_data['collection'] ?? null } : {}),
     resolution_status: status,
     resolution: status,
+    // 4.0.2: the system's own verdict; resolution_status and resolution follow an operator's decision.
+    system_resolution: analysis.state === 'FINISHED' ? (analysis.resolution ?? 'SUCCESS') : analysis.state,
   };
 }
 

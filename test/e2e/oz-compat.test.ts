@@ -316,3 +316,27 @@ describe('users', () => {
     assert.equal((await op.client.request('POST', `/api/authorize/service_token/${op.id}`)).status, 403);
   });
 });
+
+describe('analyses', () => {
+  test('system_resolution (4.0.2) and confs with the thresholds in force, defaults included', async () => {
+    const folderId = (await client.upload('/api/folders', [{ field: 'p', name: 'p.png', bytes: await png(70) }], { 'media:tags': { p: ['photo_selfie'] } })).body.folder_id;
+    const started = await client.request('POST', `/api/folders/${folderId}/analyses`, {
+      json: { analyses: [{ type: 'quality' }, { type: 'quality', params: { threshold_spoofing: 0.42, extract_best_shot: false } }, { type: 'biometry', params: { threshold: 0.9 } }] },
+    });
+    assert.equal(started.status, 201, started.text);
+    const [q1, q2, bio] = started.body;
+    assert.deepEqual(q1.confs, { threshold_spoofing: 0.5, extract_best_shot: true, extract_action_shots: false });
+    assert.deepEqual(q2.confs, { threshold_spoofing: 0.42, extract_best_shot: false, extract_action_shots: false });
+    assert.deepEqual(bio.confs, { threshold: 0.9, threshold_min: 0.9, threshold_max: 0.9 });
+    for (const a of started.body) assert.equal(a.system_resolution, 'PROCESSING');
+    const done = await client.waitForAnalysis(q1.analysis_id);
+    // A gray square has no face: FAILED, and the system's verdict says so too.
+    assert.deepEqual([done.state, done.system_resolution, done.resolution_status], ['FAILED', 'FAILED', 'FAILED']);
+    assert.deepEqual(done.confs, q1.confs);
+    for (const a of [q2, bio]) await client.waitForAnalysis(a.analysis_id);
+    // "FAILED – any of the analyses failed" (Statuses in API): the folder says FAILED.
+    const folder = (await client.request('GET', `/api/folders/${folderId}?with_analyses=true`)).body;
+    assert.equal(folder.resolution_status, 'FAILED');
+    assert.ok(folder.analyses.every((a: { system_resolution: string }) => typeof a.system_resolution === 'string'));
+  });
+});

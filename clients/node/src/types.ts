@@ -131,6 +131,8 @@ export interface Analysis {
   state: AnalysisState;
   resolution_status: AnalysisResolutionStatus;
   resolution: AnalysisResolutionStatus;
+  /** 4.0.2: the system's own verdict; resolution_status and resolution follow an operator's decision. */
+  system_resolution: AnalysisResolutionStatus;
   resolution_operator: JsonObject | null;
   /** The analysis' parameters as accepted. */
   confs: JsonObject;
