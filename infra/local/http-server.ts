@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxySt
 import { ENTRY_METADATA_KEY, REPO_ROOT } from '../stack';
 import type { CfnTemplate } from './synth';
 import { localDocsResponse } from '../docs/page';
+import { corsHeaders, type CorsConfiguration } from '../cors';
 
 type Handler = (event: APIGatewayProxyEventV2, context: unknown) => Promise<APIGatewayProxyResultV2>;
 
@@ -146,11 +147,17 @@ export function toEvent(req: http.IncomingMessage, body: Buffer, route: LocalRou
   };
 }
 
-function send(res: http.ServerResponse, result: APIGatewayProxyResultV2) {
+/** The HTTP API's CorsConfiguration in the template, if CORS is on (infra/cors.ts). */
+export function corsFromTemplate(template: CfnTemplate): CorsConfiguration | undefined {
+  const api = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Api');
+  return api?.Properties?.['CorsConfiguration'] as CorsConfiguration | undefined;
+}
+
+function send(res: http.ServerResponse, result: APIGatewayProxyResultV2, extra: Record<string, string> = {}) {
   const structured: APIGatewayProxyStructuredResultV2 =
     typeof result === 'object' && result !== null && 'statusCode' in result ? result : { statusCode: 200, body: JSON.stringify(result), headers: { 'content-type': 'application/json' } };
   const body = structured.body ? Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
-  res.writeHead(structured.statusCode ?? 200, { ...(structured.headers as Record<string, string>), 'content-length': String(body.length) });
+  res.writeHead(structured.statusCode ?? 200, { ...(structured.headers as Record<string, string>), ...extra, 'content-length': String(body.length) });
   res.end(body);
 }
 
@@ -160,6 +167,7 @@ const errorJson = (code: number, message: string) => `{"error_code": ${code}, "e
 
 export function createLocalApiServer(template: CfnTemplate, log: (line: string) => void = () => {}) {
   const routes = routesFromTemplate(template);
+  const cors = corsFromTemplate(template);
   const handlers = new Map<string, Handler>();
   const handlerFor = (entry: string) => {
     let h = handlers.get(entry);
@@ -179,6 +187,14 @@ export function createLocalApiServer(template: CfnTemplate, log: (line: string) 
     req.on('error', () => res.destroy());
     req.on('end', async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      // API Gateway answers CORS preflights itself and adds the CORS headers to every answer.
+      const allowed = corsHeaders(cors, (req.method ?? 'GET').toUpperCase(), req.headers as Record<string, string | undefined>);
+      if (allowed.preflight) {
+        res.writeHead(204, { ...allowed.headers, 'content-length': '0' });
+        res.end();
+        return;
+      }
+      for (const [name, value] of Object.entries(allowed.headers)) res.setHeader(name, value);
       if (tooLarge) {
         res.writeHead(413, { 'content-type': 'application/json' });
         res.end(errorJson(4, `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB, the API Gateway limit: ${PRESIGNED_HINT}`));
