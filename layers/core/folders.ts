@@ -79,7 +79,7 @@ export async function inspectAll(inspector: MediaInspector, parts: UploadedPart[
 
 export function buildMedia(deps: CoreDeps, folder: Folder, inspectedParts: { part: UploadedPart; inspected: InspectedMedia }[], payload: UploadPayload): Media[] {
   const now = deps.clock.now();
-  return inspectedParts.map(({ part, inspected }) => {
+  return inspectedParts.map(({ part, inspected }, index) => {
     const media_id = deps.ids.uuid();
     const media_type = MEDIA_TYPE[inspected.kind];
     const base = { md5: inspected.md5, size: inspected.size, 'mime-type': inspected.mime };
@@ -100,8 +100,9 @@ export function buildMedia(deps: CoreDeps, folder: Folder, inspectedParts: { par
       info,
       meta_data: payload.mediaMeta[part.field] ?? {},
       technical_meta_data: {},
-      time_created: now,
-      time_updated: now,
+      // A microsecond apart, in upload order: media[] is answered by time_created, so in upload order.
+      time_created: now + index * 1e-6,
+      time_updated: now + index * 1e-6,
       blob_key: `${folder.company_id}/${folder.folder_id}/${media_id}`,
     };
   });

@@ -27,9 +27,14 @@ export async function mediaView(media: Media, presign: Presign) {
   const { blob_key, ...rest } = media;
   // No stored bytes (Instant API, or cleared of personal information): no URL.
   const url = blob_key ? await presign(blob_key) : null;
+  const stored = media.info.original ?? media.info.video;
   return {
     ...rest,
     original_url: url,
+    // 3.30.0: md5, size and mime-type of the original (a shot set's archive); files live in object
+    // storage, never on a server disk, so original_local_path is always null.
+    original_info: stored ? { md5: stored.md5, size: stored.size, 'mime-type': stored['mime-type'] } : null,
+    original_local_path: null,
     thumb_url: null,
     [ID_FIELD[media.media_type]]: media.media_id,
     ...(media.media_type === 'VIDEO_FOLDER' || media.media_type === 'SHOTS_SET' ? { video_url: url } : {}),

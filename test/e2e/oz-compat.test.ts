@@ -340,3 +340,22 @@ describe('analyses', () => {
     assert.ok(folder.analyses.every((a: { system_resolution: string }) => typeof a.system_resolution === 'string'));
   });
 });
+
+describe('media', () => {
+  test('media[] in upload order; original_info (md5, size, mime-type) and original_local_path (3.30.0)', async () => {
+    const files = await Promise.all(Array.from({ length: 8 }, async (_, i) => ({ field: `photo_${i}`, name: `p${i}.png`, bytes: await png(10 + i * 20) })));
+    const created = await client.upload('/api/folders', files);
+    assert.equal(created.status, 201, created.text);
+    const names = (media: { original_name: string }[]) => media.map((m) => m.original_name);
+    assert.deepEqual(names(created.body.media), files.map((f) => f.name));
+    const read = (await client.request('GET', `/api/folders/${created.body.folder_id}`)).body;
+    assert.deepEqual(names(read.media), files.map((f) => f.name));
+    const added = await client.upload(`/api/folders/${created.body.folder_id}/media`, files.slice(0, 3).reverse().map((f) => ({ ...f, name: `again-${f.name}` })));
+    assert.deepEqual(names(added.body), ['again-p2.png', 'again-p1.png', 'again-p0.png']);
+    const m = created.body.media[3];
+    const { createHash } = await import('node:crypto');
+    assert.deepEqual(m.original_info, { md5: createHash('md5').update(files[3]!.bytes).digest('hex'), size: files[3]!.bytes.length, 'mime-type': 'image/png' });
+    assert.equal(m.original_local_path, null);
+    assert.deepEqual((await client.request('GET', `/api/media/${m.media_id}`)).body.original_info, m.original_info);
+  });
+});

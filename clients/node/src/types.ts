@@ -89,6 +89,10 @@ export interface Media {
   technical_meta_data: JsonObject;
   /** A short-lived presigned URL of the original bytes. */
   original_url: string | null;
+  /** 3.30.0: md5, size and mime-type of the original file (a shot set's archive). */
+  original_info?: { md5: string; size: number; 'mime-type': string } | null;
+  /** 3.30.0: always null here (files are in object storage). */
+  original_local_path?: null;
   thumb_url: string | null;
   image_id?: string;
   video_id?: string;
@@ -206,6 +210,10 @@ export interface PersonImage {
   info: MediaInfo;
   meta_data: JsonObject;
   original_url: string | null;
+  /** 3.30.0: md5, size and mime-type of the original file (a shot set's archive). */
+  original_info?: { md5: string; size: number; 'mime-type': string } | null;
+  /** 3.30.0: always null here (files are in object storage). */
+  original_local_path?: null;
   thumb_url: string | null;
   time_created: number;
 }

@@ -206,6 +206,8 @@ export const Media = response(
     time_created: time(),
     time_updated: time(),
     original_url: z.string().nullable().meta({ description: 'A short-lived presigned GET URL (null where nothing is stored: Instant API, API Lite)' }),
+    original_info: z.object({ md5: z.string(), size: z.number(), 'mime-type': z.string() }).nullable().optional().meta({ description: "3.30.0: md5, size and mime-type of the original file (a shot set's archive)" }),
+    original_local_path: z.null().optional().meta({ description: '3.30.0: always null here: files are kept in object storage (S3), never on a server disk' }),
     thumb_url: z.null(),
     image_id: z.string().optional().meta({ description: 'The media id again, for IMAGE_FOLDER and result images' }),
     video_id: z.string().optional().meta({ description: 'The media id again, for VIDEO_FOLDER' }),
