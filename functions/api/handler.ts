@@ -1,5 +1,5 @@
 // The zip Lambda behind every JSON endpoint. Thin: parse, call the core, shape the answer.
-import { authenticate, authorize, clientConfig, endSession, issueServiceToken, listSessions, logout, refresh } from '../../layers/core/auth';
+import { authenticate, authorize, clientConfig, endSession, issueOwnServiceToken, issueServiceToken, listSessions, logout, refresh } from '../../layers/core/auth';
 import { listAudit } from '../../layers/core/audit';
 import { changePassword, createCompany, createUser, deleteCompany, deleteUser, getCompany, getUser, listCompanies, listUsers, patchCompany, patchUser } from '../../layers/core/admin';
 import { getAnalysis, listFolderAnalyses, parseAnalysesRequest, startAnalyses } from '../../layers/core/analyses';
@@ -50,6 +50,8 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
   },
   'GET /api/audit': async (req) =>
     json(200, await listAudit(coreDeps(), await caller(req), { object_type: req.query['object_type'], object_id: req.query['object_id'], ...page(req) })),
+  'GET /api/authorize/service_token': async (req) => json(200, await issueOwnServiceToken(coreDeps(), await caller(req))),
+  'POST /api/authorize/service_token': async (req) => json(200, await issueOwnServiceToken(coreDeps(), await caller(req))),
   'GET /api/authorize/service_token/{user_id}': serviceToken,
   'POST /api/authorize/service_token/{user_id}': serviceToken,
 

@@ -22,6 +22,9 @@ export const ROUTES = [
   { method: 'POST', path: '/api/authorize/logout', fn: 'api' },
   { method: 'GET', path: '/api/config', fn: 'api' },
   { method: 'GET', path: '/api/audit', fn: 'api' },
+  // Without a user id: a CLIENT SERVICE user's own service token (6.0.1).
+  { method: 'GET', path: '/api/authorize/service_token', fn: 'api' },
+  { method: 'POST', path: '/api/authorize/service_token', fn: 'api' },
   { method: 'GET', path: '/api/authorize/service_token/{user_id}', fn: 'api' },
   { method: 'POST', path: '/api/authorize/service_token/{user_id}', fn: 'api' },
   { method: 'POST', path: '/api/companies', fn: 'api' },

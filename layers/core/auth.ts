@@ -142,6 +142,15 @@ export async function issueServiceToken(deps: CoreDeps, caller: Caller, userId: 
   return { token_id: tokens.token_id, user_id: target.user_id, access_token: tokens.access_token, expire_date: tokens.expire_date, session_id: tokens.session_id };
 }
 
+/** GET|POST /api/authorize/service_token (no user id): a CLIENT SERVICE user's own long-lived token. */
+export async function issueOwnServiceToken(deps: CoreDeps, caller: Caller) {
+  if (caller.user.user_type !== 'CLIENT_SERVICE') {
+    throw forbidden('Only a CLIENT SERVICE user gets a service token for themselves; ADMIN and CLIENT ADMIN issue them with /api/authorize/service_token/{user_id}');
+  }
+  const tokens = await openSession(deps, caller.user, true, null);
+  return { token_id: tokens.token_id, user_id: caller.user.user_id, access_token: tokens.access_token, expire_date: tokens.expire_date, session_id: tokens.session_id };
+}
+
 // Sessions API ("Added user sessions API"): list and end sessions; never answers tokens or hashes.
 
 const sessionView = (session: Session, current: Session) => ({

@@ -48,6 +48,8 @@ export interface User extends AnalysisPermissions {
   middle_name: string;
   is_active: boolean;
   meta_data: JsonObject;
+  /** Set at creation (profile.technical_meta_data); older records have none stored. */
+  technical_meta_data?: JsonObject;
   time_created: number;
   time_updated: number;
 }

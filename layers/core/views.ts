@@ -9,6 +9,7 @@ export function publicUser(user: User | StoredUser) {
   const { password_hash: _hidden, ...rest } = user as StoredUser;
   return {
     ...rest,
+    technical_meta_data: user.technical_meta_data ?? {},
     is_admin: user.user_type === 'CLIENT_ADMIN' || user.user_type === 'ADMIN',
     is_service: user.user_type === 'CLIENT_SERVICE',
     can_start_analyse_biometry: user.can_start_analysis_biometry,

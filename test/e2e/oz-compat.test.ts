@@ -359,3 +359,32 @@ describe('media', () => {
     assert.deepEqual((await client.request('GET', `/api/media/${m.media_id}`)).body.original_info, m.original_info);
   });
 });
+
+describe('users and tokens', () => {
+  test("a user's meta_data and technical_meta_data at creation", async () => {
+    const made = await clientAdmin.request('POST', '/api/users/', {
+      json: { credentials: { email: 'meta@compat.test', password: 'compat-pass-1' }, profile: { user_type: 'CLIENT', meta_data: { employee: 'E-7' }, technical_meta_data: { source: 'hr-sync' } } },
+    });
+    assert.equal(made.status, 201, made.text);
+    assert.deepEqual([made.body.meta_data, made.body.technical_meta_data], [{ employee: 'E-7' }, { source: 'hr-sync' }]);
+    const read = (await clientAdmin.request('GET', `/api/users/${made.body.user_id}`)).body;
+    assert.deepEqual([read.meta_data, read.technical_meta_data], [{ employee: 'E-7' }, { source: 'hr-sync' }]);
+    const patched = await clientAdmin.request('PATCH', `/api/users/${made.body.user_id}`, { json: { technical_meta_data: { synced: true } } });
+    assert.deepEqual(patched.body.technical_meta_data, { source: 'hr-sync', synced: true });
+    const bad = await clientAdmin.request('POST', '/api/users', { json: { credentials: { email: 'meta2@compat.test', password: 'compat-pass-1' }, profile: { meta_data: 'x' } } });
+    assert.deepEqual([bad.status, bad.body.error_code], [400, 4]);
+  });
+
+  test('/api/authorize/service_token without a user id: a CLIENT SERVICE user\'s own token; 403 for other roles', async () => {
+    const svc = await createLoggedInUser(runtime.url, admin, { email: 'svc@compat.test', password: 'compat-pass-1' }, { company_id: companyId, user_type: 'CLIENT_SERVICE' });
+    for (const [method, path] of [['POST', '/api/authorize/service_token/'], ['GET', '/api/authorize/service_token']] as const) {
+      const res = await svc.client.request(method, path);
+      assert.equal(res.status, 200, `${method} ${path}: ${res.text}`);
+      assert.equal(res.body.user_id, svc.id);
+      assert.ok(res.body.expire_date - Date.now() / 1000 > 4 * 365 * 24 * 3600);
+      assert.equal((await svc.client.request('GET', '/api/folders', { token: res.body.access_token })).status, 200);
+    }
+    const refused = await client.request('POST', '/api/authorize/service_token');
+    assert.deepEqual([refused.status, refused.body.error_code], [403, 9]);
+  });
+});

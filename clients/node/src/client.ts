@@ -156,8 +156,9 @@ export class OzClient {
   }
 
   /** A long-lived token for a CLIENT SERVICE (or OPERATOR) user; ADMIN or CLIENT ADMIN only. */
-  serviceToken(userId: string): Promise<ServiceToken> {
-    return this.request('POST', `/api/authorize/service_token/${encodeURIComponent(userId)}`);
+  serviceToken(userId?: string): Promise<ServiceToken> {
+    // Without a user id: a CLIENT SERVICE user's own token.
+    return this.request('POST', userId === undefined ? '/api/authorize/service_token' : `/api/authorize/service_token/${encodeURIComponent(userId)}`);
   }
 
   private adopt(auth: AuthResponse) {

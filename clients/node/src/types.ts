@@ -32,6 +32,7 @@ export interface User {
   is_admin: boolean;
   is_service: boolean;
   meta_data: JsonObject;
+  technical_meta_data: JsonObject;
   can_start_analysis_biometry: boolean;
   can_start_analysis_quality: boolean;
   can_start_analysis_collection: boolean;

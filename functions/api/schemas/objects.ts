@@ -69,6 +69,7 @@ export const User = response(
     can_start_analyse_collection: z.boolean(),
     can_start_analyse_documents: z.boolean(),
     meta_data: jsonObject(),
+    technical_meta_data: jsonObject().meta({ description: 'Set at creation (profile.technical_meta_data)' }),
     time_created: time(),
     time_updated: time(),
   }),
