@@ -354,9 +354,17 @@ export async function patchUser(deps: CoreDeps, caller: Caller, userId: string, 
 export async function deleteUser(deps: CoreDeps, caller: Caller, userId: string): Promise<void> {
   const user = await loadUser(deps, caller, userId, 'delete');
   if (user.user_id === caller.user.user_id) throw forbidden('You cannot delete your own account');
+  await removeUser(deps, user, caller.user);
+}
+
+/**
+ * Deletes a user with their email entry and sessions, and logs it (actor null: the command line,
+ * `npm run delete-user`, changelog 4.0.8). No permission check: callers do that.
+ */
+export async function removeUser(deps: CoreDeps, user: StoredUser, actor: User | null): Promise<void> {
   await deps.store.deleteUser(user);
   await endSessions(deps, { company_id: user.company_id, user_id: user.user_id });
-  await recordAudit(deps, caller.user, { object_type: 'USER', object_id: user.user_id, company_id: user.company_id, action: 'delete', changes: { email: user.email, user_type: user.user_type } });
+  await recordAudit(deps, actor, { object_type: 'USER', object_id: user.user_id, company_id: user.company_id, action: 'delete', changes: { email: user.email, user_type: user.user_type, by: actor ? 'request' : 'cli' } });
 }
 
 /**

@@ -3,6 +3,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execFile } from 'node:child_process';
+import { writeDiscovery } from '../../infra/local/discovery';
+import { REPO_ROOT } from '../../infra/stack';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { ADMIN, OzClient, createLoggedInUser, sharedFile, startRuntime } from '../support/local';
@@ -386,5 +391,40 @@ describe('users and tokens', () => {
     }
     const refused = await client.request('POST', '/api/authorize/service_token');
     assert.deepEqual([refused.status, refused.body.error_code], [403, 9]);
+  });
+});
+
+describe('command line', () => {
+  test('`npm run delete-user -- --email E` (changelog 4.0.8) deletes the user and their sessions, and logs it', async () => {
+    const gone = await createLoggedInUser(runtime.url, admin, { email: 'gone@compat.test', password: 'compat-pass-1' }, { company_id: companyId, user_type: 'CLIENT' });
+    const folderId = (await gone.client.upload('/api/folders', [{ field: 'p', name: 'p.png', bytes: await png(33) }])).body.folder_id;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oz-delete-user-'));
+    const file = path.join(dir, 'runtime.json');
+    writeDiscovery(file, runtime.url);
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        const env: NodeJS.ProcessEnv = { ...process.env, OZ_RUNTIME_FILE: file };
+        delete env.OZ_TABLE_NAME; // found through the running runtime, as from a second terminal
+        execFile(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'scripts/delete-user.ts'), ...args], { cwd: REPO_ROOT, env, timeout: 120_000 }, (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    try {
+      const done = await run(['--email', 'gone@compat.test']);
+      assert.equal(done.code, 0, done.stderr);
+      assert.equal(JSON.parse(done.stdout.trim().split('\n').pop()!).deleted.user_id, gone.id);
+      const again = await run(['--email', 'gone@compat.test']);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /no user gone@compat.test/);
+      assert.equal((await run([])).code, 1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    assert.deepEqual((await gone.client.request('GET', '/api/folders')).status, 401);
+    assert.equal((await new OzClient(runtime.url).login('gone@compat.test', 'compat-pass-1')).status, 401);
+    assert.equal((await clientAdmin.request('GET', `/api/users/${gone.id}`)).status, 404);
+    assert.equal((await clientAdmin.request('GET', `/api/folders/${folderId}`)).status, 200); // folders stay with the company
+    const audit = (await clientAdmin.request('GET', `/api/audit?object_type=USER&object_id=${gone.id}`)).body;
+    assert.ok(audit.items.some((e: { action: string; user_id: string | null; changes: { by?: string } }) => e.action === 'delete' && e.user_id === null && e.changes.by === 'cli'), JSON.stringify(audit));
   });
 });
