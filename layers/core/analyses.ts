@@ -64,7 +64,7 @@ function validateParams(type: AnalysisType, params: JsonObject, i: number) {
     if (v === undefined || v === null) return;
     if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw badValue(`analyses[${i}].params.${name} must be a number from 0 to 1`);
   };
-  if (type === 'QUALITY') unit('threshold_spoofing');
+  if (type === 'QUALITY') ['threshold_spoofing', 'threshold_replay', 'threshold_liveness'].forEach(unit);
   if (type === 'BIOMETRY') ['threshold_min', 'threshold_max', 'threshold'].forEach(unit);
   if (params['extract_best_shot'] !== undefined && typeof params['extract_best_shot'] !== 'boolean') {
     throw badType(`analyses[${i}].params.extract_best_shot must be true or false`);
@@ -79,8 +79,12 @@ function validateParams(type: AnalysisType, params: JsonObject, i: number) {
 export function confsFor(config: CoreConfig, type: AnalysisType, params: JsonObject): JsonObject {
   const num = (name: string, fallback: number) => (typeof params[name] === 'number' ? (params[name] as number) : fallback);
   switch (type) {
-    case 'QUALITY':
-      return { threshold_spoofing: config.defaultThresholdSpoofing, extract_best_shot: true, extract_action_shots: false, ...params };
+    case 'QUALITY': {
+      const spoofing = num('threshold_spoofing', config.defaultThresholdSpoofing);
+      // With the three scores (OZ_QUALITY_THREE_SCORES) their thresholds too, as the documents' confs show.
+      const three: JsonObject = config.qualityThreeScores ? { threshold_replay: num('threshold_replay', spoofing), threshold_liveness: num('threshold_liveness', spoofing) } : {};
+      return { threshold_spoofing: spoofing, ...three, extract_best_shot: true, extract_action_shots: false, ...params };
+    }
     case 'BIOMETRY': {
       const threshold = num('threshold', config.biometryThreshold);
       const band = config.biometryOperatorBand;
