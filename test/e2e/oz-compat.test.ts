@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFile } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { writeDiscovery } from '../../infra/local/discovery';
 import { REPO_ROOT } from '../../infra/stack';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -426,5 +427,38 @@ describe('command line', () => {
     assert.equal((await clientAdmin.request('GET', `/api/folders/${folderId}`)).status, 200); // folders stay with the company
     const audit = (await clientAdmin.request('GET', `/api/audit?object_type=USER&object_id=${gone.id}`)).body;
     assert.ok(audit.items.some((e: { action: string; user_id: string | null; changes: { by?: string } }) => e.action === 'delete' && e.user_id === null && e.changes.by === 'cli'), JSON.stringify(audit));
+  });
+});
+
+describe('shot sets as application/x-gzip (changelog 3.20.1)', () => {
+  /** A ustar archive, as `tar czf` makes before gzip. */
+  const tar = (entries: { name: string; data: Buffer }[]) =>
+    Buffer.concat([
+      ...entries.flatMap((e) => {
+        const h = Buffer.alloc(512);
+        h.write(e.name, 0, 100, 'utf8');
+        h.write(e.data.length.toString(8).padStart(11, '0') + '\0', 124, 12, 'latin1');
+        h.write('0', 156, 1, 'latin1');
+        h.write('ustar\0' + '00', 257, 8, 'latin1');
+        return [h, e.data, Buffer.alloc((512 - (e.data.length % 512)) % 512)];
+      }),
+      Buffer.alloc(1024),
+    ]);
+
+  test('a tar.gz of photos is a SHOTS_SET, analysed like a ZIP one; a gzip bomb is refused with 400', async (t) => {
+    const photo = sharedFile(FACE_PHOTO);
+    if (!photo) return t.skip(`../shared/data/${FACE_PHOTO} is absent`);
+    const archive = gzipSync(tar([{ name: 'shots/1.jpg', data: fs.readFileSync(photo) }, { name: 'shots/2.png', data: await png(77) }]));
+    const created = await client.upload('/api/folders', [{ field: 'shots', name: 'shots.tar.gz', bytes: archive, type: 'application/x-gzip' }], { 'media:tags': { shots: ['video_selfie', 'video_selfie_blank'] } });
+    assert.equal(created.status, 201, created.text);
+    const media = created.body.media[0];
+    assert.equal(media.media_type, 'SHOTS_SET');
+    assert.equal(media.original_info['mime-type'], 'application/x-gzip');
+    const [started] = (await client.request('POST', `/api/folders/${created.body.folder_id}/analyses`, { json: { analyses: [{ type: 'quality', params: { extract_best_shot: false } }] } })).body;
+    const done = await client.waitForAnalysis(started.analysis_id);
+    assert.equal(done.state, 'FINISHED', JSON.stringify(done));
+    assert.equal(typeof done.results_media[0].results_data.confidence_spoofing, 'number');
+    const bomb = await client.upload('/api/folders', [{ field: 'shots', name: 'bomb.gz', bytes: gzipSync(Buffer.alloc(120 * 1024 * 1024)) }]);
+    assert.deepEqual([bomb.status, bomb.body.error_code], [400, 4], bomb.text);
   });
 });
