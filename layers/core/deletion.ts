@@ -34,7 +34,7 @@ function refuseWhileProcessing(agg: FolderAggregate, what: string): void {
 }
 
 async function deleteBlobs(deps: CoreDeps, media: Media[]) {
-  const keys = media.map((m) => m.blob_key).filter((k) => k !== '');
+  const keys = media.flatMap((m) => [m.blob_key, m.video_key ?? '']).filter((k) => k !== '');
   for (let i = 0; i < keys.length; i += BLOB_DELETES_AT_ONCE) {
     await Promise.all(keys.slice(i, i + BLOB_DELETES_AT_ONCE).map((k) => deps.blobs.delete(k)));
   }

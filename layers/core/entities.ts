@@ -127,6 +127,8 @@ export interface Media {
   time_updated: number;
   /** Where the bytes are in blob storage; answered as a presigned original_url, never as a key. */
   blob_key: string;
+  /** A shot set's video made from its images (answered as video_url); absent on other media. */
+  video_key?: string;
   /** For analysis output images: the source media they were made from. */
   media_association_id?: string;
 }

@@ -108,8 +108,24 @@ export function buildMedia(deps: CoreDeps, folder: Folder, inspectedParts: { par
   });
 }
 
-async function storeBlobs(deps: CoreDeps, media: Media[], parts: { part: UploadedPart; inspected: InspectedMedia }[]) {
-  await Promise.all(media.map((m, i) => deps.blobs.put(m.blob_key, parts[i]!.part.bytes, parts[i]!.inspected.mime)));
+/**
+ * Stores the uploads and, for shot sets, the video made from their images (kept beside the
+ * archive at "<blob_key>.mp4", answered as video_url). Sets video_key on those media.
+ */
+async function storeBlobs(deps: CoreDeps, inspector: MediaInspector, media: Media[], parts: { part: UploadedPart; inspected: InspectedMedia }[]) {
+  await Promise.all(
+    media.map(async (m, i) => {
+      const bytes = parts[i]!.part.bytes;
+      await deps.blobs.put(m.blob_key, bytes, parts[i]!.inspected.mime);
+      if (m.media_type !== 'SHOTS_SET' || !inspector.shotSetVideo) return;
+      const video = await inspector.shotSetVideo(bytes);
+      m.video_key = `${m.blob_key}.mp4`;
+      await deps.blobs.put(m.video_key, video, 'video/mp4');
+    }),
+  ).catch(async (err: unknown) => {
+    await Promise.allSettled(media.flatMap((m) => [m.blob_key, m.video_key ?? ''].filter(Boolean).map((k) => deps.blobs.delete(k))));
+    throw err;
+  });
 }
 
 /** Nothing half-written: if the records cannot be saved, the blobs just uploaded go too. */
@@ -117,7 +133,7 @@ async function withBlobRollback<T>(deps: CoreDeps, media: Media[], write: () => 
   try {
     return await write();
   } catch (err) {
-    await Promise.allSettled(media.map((m) => deps.blobs.delete(m.blob_key)));
+    await Promise.allSettled(media.flatMap((m) => [m.blob_key, m.video_key ?? ''].filter(Boolean).map((k) => deps.blobs.delete(k))));
     throw err;
   }
 }
@@ -152,7 +168,7 @@ export async function createFolder(deps: CoreDeps, inspector: MediaInspector, ca
   const inspected = await inspectAll(inspector, parts);
   const folder = newFolder(deps, caller.user.company_id, caller.user.user_id, payload);
   const media = buildMedia(deps, folder, inspected, payload);
-  await storeBlobs(deps, media, inspected);
+  await storeBlobs(deps, inspector, media, inspected);
   await withBlobRollback(deps, media, () => deps.store.createFolder(folder, media));
   // Folders hold personal data: the audit log names the media and meta_data keys, not the values.
   await recordAudit(deps, caller.user, { object_type: 'FOLDER', object_id: folder.folder_id, company_id: folder.company_id, action: 'create', changes: { media_ids: media.map((m) => m.media_id), meta_data_keys: Object.keys(folder.meta_data) } });
@@ -187,7 +203,7 @@ export async function addMedia(deps: CoreDeps, inspector: MediaInspector, caller
   const payload = parsePayload(payloadIn);
   const inspected = await inspectAll(inspector, parts);
   const media = buildMedia(deps, agg.folder, inspected, payload);
-  await storeBlobs(deps, media, inspected);
+  await storeBlobs(deps, inspector, media, inspected);
   await withBlobRollback(deps, media, () => deps.store.addMedia(agg.folder, media));
   await recordAudit(deps, caller.user, { object_type: 'FOLDER', object_id: folderId, company_id: agg.folder.company_id, action: 'media-added', changes: { media_ids: media.map((m) => m.media_id) } });
   const presign = presignerFor(deps);

@@ -50,6 +50,8 @@ export interface InspectedMedia {
 export interface MediaInspector {
   /** Throws MediaRejectedError for bytes that are not a supported, decodable media file. */
   inspect(bytes: Buffer): Promise<InspectedMedia>;
+  /** The MP4 video of a shot set's images (changelog 5.2.0: a shot set's video_url); absent: none made. */
+  shotSetVideo?(bytes: Buffer): Promise<Buffer>;
 }
 export class MediaRejectedError extends Error {
   constructor(

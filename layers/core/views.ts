@@ -25,9 +25,11 @@ const ID_FIELD = { IMAGE_FOLDER: 'image_id', VIDEO_FOLDER: 'video_id', SHOTS_SET
 const SOURCE_ID_FIELD = { IMAGE_FOLDER: 'source_image_id', VIDEO_FOLDER: 'source_video_id', SHOTS_SET: 'source_shots_set_id', IMAGE_RESULT_ANALYSIS_SINGLE: 'source_image_id' } as const;
 
 export async function mediaView(media: Media, presign: Presign) {
-  const { blob_key, ...rest } = media;
+  const { blob_key, video_key, ...rest } = media;
   // No stored bytes (Instant API, or cleared of personal information): no URL.
   const url = blob_key ? await presign(blob_key) : null;
+  // A shot set's video_url is the video made from its images (5.2.0); without one, the archive.
+  const videoUrl = video_key ? await presign(video_key) : url;
   const stored = media.info.original ?? media.info.video;
   return {
     ...rest,
@@ -38,7 +40,7 @@ export async function mediaView(media: Media, presign: Presign) {
     original_local_path: null,
     thumb_url: null,
     [ID_FIELD[media.media_type]]: media.media_id,
-    ...(media.media_type === 'VIDEO_FOLDER' || media.media_type === 'SHOTS_SET' ? { video_url: url } : {}),
+    ...(media.media_type === 'VIDEO_FOLDER' || media.media_type === 'SHOTS_SET' ? { video_url: media.media_type === 'SHOTS_SET' ? videoUrl : url } : {}),
   };
 }
 

@@ -294,3 +294,35 @@ export async function decodeShotSetNamed(bytes: Buffer, maxSide: number = IMAGE_
   if (out.length === 0) throw new MediaError('TOO_FEW_FRAMES', 'the ZIP archive contains no image');
   return out;
 }
+
+/** Frames per second of the video made from a shot set: each shot shows for half a second. */
+export const SHOT_SET_VIDEO_FPS = 2;
+
+/**
+ * The video of a shot set (changelog 5.2.0: "If you create a folder using SHOT_SET, the
+ * corresponding video will be in media.video_url"): its images in archive order, each scaled into
+ * the first one's frame (even sides, at most IMAGE_MAX_SIDE), H.264 in a fragmented MP4 so it
+ * streams from a pipe and plays in browsers.
+ */
+export async function shotSetVideo(bytes: Buffer, limits: ShotSetLimits = SHOT_SET_LIMITS): Promise<Buffer> {
+  const frames = await decodeShotSet(bytes, IMAGE_MAX_SIDE, limits);
+  const even = (n: number) => Math.max(2, n - (n % 2));
+  const width = even(frames[0]!.width);
+  const height = even(frames[0]!.height);
+  const raw = await Promise.all(
+    frames.map((f) =>
+      sharp(f.data, { raw: { width: f.width, height: f.height, channels: 3 } })
+        .resize(width, height, { fit: 'contain', background: { r: 0, g: 0, b: 0 } })
+        .raw()
+        .toBuffer(),
+    ),
+  );
+  const res = await runTool(
+    'ffmpeg',
+    ['-nostdin', '-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(SHOT_SET_VIDEO_FPS), '-i', 'pipe:0',
+      '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-movflags', 'frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', 'pipe:1'],
+    { timeoutMs: envMs('OZ_FFMPEG_TIMEOUT_MS', 60_000), stdin: Buffer.concat(raw), maxStdout: 200 * 1024 * 1024 },
+  );
+  if (res.timedOut || res.code !== 0 || res.stdout.length === 0) throw new MediaError('CORRUPT_MEDIA', `could not make the shot set's video: ${res.stderr.slice(0, 300)}`);
+  return res.stdout;
+}

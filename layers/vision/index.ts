@@ -14,7 +14,7 @@ export { MediaError, NoFaceError } from './errors';
 export type { MediaErrorCode } from './errors';
 export type { Frame, MediaInspection, MediaKind } from './types';
 export { inspectMedia } from './media';
-export { decodeImage, decodeShotSet, sampleVideoFrames, MAX_IMAGE_PIXELS, SHOT_SET_LIMITS } from './frames';
+export { decodeImage, decodeShotSet, sampleVideoFrames, shotSetVideo, MAX_IMAGE_PIXELS, SHOT_SET_LIMITS } from './frames';
 export { MIN_KEYFRAME_SAMPLES } from './video';
 export { detectFaces, detectFace, chooseFace, squareBox, DETECT_DEFAULTS } from './faces';
 export type { FaceBox, DetectOptions } from './faces';

@@ -6,9 +6,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { writeDiscovery } from '../../infra/local/discovery';
 import { REPO_ROOT } from '../../infra/stack';
+import { withTempFile } from '../../layers/vision/tools';
+import { probeVideoFile } from '../../layers/vision/video';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { ADMIN, OzClient, createLoggedInUser, sharedFile, startRuntime } from '../support/local';
@@ -92,6 +95,12 @@ describe('faults seen with real clients', () => {
     assert.deepEqual([unknown.status, unknown.body.error_code], [404, 10]);
     const deeper = await client.request('GET', `/api/folders/${folderId}/analyses/x/y`);
     assert.deepEqual([deeper.status, deeper.body.error_code], [404, 10]);
+    // What the compatibility table says of removed and unserved paths.
+    assert.equal((await client.request('PATCH', '/api/collections/x', { json: { alias: 'y' } })).status, 405); // removed in 4.0.2
+    for (const path of ['/api/event_sessions', `/api/media/${randomUUID()}/snapshot/`, '/api/authorize/auth_restore']) {
+      const res = await client.request(path.endsWith('auth_restore') ? 'POST' : 'GET', path);
+      assert.deepEqual([res.status, res.body.error_code], [404, 10], path);
+    }
   });
 
   test('a multipart Content-Type with two boundary= parameters parses with the one the body uses', async () => {
@@ -454,10 +463,22 @@ describe('shot sets as application/x-gzip (changelog 3.20.1)', () => {
     const media = created.body.media[0];
     assert.equal(media.media_type, 'SHOTS_SET');
     assert.equal(media.original_info['mime-type'], 'application/x-gzip');
+    // 5.2.0: a shot set's video_url is a video made from its frames, not the archive.
+    assert.notEqual(media.video_url, media.original_url);
+    const video = Buffer.from(await (await fetch(media.video_url)).arrayBuffer());
+    assert.equal(video.toString('latin1', 4, 8), 'ftyp');
+    const probed = await withTempFile(video, (file) => probeVideoFile(file));
+    assert.deepEqual([probed.codec, probed.frames], ['h264', 2]);
+    assert.deepEqual((await storedFiles(companyId, created.body.folder_id)).length, 2); // the archive and its video
     const [started] = (await client.request('POST', `/api/folders/${created.body.folder_id}/analyses`, { json: { analyses: [{ type: 'quality', params: { extract_best_shot: false } }] } })).body;
     const done = await client.waitForAnalysis(started.analysis_id);
     assert.equal(done.state, 'FINISHED', JSON.stringify(done));
     assert.equal(typeof done.results_media[0].results_data.confidence_spoofing, 'number');
+    // Clearing personal information takes the video too.
+    assert.equal((await clientAdmin.request('DELETE', `/api/folders/${created.body.folder_id}/pi`)).status, 200);
+    assert.deepEqual(await storedFiles(companyId, created.body.folder_id), []);
+    const cleared = (await client.request('GET', `/api/media/${media.media_id}`)).body;
+    assert.deepEqual([cleared.original_url, cleared.video_url], [null, null]);
     const bomb = await client.upload('/api/folders', [{ field: 'shots', name: 'bomb.gz', bytes: gzipSync(Buffer.alloc(120 * 1024 * 1024)) }]);
     assert.deepEqual([bomb.status, bomb.body.error_code], [400, 4], bomb.text);
   });
