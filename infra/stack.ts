@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { CfnOutput, type CfnElement, Duration, RemovalPolicy, Size, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { CfnStage, HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnStage, CorsHttpMethod, HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, CfnFunction, DockerImageCode, DockerImageFunction, Runtime, type IFunction, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -24,6 +24,7 @@ import { WebhookDelivery } from './webhook-delivery';
 import { DocsSite } from './docs-site';
 import { acknowledgeNagFindings, nagAcknowledgements, STATE_MACHINE_NAG_ACKNOWLEDGEMENTS } from './nag';
 import { ConsoleSite } from './console-site';
+import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS, CORS_METHODS, parseCorsOrigins } from './cors';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -249,8 +250,21 @@ export class OzStack extends Stack {
     // API Lite keeps no data but counts requests for throttling (OZ_THROTTLING_RATES) in the table.
     lite.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [table.tableArn] }));
 
+    // CORS for browser callers, off unless origins are configured (infra/cors.ts); checked at synth.
+    const corsOrigins = parseCorsOrigins(ctx('corsOrigins', 'OZ_CORS_ORIGINS') === undefined ? undefined : String(ctx('corsOrigins', 'OZ_CORS_ORIGINS')));
     const httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Oz-compatible facial biometrics API',
+      ...(corsOrigins
+        ? {
+            corsPreflight: {
+              allowOrigins: corsOrigins,
+              allowMethods: CORS_METHODS.map((m) => CorsHttpMethod[m]),
+              allowHeaders: CORS_ALLOW_HEADERS,
+              exposeHeaders: CORS_EXPOSE_HEADERS,
+              maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
+            },
+          }
+        : {}),
       // One invoke permission per function, not one per route: ~100 route-scoped statements would
       // overflow Lambda's 20 KB resource-policy limit.
       defaultIntegration: new HttpLambdaIntegration('DefaultIntegration', api, { scopePermissionToRoute: false }),

@@ -27,7 +27,7 @@ async function main() {
   if (table) {
     const client = new DynamoDBClient(process.env.OZ_DYNAMODB_ENDPOINT ? { endpoint: process.env.OZ_DYNAMODB_ENDPOINT } : {});
     const store = new DynamoStore(client, table);
-    const deps: CoreDeps = { store, reports: new DynamoReportStore(client, table), blobs: { put: unused, get: unused, delete: unused, presignGet: unused, presignPost: unused, size: unused }, queue: { enqueue: unused }, clock: systemClock, ids: { uuid: randomUUID }, config: defaultConfig };
+    const deps: CoreDeps = { store, reports: new DynamoReportStore(client, table), blobs: { put: unused, get: unused, delete: unused, deletePrefix: unused, presignGet: unused, presignPost: unused, size: unused }, queue: { enqueue: unused }, clock: systemClock, ids: { uuid: randomUUID }, config: defaultConfig };
     if (await store.getUserByEmail(values.email)) throw new Error(`a user with email ${values.email} already exists in ${table}`);
     const user = await newUser(deps, { email: values.email, password: values.password, company_id: SYSTEM_COMPANY_ID, user_type: 'ADMIN', first_name: 'Admin' });
     console.log(`created ADMIN ${user.email} (${user.user_id}) in table ${table}`);

@@ -1,6 +1,6 @@
 // The zip Lambda behind every JSON endpoint. Thin: parse, call the core, shape the answer.
 import { analysisStatistics } from '../../layers/core/statistics';
-import { authenticate, authorize, clientConfig, endSession, issueServiceToken, listSessions, logout, refresh } from '../../layers/core/auth';
+import { authenticate, authorize, clientConfig, endSession, issueOwnServiceToken, issueServiceToken, listSessions, logout, refresh } from '../../layers/core/auth';
 import { listAudit } from '../../layers/core/audit';
 import { changePassword, createCompany, createUser, deleteCompany, deleteUser, getCompany, getUser, listCompanies, listUsers, patchCompany, patchUser } from '../../layers/core/admin';
 import { getAnalysis, listFolderAnalyses, parseAnalysesRequest, startAnalyses } from '../../layers/core/analyses';
@@ -11,11 +11,11 @@ import { createCollection, getCollection, getPerson, listCollections, listPerson
 import { createUpload } from '../../layers/core/uploads';
 import { getUsage, getUsageQuota, setUsageQuota } from '../../layers/core/metering';
 import { patchAnalysisMeta, patchCollectionMeta, patchFolderMeta, patchMediaMeta, patchPersonMeta } from '../../layers/core/metadata';
-import { decideAnalysis, patchFolderOperatorFields } from '../../layers/core/decisions';
+import { decideAnalysis, patchFolderOperatorFields, resolutionEndpoint } from '../../layers/core/decisions';
 import { createReportTemplate, getReport, getReportTemplate, listFolderReports, listReportTemplateAttachments, listReportTemplates, patchReportTemplate } from '../../layers/core/reports/reports';
 import { coreDeps } from '../wiring';
 import { json, jsonBody, type Request } from './http';
-import { boolParam, intParam, timeWindow } from './query';
+import { boolParam, intParam, timeParam, timeWindow } from './query';
 import { createRouter, type Operation } from './router';
 import { openApiDocument } from './schemas/openapi';
 import type { RouteKey } from './route-table';
@@ -39,9 +39,8 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
     return json(200, await authorize(coreDeps(), email, password));
   },
   'POST /api/authorize/refresh': async (req) => {
-    const who = await caller(req);
     const body = jsonBody(req, { required: false }) as { expire_token?: unknown };
-    return json(200, await refresh(coreDeps(), who, body?.expire_token));
+    return json(200, await refresh(coreDeps(), req.headers['x-forensic-access-token'], body?.expire_token));
   },
   'POST /api/authorize/logout': async (req) => {
     await logout(coreDeps(), await caller(req));
@@ -53,6 +52,8 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
   },
   'GET /api/audit': async (req) =>
     json(200, await listAudit(coreDeps(), await caller(req), { object_type: req.query['object_type'], object_id: req.query['object_id'], ...page(req) })),
+  'GET /api/authorize/service_token': async (req) => json(200, await issueOwnServiceToken(coreDeps(), await caller(req))),
+  'POST /api/authorize/service_token': async (req) => json(200, await issueOwnServiceToken(coreDeps(), await caller(req))),
   'GET /api/authorize/service_token/{user_id}': serviceToken,
   'POST /api/authorize/service_token/{user_id}': serviceToken,
 
@@ -95,6 +96,7 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
   'GET /api/folders': async (req) => {
     const who = await caller(req);
     const created = timeWindow(req.query, 'time_created');
+    const analysed = timeWindow(req.query, 'analyse.time_created');
     return json(
       200,
       await listFolders(coreDeps(), who, {
@@ -105,6 +107,13 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
         analyse_type: req.query['analyse.type'] ?? req.query['analysis.type'],
         analyse_resolution_status: req.query['analyse.resolution_status'] ?? req.query['analysis.resolution_status'],
         meta_data: req.query['meta_data'],
+        with_results_media_filter: boolParam(req.query, 'with_results_media_filter'),
+        analyse_time_created: timeParam(req.query, 'analyse.time_created'),
+        analyse_time_created_min: analysed.min,
+        analyse_time_created_max: analysed.max,
+        results_data: req.query['results_data'],
+        results_media_results_data: req.query['results_media_results_data'],
+        analyse_results_data: req.query['analyse.results_data'],
       }),
     );
   },
@@ -112,8 +121,10 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
     json(200, await getFolder(coreDeps(), await caller(req), req.params['folder_id']!, boolParam(req.query, 'with_analyses'))),
   'POST /api/folders/{folder_id}/analyses': async (req) => {
     const who = await caller(req);
-    const requests = parseAnalysesRequest(jsonBody(req));
-    return json(201, await startAnalyses(coreDeps(), who, req.params['folder_id']!, requests));
+    const body = jsonBody(req);
+    const requests = parseAnalysesRequest(body);
+    const endpoint = (body as { resolution_endpoint?: unknown }).resolution_endpoint;
+    return json(201, await startAnalyses(coreDeps(), who, req.params['folder_id']!, requests, endpoint === undefined ? undefined : resolutionEndpoint(endpoint)));
   },
   'GET /api/folders/{folder_id}/analyses': async (req) =>
     json(

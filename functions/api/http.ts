@@ -3,6 +3,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { ApiError, ErrorCode, badStructure, badValue, errorBody } from '../../layers/core/errors';
 import { parseMultipart, type Part } from './multipart';
+import { sessionNumber } from '../../layers/core/auth';
 import { checkClientJson, parseClientJson } from '../../layers/core/json';
 
 /**
@@ -117,11 +118,16 @@ function parsePayloadText(part: Part): unknown {
 
 /**
  * JSON with Python's separators (", " and ": "): Oz's own deployment health check matches
- * `{"error_code": ` and `"access_token": "` textually. Timestamps are whole seconds when
- * OZ_INTEGER_TIMESTAMPS=true (the Android SDK 2.0.2 parses them as integers).
+ * `{"error_code": ` and `"access_token": "` textually. Timestamps are whole seconds, and
+ * `session_id` an integer (sessionNumber), when OZ_INTEGER_TIMESTAMPS=true (the Android SDK 2.0.2
+ * parses both as integers).
  */
 export function ozJson(value: unknown, integerTimes = process.env.OZ_INTEGER_TIMESTAMPS === 'true', key = ''): string {
   if (value === null || value === undefined) return 'null';
+  if (integerTimes && key === 'session_id' && typeof value === 'string') {
+    const n = sessionNumber(value);
+    if (n !== null) return String(n);
+  }
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return 'null';
     if (integerTimes && (key.startsWith('time_') || key.endsWith('_time_created') || key === 'expire_date')) return String(Math.floor(value));

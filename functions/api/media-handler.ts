@@ -13,6 +13,7 @@ import { addPersonImages, createPerson, deleteCollection, deletePerson, deletePe
 import { deleteFolderPersonalInfo } from '../../layers/core/privacy';
 import { addReportTemplateAttachment, deleteReport, deleteReportTemplate, deleteReportTemplateAttachment, generateReport } from '../../layers/core/reports/reports';
 import { PdfReportRenderer } from '../../layers/report/pdf';
+import { deleteFolder, deleteMedia } from '../../layers/core/deletion';
 import { json, jsonBody, uploadBody, type Request } from './http';
 import { createRouter, type Operation } from './router';
 import type { RouteKey } from './route-table';
@@ -81,6 +82,14 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
   },
   'DELETE /api/collections/{collection_id}/persons/{person_id}/images/{media_id}': async (req) => {
     await deletePersonImage(coreDeps(), await caller(req), req.params['collection_id']!, req.params['person_id']!, req.params['media_id']!);
+    return json(204, null);
+  },
+  'DELETE /api/folders/{folder_id}': async (req) => {
+    await deleteFolder(coreDeps(), await caller(req), req.params['folder_id']!);
+    return json(204, null);
+  },
+  'DELETE /api/media/{media_id}': async (req) => {
+    await deleteMedia(coreDeps(), await caller(req), req.params['media_id']!);
     return json(204, null);
   },
   'DELETE /api/folders/{folder_id}/pi': async (req) => json(200, await deleteFolderPersonalInfo(coreDeps(), await caller(req), req.params['folder_id']!)),

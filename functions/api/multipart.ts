@@ -31,13 +31,20 @@ function headerParam(header: string, name: string): string | null {
   return bare?.[1] ?? null;
 }
 
-export function boundaryOf(contentType: string): string | null {
-  const match = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  return match ? (match[1] ?? match[2] ?? null) : null;
+/** Every boundary= parameter of a Content-Type, in order (old curl examples send two). */
+export function boundariesOf(contentType: string): string[] {
+  return [...contentType.matchAll(/boundary=(?:"([^"]+)"|([^;\s]+))/gi)].map((m) => (m[1] ?? m[2])!);
+}
+
+export function boundaryOf(contentType: string, body?: Buffer): string | null {
+  const all = boundariesOf(contentType);
+  // With several, the one that delimits the body is the real one (the others were typed by hand).
+  if (body && all.length > 1) return all.find((b) => body.indexOf(`--${b}`) >= 0) ?? all[0]!;
+  return all[0] ?? null;
 }
 
 export function parseMultipart(body: Buffer, contentType: string): Part[] {
-  const boundary = boundaryOf(contentType);
+  const boundary = boundaryOf(contentType, body);
   if (!boundary) throw badStructure('multipart/form-data body without a boundary parameter');
   const delimiter = Buffer.from(`--${boundary}`);
   const between = Buffer.from(`\r\n--${boundary}`);

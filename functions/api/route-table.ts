@@ -17,10 +17,14 @@ export const ROUTES = [
   { method: 'GET', path: '/api/healthcheck', fn: 'api', open: true },
   { method: 'GET', path: '/api/openapi.json', fn: 'api', open: true },
   { method: 'POST', path: '/api/authorize/auth', fn: 'api', open: true },
-  { method: 'POST', path: '/api/authorize/refresh', fn: 'api' },
+  // Refresh works after the access token expired (that is what it is for): expire_token is the credential, the header optional.
+  { method: 'POST', path: '/api/authorize/refresh', fn: 'api', open: true },
   { method: 'POST', path: '/api/authorize/logout', fn: 'api' },
   { method: 'GET', path: '/api/config', fn: 'api' },
   { method: 'GET', path: '/api/audit', fn: 'api' },
+  // Without a user id: a CLIENT SERVICE user's own service token (6.0.1).
+  { method: 'GET', path: '/api/authorize/service_token', fn: 'api' },
+  { method: 'POST', path: '/api/authorize/service_token', fn: 'api' },
   { method: 'GET', path: '/api/authorize/service_token/{user_id}', fn: 'api' },
   { method: 'POST', path: '/api/authorize/service_token/{user_id}', fn: 'api' },
   { method: 'POST', path: '/api/companies', fn: 'api' },
@@ -53,6 +57,9 @@ export const ROUTES = [
   { method: 'GET', path: '/api/folders', fn: 'api' },
   { method: 'GET', path: '/api/folders/{folder_id}', fn: 'api' },
   { method: 'PATCH', path: '/api/folders/{folder_id}', fn: 'api' },
+  // Deleting a folder or a folder's media deletes files: the media function has that right.
+  { method: 'DELETE', path: '/api/folders/{folder_id}', fn: 'media' },
+  { method: 'DELETE', path: '/api/media/{media_id}', fn: 'media' },
   { method: 'POST', path: '/api/folders/{folder_id}/media', fn: 'media' },
   // Clearing personal information deletes files: the media function has that right, the zip API not.
   { method: 'DELETE', path: '/api/folders/{folder_id}/pi', fn: 'media' },

@@ -41,8 +41,10 @@ export function createRouter(fn: FunctionName, operations: Record<string, Operat
       const req = toRequest(event);
       let key = req.routeKey;
       if (key.endsWith(TRAILING_SLASH_SUFFIX)) {
-        if ((req.params['proxy'] ?? '') !== '') throw notFound('Endpoint');
-        key = key.slice(0, -TRAILING_SLASH_SUFFIX.length);
+        // A non-empty remainder is a longer path that a greedy twin caught (PATCH /api/folders/{id}/analyses
+        // lands on the twin of PATCH /api/folders/{id}): decide it like "$default", so a documented path
+        // with the wrong method answers 405 / error_code 1, not 404.
+        key = (req.params['proxy'] ?? '') !== '' ? '$default' : key.slice(0, -TRAILING_SLASH_SUFFIX.length);
         delete req.params['proxy'];
       }
       if (key === '$default') {

@@ -10,6 +10,7 @@ import type { CfnTemplate } from './synth';
 import { localDocsResponse } from '../docs/page';
 import { decodeComponent } from '../../functions/api/http';
 import { consoleResponse } from './console';
+import { corsHeaders, type CorsConfiguration } from '../cors';
 
 type Handler = (event: APIGatewayProxyEventV2, context: unknown) => Promise<APIGatewayProxyResultV2>;
 
@@ -148,11 +149,17 @@ export function toEvent(req: http.IncomingMessage, body: Buffer, route: LocalRou
   };
 }
 
-function send(res: http.ServerResponse, result: APIGatewayProxyResultV2) {
+/** The HTTP API's CorsConfiguration in the template, if CORS is on (infra/cors.ts). */
+export function corsFromTemplate(template: CfnTemplate): CorsConfiguration | undefined {
+  const api = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Api');
+  return api?.Properties?.['CorsConfiguration'] as CorsConfiguration | undefined;
+}
+
+function send(res: http.ServerResponse, result: APIGatewayProxyResultV2, extra: Record<string, string> = {}) {
   const structured: APIGatewayProxyStructuredResultV2 =
     typeof result === 'object' && result !== null && 'statusCode' in result ? result : { statusCode: 200, body: JSON.stringify(result), headers: { 'content-type': 'application/json' } };
   const body = structured.body ? Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
-  res.writeHead(structured.statusCode ?? 200, { ...(structured.headers as Record<string, string>), 'content-length': String(body.length) });
+  res.writeHead(structured.statusCode ?? 200, { ...(structured.headers as Record<string, string>), ...extra, 'content-length': String(body.length) });
   res.end(body);
 }
 
@@ -162,6 +169,7 @@ const errorJson = (code: number, message: string) => `{"error_code": ${code}, "e
 
 export function createLocalApiServer(template: CfnTemplate, log: (line: string) => void = () => {}) {
   const routes = routesFromTemplate(template);
+  const cors = corsFromTemplate(template);
   const handlers = new Map<string, Handler>();
   const handlerFor = (entry: string) => {
     let h = handlers.get(entry);
@@ -199,6 +207,14 @@ export function createLocalApiServer(template: CfnTemplate, log: (line: string) 
         res.end(errorJson(4, 'The request target is not a valid URL'));
         return;
       }
+      // API Gateway answers CORS preflights itself and adds the CORS headers to every answer.
+      const allowed = corsHeaders(cors, (req.method ?? 'GET').toUpperCase(), req.headers as Record<string, string | undefined>);
+      if (allowed.preflight) {
+        res.writeHead(204, { ...allowed.headers, 'content-length': '0' });
+        res.end();
+        return;
+      }
+      for (const [name, value] of Object.entries(allowed.headers)) res.setHeader(name, value);
       if (tooLarge) {
         res.writeHead(413, { 'content-type': 'application/json' });
         res.end(errorJson(4, `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB, the API Gateway limit: ${PRESIGNED_HINT}`));

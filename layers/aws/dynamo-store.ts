@@ -14,7 +14,8 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Analysis, AuditEntry, Collection, Company, Folder, JsonObject, Media, Person, PersonImage, Session, StoredUser, WebhookDelivery } from '../core/entities';
-import { CHANGE_LOG_TTL_SECONDS, ConflictError, analysisLinks, type FoundPerson, type AuditQuery, type FolderAggregate, type FolderListQuery, type MetaDataTarget, type Page, type Store, type TemplateChange } from '../core/store';
+import { REFRESH_WINDOW_SECONDS } from '../core/auth';
+import { CHANGE_LOG_TTL_SECONDS, ConflictError, analysisLinks, type FoundPerson, type AuditQuery, type FolderAggregate, type FolderFields, type FolderListQuery, type MetaDataTarget, type Page, type Store, type TemplateChange } from '../core/store';
 import { randomUUID } from 'node:crypto';
 import { usageEventOf, type UsageCount, type UsageEvent } from '../core/metering';
 
@@ -261,7 +262,7 @@ export class DynamoStore implements Store {
   // Sessions (keyed by token hashes; expired ones are removed by the table's TTL). The "list" index
   // holds them per company and user ("<company>#SESSION", "<user>#<time>") for listing and ending.
   async putSession(session: Session): Promise<void> {
-    const ttl = Math.ceil(session.expire_date) + 24 * 3600;
+    const ttl = Math.ceil(session.expire_date) + REFRESH_WINDOW_SECONDS;
     const list = { lpk: `${session.company_id}#SESSION`, lsk: `${session.user_id}#${timeKey(session.time_created, session.session_id)}` };
     await this.transact([
       this.put({ pk: `SESSION#${session.access_hash}`, sk: 'SESSION', ttl, ...list, data: session }),
@@ -742,6 +743,37 @@ export class DynamoStore implements Store {
     for (let i = 0; i < puts.length; i += 100) await this.transact(puts.slice(i, i + 100));
   }
 
+  async deleteFolder(companyId: string, folderId: string): Promise<void> {
+    const pk = folderPk(companyId, folderId);
+    const sweep = async (withFolder: boolean) => {
+      const items = await this.queryAll({ KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': pk }, ConsistentRead: true });
+      const keys: { pk: string; sk: string }[] = [];
+      for (const i of items) {
+        if (i.sk === 'FOLDER' && !withFolder) continue;
+        keys.push({ pk: i.pk, sk: i.sk });
+        if (i.sk.startsWith('MEDIA#')) keys.push({ pk: `MEDIA#${i.sk.slice(6)}`, sk: 'POINTER' });
+        if (i.sk.startsWith('ANALYSIS#')) {
+          const a = i['data'] as Analysis;
+          keys.push({ pk: `ANALYSIS#${a.analysis_id}`, sk: 'POINTER' });
+          for (const l of analysisLinks(a)) keys.push({ pk: collectionPk(l.company_id, l.collection_id), sk: `LINK#${l.person_id}#${l.analysis_id}` });
+        }
+      }
+      if (withFolder) keys.push({ pk: `FOLDER#${folderId}`, sk: 'POINTER' });
+      await this.deleteKeys([...new Map(keys.map((k) => [`${k.pk}|${k.sk}`, k])).values()]);
+    };
+    // Children first: while the folder record exists, a deletion cut short can be repeated.
+    await sweep(false);
+    await sweep(true);
+    await sweep(true); // what was added between the two reads (an analysis started at that moment)
+  }
+
+  async deleteMedia(media: Media[]): Promise<void> {
+    await this.deleteKeys(media.flatMap((m) => [
+      { pk: folderPk(m.company_id, m.folder_id), sk: `MEDIA#${m.media_id}` },
+      { pk: `MEDIA#${m.media_id}`, sk: 'POINTER' },
+    ]));
+  }
+
   async deleteAnalysis(analysis: Analysis, outputMedia: Media[]): Promise<void> {
     const links = analysisLinks(analysis).map((l) => ({ pk: collectionPk(l.company_id, l.collection_id), sk: `LINK#${l.person_id}#${l.analysis_id}` }));
     await this.deleteKeys([
@@ -899,7 +931,7 @@ export class DynamoStore implements Store {
     }
   }
 
-  async setOperatorFields(companyId: string, folderId: string, fields: { operator_status?: string | null; operator_comment?: string | null }, at: number): Promise<boolean> {
+  async setOperatorFields(companyId: string, folderId: string, fields: FolderFields, at: number): Promise<boolean> {
     const names: Record<string, string> = { '#d': 'data' };
     const values: Record<string, unknown> = { ':t': at };
     const sets = ['#d.time_updated = :t'];

@@ -2,6 +2,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -44,6 +45,21 @@ export class S3BlobStore implements BlobStore {
     } catch (err) {
       if (!isNotFound(err)) throw err; // S3 itself answers 204 for a missing key
     }
+  }
+
+  /** Lists the prefix page by page and deletes each object (DeleteObject works on every emulator). */
+  async deletePrefix(prefix: string): Promise<number> {
+    if (prefix === '') throw new Error('deletePrefix needs a non-empty prefix');
+    let deleted = 0;
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken }));
+      const keys = (page.Contents ?? []).map((o) => o.Key).filter((k): k is string => !!k);
+      for (let i = 0; i < keys.length; i += 8) await Promise.all(keys.slice(i, i + 8).map((k) => this.delete(k)));
+      deleted += keys.length;
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken);
+    return deleted;
   }
 
   presignGet(key: string, expiresInSeconds: number): Promise<string> {

@@ -65,6 +65,8 @@ export interface NewUserInput {
   middle_name?: string;
   flags?: Partial<Record<(typeof FLAG_NAMES)[number], boolean>>;
   is_active?: boolean;
+  meta_data?: JsonObject;
+  technical_meta_data?: JsonObject;
 }
 
 export async function newUser(deps: CoreDeps, input: NewUserInput): Promise<StoredUser> {
@@ -83,7 +85,8 @@ export async function newUser(deps: CoreDeps, input: NewUserInput): Promise<Stor
     can_start_analysis_quality: flag('quality'),
     can_start_analysis_collection: flag('collection'),
     can_start_analysis_documents: flag('documents'),
-    meta_data: {},
+    meta_data: input.meta_data ?? {},
+    technical_meta_data: input.technical_meta_data ?? {},
     time_created: now,
     time_updated: now,
     password_hash: await hashPassword(input.password),
@@ -95,6 +98,14 @@ export async function newUser(deps: CoreDeps, input: NewUserInput): Promise<Stor
     throw err;
   }
   return user;
+}
+
+/** An optional JSON object of the profile (meta_data, technical_meta_data); anything else is refused. */
+function objectField(profile: JsonObject, name: string): JsonObject | undefined {
+  const value = profile[name];
+  if (value === undefined || value === null) return undefined;
+  if (!isJsonObject(value)) throw badValue(`profile.${name} must be a JSON object`);
+  return value;
 }
 
 /** POST /api/users/: {credentials:{email,password}, profile:{company_id,user_type,...}} */
@@ -130,6 +141,8 @@ export async function createUser(deps: CoreDeps, caller: Caller, body: unknown) 
     middle_name: str('middle_name'),
     flags,
     is_active: typeof profile['is_active'] === 'boolean' ? profile['is_active'] : true,
+    meta_data: objectField(profile, 'meta_data'),
+    technical_meta_data: objectField(profile, 'technical_meta_data'),
   });
   const { password_hash: _hidden, ...created } = user;
   await recordAudit(deps, caller.user, { object_type: 'USER', object_id: user.user_id, company_id: user.company_id, action: 'create', changes: created as unknown as JsonObject });
@@ -305,6 +318,8 @@ export async function patchUser(deps: CoreDeps, caller: Caller, userId: string, 
       next.company_id = value.trim();
     } else if (key === 'meta_data') {
       next.meta_data = mergeMetaData(user.meta_data, value);
+    } else if (key === 'technical_meta_data') {
+      next.technical_meta_data = mergeMetaData(user.technical_meta_data ?? {}, value);
     } else if (key === 'user_type') {
       next.user_type = legacyUserType(body, '');
     } else if (isFlagField(key)) {
@@ -313,7 +328,7 @@ export async function patchUser(deps: CoreDeps, caller: Caller, userId: string, 
     } else if (USER_FIXED.includes(key)) {
       unchanged(user, key, value, 'user');
     } else if (!USER_DERIVED.includes(key)) {
-      throw badStructure(`Unknown user field "${key}": PATCH takes ${[...NAME_FIELDS, 'email', 'user_type', 'is_active', 'company_id', 'meta_data', ...FLAG_FIELDS].join(', ')}`);
+      throw badStructure(`Unknown user field "${key}": PATCH takes ${[...NAME_FIELDS, 'email', 'user_type', 'is_active', 'company_id', 'meta_data', 'technical_meta_data', ...FLAG_FIELDS].join(', ')}`);
     }
   }
   // ADMIN and OPERATOR belong to the system company; a company role needs a real company.
@@ -332,6 +347,7 @@ export async function patchUser(deps: CoreDeps, caller: Caller, userId: string, 
   }
   const changes = diff(user, next, [...NAME_FIELDS, 'email', 'user_type', 'is_active', 'company_id', ...FLAG_FIELDS]);
   if (JSON.stringify(user.meta_data) !== JSON.stringify(next.meta_data)) changes['meta_data'] = (body['meta_data'] ?? null) as Json;
+  if (JSON.stringify(user.technical_meta_data ?? {}) !== JSON.stringify(next.technical_meta_data ?? {})) changes['technical_meta_data'] = (body['technical_meta_data'] ?? null) as Json;
   if (Object.keys(changes).length === 0) return publicUser(user);
   next.time_updated = deps.clock.now();
   await saveUser(deps, next, user.email);
@@ -345,9 +361,17 @@ export async function patchUser(deps: CoreDeps, caller: Caller, userId: string, 
 export async function deleteUser(deps: CoreDeps, caller: Caller, userId: string): Promise<void> {
   const user = await loadUser(deps, caller, userId, 'delete');
   if (user.user_id === caller.user.user_id) throw forbidden('You cannot delete your own account');
+  await removeUser(deps, user, caller.user);
+}
+
+/**
+ * Deletes a user with their email entry and sessions, and logs it (actor null: the command line,
+ * `npm run delete-user`, changelog 4.0.8). No permission check: callers do that.
+ */
+export async function removeUser(deps: CoreDeps, user: StoredUser, actor: User | null): Promise<void> {
   await deps.store.deleteUser(user);
   await endSessions(deps, { company_id: user.company_id, user_id: user.user_id });
-  await recordAudit(deps, caller.user, { object_type: 'USER', object_id: user.user_id, company_id: user.company_id, action: 'delete', changes: { email: user.email, user_type: user.user_type } });
+  await recordAudit(deps, actor, { object_type: 'USER', object_id: user.user_id, company_id: user.company_id, action: 'delete', changes: { email: user.email, user_type: user.user_type, by: actor ? 'request' : 'cli' } });
 }
 
 /**

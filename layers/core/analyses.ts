@@ -1,6 +1,6 @@
 // Starting analyses (one group per request) and reading them back.
 import type { Caller } from './auth';
-import type { CoreDeps } from './deps';
+import type { CoreConfig, CoreDeps } from './deps';
 import { isJsonObject, type Analysis, type AnalysisType, type Collection, type Folder, type JsonObject, type Media } from './entities';
 import { ApiError, ErrorCode, badStructure, badValue, forbidden, notFound } from './errors';
 import { folderTarget, loadFolder, presignerFor, refuseIfCleared } from './folders';
@@ -67,10 +67,36 @@ function validateParams(type: AnalysisType, params: JsonObject, i: number) {
     if (v === undefined || v === null) return;
     if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw badValue(`analyses[${i}].params.${name} must be a number from 0 to 1`);
   };
-  if (type === 'QUALITY') unit('threshold_spoofing');
+  if (type === 'QUALITY') ['threshold_spoofing', 'threshold_replay', 'threshold_liveness'].forEach(unit);
   if (type === 'BIOMETRY') ['threshold_min', 'threshold_max', 'threshold'].forEach(unit);
   if (params['extract_best_shot'] !== undefined && typeof params['extract_best_shot'] !== 'boolean') {
     throw badType(`analyses[${i}].params.extract_best_shot must be true or false`);
+  }
+}
+
+/**
+ * The settings an analysis runs with, defaults included (the documents' `confs`): what the worker
+ * uses when params leave a setting out. Fixed when the analysis is created, so a later change of
+ * the server's defaults does not rewrite what an old analysis says it ran with.
+ */
+export function confsFor(config: CoreConfig, type: AnalysisType, params: JsonObject): JsonObject {
+  const num = (name: string, fallback: number) => (typeof params[name] === 'number' ? (params[name] as number) : fallback);
+  switch (type) {
+    case 'QUALITY': {
+      const spoofing = num('threshold_spoofing', config.defaultThresholdSpoofing);
+      // With the three scores (OZ_QUALITY_THREE_SCORES) their thresholds too, as the documents' confs show.
+      const three: JsonObject = config.qualityThreeScores ? { threshold_replay: num('threshold_replay', spoofing), threshold_liveness: num('threshold_liveness', spoofing) } : {};
+      return { threshold_spoofing: spoofing, ...three, extract_best_shot: true, extract_action_shots: false, ...params };
+    }
+    case 'BIOMETRY': {
+      const threshold = num('threshold', config.biometryThreshold);
+      const band = config.biometryOperatorBand;
+      return { threshold, threshold_min: Math.min(threshold, band[0] ?? threshold), threshold_max: Math.max(threshold, band[1] ?? threshold), ...params };
+    }
+    case 'COLLECTION':
+      return { decision_threshold: config.biometryThreshold, decision_count: 1, ...params };
+    case 'DOCUMENTS':
+      return { ...params };
   }
 }
 
@@ -103,6 +129,7 @@ export function buildAnalyses(deps: CoreDeps, folder: Folder, media: Media[], re
       resolution_operator: null,
       source_media: r.source_media ?? [...known],
       params: r.params,
+      confs: confsFor(deps.config, r.type, r.params),
       results_data: null,
       results_media: [],
       meta_data: r.meta_data,
@@ -119,16 +146,20 @@ export function buildAnalyses(deps: CoreDeps, folder: Folder, media: Media[], re
   });
 }
 
-/** Starts a group of analyses through the queue and answers them as the documents show. */
-export async function startAnalyses(deps: CoreDeps, caller: Caller, folderId: string, requests: AnalysisRequest[]) {
-  const { agg, analyses } = await createAnalyses(deps, caller, folderId, requests, { enqueue: true });
+/**
+ * Starts a group of analyses through the queue and answers them as the documents show. A
+ * `resolution_endpoint` beside `analyses` (the Liveness, Biometry and Blacklist pages: "add it to
+ * the payload at this step") becomes the folder's webhook before the group is queued.
+ */
+export async function startAnalyses(deps: CoreDeps, caller: Caller, folderId: string, requests: AnalysisRequest[], resolutionEndpoint?: string | null) {
+  const { agg, analyses } = await createAnalyses(deps, caller, folderId, requests, { enqueue: true, resolutionEndpoint });
   const mediaById = new Map(agg.media.map((m) => [m.media_id, m]));
   const presign = presignerFor(deps);
   return Promise.all(analyses.map((a) => analysisView(a, mediaById, presign)));
 }
 
 /** Records a group of analyses as PROCESSING and, unless told otherwise, queues them for the worker. */
-export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: string, requests: AnalysisRequest[], options: { enqueue: boolean; reserved?: boolean }) {
+export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: string, requests: AnalysisRequest[], options: { enqueue: boolean; reserved?: boolean; resolutionEndpoint?: string | null }) {
   const agg = await loadFolder(deps, caller, folderId);
   check(caller.user, 'ANALYSIS', 'create', folderTarget(agg.folder), 'Folder');
   refuseIfCleared(agg.folder, 'new analyses');
@@ -139,6 +170,11 @@ export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: s
   const collections = requests.some((r) => r.type === 'COLLECTION') ? await deps.store.listCollections(agg.folder.company_id) : [];
   const analyses = buildAnalyses(deps, agg.folder, agg.media, requests, collections);
   // The monthly quota (a 402 before anything is stored), unless the single request reserved already.
+  if (options.resolutionEndpoint !== undefined && options.resolutionEndpoint !== agg.folder.resolution_endpoint) {
+    check(caller.user, 'FOLDER', 'update', folderTarget(agg.folder), 'Folder');
+    if (!(await deps.store.setOperatorFields(agg.folder.company_id, folderId, { resolution_endpoint: options.resolutionEndpoint }, deps.clock.now()))) throw notFound('Folder');
+    agg.folder.resolution_endpoint = options.resolutionEndpoint;
+  }
   const release = options.reserved ? async () => {} : await reserveAnalyses(deps, agg.folder.company_id, analyses.length);
   await deps.store.createAnalyses(agg.folder, analyses).catch(async (err: unknown) => {
     await release();

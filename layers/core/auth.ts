@@ -16,6 +16,17 @@ export interface IssuedTokens {
 
 const isLongLived = (user: User) => user.user_type === 'CLIENT_SERVICE';
 
+/**
+ * The integer form of a session id, for OZ_INTEGER_TIMESTAMPS=true: the Android SDK 2.0.2 parses
+ * `session_id` as an integer (the documents show `0`). The first 48 bits of the UUID, so it is
+ * stable, unique in practice and a safe JavaScript integer; the UUID stays in `token_id` and
+ * DELETE .../sessions/{session_id} takes either form.
+ */
+export function sessionNumber(sessionId: string): number | null {
+  const hex = sessionId.replace(/-/g, '');
+  return /^[0-9a-f]{32}$/i.test(hex) ? parseInt(hex.slice(0, 12), 16) : null;
+}
+
 async function openSession(deps: CoreDeps, user: User, longLived: boolean, replaces: Session | null): Promise<IssuedTokens> {
   const now = deps.clock.now();
   const ttl = longLived ? deps.config.longLivedTtlSeconds : deps.config.sessionTtlSeconds;
@@ -93,14 +104,32 @@ export async function authenticate(deps: CoreDeps, accessToken: string | undefin
   return { user, session };
 }
 
-export async function refresh(deps: CoreDeps, caller: Caller, expireToken: unknown): Promise<IssuedTokens> {
+/** How long after its access token expired an expire_token still refreshes the pair (the stored session lives as long). */
+export const REFRESH_WINDOW_SECONDS = 24 * 3600;
+
+/**
+ * POST /api/authorize/refresh {"expire_token"}: a new pair, also after the access token has expired
+ * (what refresh is for), within REFRESH_WINDOW_SECONDS of it. The X-Forensic-Access-Token header is
+ * optional; when sent it must be a token of the same user (expired or not), as the documents'
+ * example sends it. The old pair is retired on the first use of the new one.
+ */
+export async function refresh(deps: CoreDeps, accessToken: string | undefined, expireToken: unknown): Promise<IssuedTokens> {
   if (typeof expireToken !== 'string' || expireToken === '') {
     throw badStructure('Could not locate field for key_path expire_token from provided dict data');
   }
   const old = await deps.store.getSessionByExpireHash(tokenHash(expireToken));
   if (!old) throw new ApiError(401, ErrorCode.AUTH_INVALID, 'Session not found');
-  if (old.user_id !== caller.user.user_id) throw forbidden('You have not access to refresh this session');
-  return openSession(deps, caller.user, old.long_lived, old);
+  if (old.expire_date + REFRESH_WINDOW_SECONDS <= deps.clock.now()) throw new ApiError(401, ErrorCode.AUTH_EXPIRED, 'The expire_token has expired too: authorize again');
+  if (accessToken) {
+    const current = await deps.store.getSessionByAccessHash(tokenHash(accessToken));
+    if (!current) throw authInvalid();
+    if (current.user_id !== old.user_id) throw forbidden('You have not access to refresh this session');
+  }
+  const [user, deleted] = await Promise.all([deps.store.getUser(old.user_id), companyDeleted(deps, old.company_id)]);
+  if (!user) throw authInvalid('The user of this token no longer exists');
+  if (!user.is_active) throw blocked();
+  if (deleted) throw companyGone();
+  return openSession(deps, user, old.long_lived, old);
 }
 
 export async function issueServiceToken(deps: CoreDeps, caller: Caller, userId: string) {
@@ -111,6 +140,15 @@ export async function issueServiceToken(deps: CoreDeps, caller: Caller, userId: 
   }
   const tokens = await openSession(deps, target, true, null);
   return { token_id: tokens.token_id, user_id: target.user_id, access_token: tokens.access_token, expire_date: tokens.expire_date, session_id: tokens.session_id };
+}
+
+/** GET|POST /api/authorize/service_token (no user id): a CLIENT SERVICE user's own long-lived token. */
+export async function issueOwnServiceToken(deps: CoreDeps, caller: Caller) {
+  if (caller.user.user_type !== 'CLIENT_SERVICE') {
+    throw forbidden('Only a CLIENT SERVICE user gets a service token for themselves; ADMIN and CLIENT ADMIN issue them with /api/authorize/service_token/{user_id}');
+  }
+  const tokens = await openSession(deps, caller.user, true, null);
+  return { token_id: tokens.token_id, user_id: caller.user.user_id, access_token: tokens.access_token, expire_date: tokens.expire_date, session_id: tokens.session_id };
 }
 
 // Sessions API ("Added user sessions API"): list and end sessions; never answers tokens or hashes.
@@ -147,7 +185,7 @@ export async function logout(deps: CoreDeps, caller: Caller): Promise<void> {
 
 export async function endSession(deps: CoreDeps, caller: Caller, userId: string, sessionId: string): Promise<void> {
   const user = await sessionOwner(deps, caller, userId);
-  const session = (await deps.store.listSessions({ company_id: user.company_id, user_id: user.user_id })).find((s) => s.session_id === sessionId && s.user_id === user.user_id);
+  const session = (await deps.store.listSessions({ company_id: user.company_id, user_id: user.user_id })).find((s) => (s.session_id === sessionId || String(sessionNumber(s.session_id)) === sessionId) && s.user_id === user.user_id);
   if (!session) throw notFound('Session');
   await deps.store.deleteSession(session);
 }

@@ -7,7 +7,8 @@ import type { CoreDeps } from './deps';
 import { isJsonObject, type JsonObject } from './entities';
 import { ApiError, ErrorCode, badStructure, badValue, notFound } from './errors';
 import { folderTarget, getFolder, loadFolder, presignerFor, refuseIfCleared } from './folders';
-import { check } from './permissions';
+import { can, check } from './permissions';
+import type { FolderFields } from './store';
 import { analysisView } from './views';
 
 const DECISIONS = ['SUCCESS', 'DECLINED'] as const;
@@ -65,18 +66,47 @@ export async function decideAnalysis(deps: CoreDeps, caller: Caller, analysisId:
 const notDecidable = (status: string | null) =>
   new ApiError(400, ErrorCode.INVALID_VALUE, `Only an analysis that finished OPERATOR_REQUIRED takes an operator's decision; this one is ${status}`);
 
-/** PATCH /api/folders/{id} {"operator_status"?, "operator_comment"?}: the operator's notes on a folder. */
+/**
+ * PATCH /api/folders/{id}: the operator's notes (operator_status, operator_comment: the matrix's
+ * "resolve"), the folder's webhook (resolution_endpoint) and its owner (user_id, changelog 3.18.0
+ * "users can now change a folder owner (limited by permissions)"): both need the FOLDER update
+ * right, and the new owner must be a user of the folder's company whom the caller may read.
+ */
 export async function patchFolderOperatorFields(deps: CoreDeps, caller: Caller, folderId: string, body: unknown) {
   const agg = await loadFolder(deps, caller, folderId);
-  check(caller.user, 'FOLDER', 'resolve', folderTarget(agg.folder), 'Folder');
-  refuseIfCleared(agg.folder, 'operator notes');
-  if (!isJsonObject(body)) throw badStructure('The body must be {"operator_status": "...", "operator_comment": "..."}');
-  const unknown = Object.keys(body).filter((k) => k !== 'operator_status' && k !== 'operator_comment');
-  if (unknown.length > 0) throw badValue(`Only operator_status and operator_comment can be changed here, not ${unknown.join(', ')}`, { fields: unknown });
-  const fields = { operator_status: optionalText(body, 'operator_status'), operator_comment: optionalText(body, 'operator_comment') };
-  if (fields.operator_status === undefined && fields.operator_comment === undefined) throw badStructure('Send operator_status and/or operator_comment');
+  if (!isJsonObject(body)) throw badStructure('The body must be {"operator_status": "...", "operator_comment": "...", "resolution_endpoint": "...", "user_id": "..."}');
+  const allowed = ['operator_status', 'operator_comment', 'resolution_endpoint', 'user_id'];
+  const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) throw badValue(`Only ${allowed.join(', ')} can be changed here, not ${unknown.join(', ')}`, { fields: unknown });
+  const fields: FolderFields = { operator_status: optionalText(body, 'operator_status'), operator_comment: optionalText(body, 'operator_comment') };
+  if (fields.operator_status !== undefined || fields.operator_comment !== undefined) {
+    check(caller.user, 'FOLDER', 'resolve', folderTarget(agg.folder), 'Folder');
+    refuseIfCleared(agg.folder, 'operator notes');
+  }
+  if (body['resolution_endpoint'] !== undefined) {
+    check(caller.user, 'FOLDER', 'update', folderTarget(agg.folder), 'Folder');
+    fields.resolution_endpoint = resolutionEndpoint(body['resolution_endpoint']);
+  }
+  if (body['user_id'] !== undefined) {
+    check(caller.user, 'FOLDER', 'update', folderTarget(agg.folder), 'Folder');
+    const owner = typeof body['user_id'] === 'string' ? await deps.store.getUser(body['user_id']) : null;
+    if (typeof body['user_id'] !== 'string') throw badValue('user_id must be the id of a user');
+    if (!owner || !can(caller.user, 'USER', 'read', { company_id: owner.company_id, owner_id: owner.user_id })) throw badValue(`User ${body['user_id']} does not exist`);
+    if (owner.company_id !== agg.folder.company_id) throw badValue('The new owner must be a user of the folder\'s company');
+    fields.user_id = owner.user_id;
+  }
+  if (Object.values(fields).every((v) => v === undefined)) throw badStructure(`Send at least one of ${allowed.join(', ')}`);
   if (!(await deps.store.setOperatorFields(agg.folder.company_id, folderId, fields, deps.clock.now()))) throw notFound('Folder');
   const changes = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as JsonObject;
-  await recordAudit(deps, caller.user, { object_type: 'FOLDER', object_id: folderId, company_id: agg.folder.company_id, action: 'operator_fields_updated', changes });
+  const action = fields.user_id !== undefined ? 'owner_changed' : fields.resolution_endpoint !== undefined && fields.operator_status === undefined && fields.operator_comment === undefined ? 'updated' : 'operator_fields_updated';
+  await recordAudit(deps, caller.user, { object_type: 'FOLDER', object_id: folderId, company_id: agg.folder.company_id, action, changes });
   return getFolder(deps, caller, folderId, true);
+}
+
+/** A resolution_endpoint as clients send it: a URL string, or null / "" to remove the webhook. */
+export function resolutionEndpoint(value: unknown): string | null {
+  if (value === null || value === '') return null;
+  if (typeof value !== 'string') throw badValue('resolution_endpoint must be a URL string (or null to remove the webhook)');
+  if (value.length > 2048) throw badValue('resolution_endpoint is at most 2048 characters');
+  return value;
 }

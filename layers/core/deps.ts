@@ -20,6 +20,11 @@ export interface CoreConfig {
   priceTable: PriceTable | null;
   /** OZ_PASSWORD_MIN_LENGTH: the password policy's minimum length (letters and digits are always required). */
   passwordMinLength: number;
+  /**
+   * OZ_QUALITY_THREE_SCORES=true: QUALITY results carry confidence_replay, confidence_liveness and
+   * confidence_spoofing, the pre-5.0.0 answer (changelog 5.0.0 keeps it behind a switch).
+   */
+  qualityThreeScores: boolean;
 }
 
 export const defaultConfig: CoreConfig = {
@@ -31,6 +36,7 @@ export const defaultConfig: CoreConfig = {
   biometryOperatorBand: [],
   priceTable: null,
   passwordMinLength: 8,
+  qualityThreeScores: false,
 };
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CoreConfig {
@@ -50,6 +56,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CoreConfig 
     biometryOperatorBand: band(env['OZ_BIOMETRY_OPERATOR_BAND']),
     priceTable: parsePriceTable(env['OZ_PRICE_TABLE']),
     passwordMinLength: Math.ceil(num('OZ_PASSWORD_MIN_LENGTH', defaultConfig.passwordMinLength)),
+    qualityThreeScores: env['OZ_QUALITY_THREE_SCORES'] === 'true',
   };
 }
 

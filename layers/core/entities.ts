@@ -48,6 +48,8 @@ export interface User extends AnalysisPermissions {
   middle_name: string;
   is_active: boolean;
   meta_data: JsonObject;
+  /** Set at creation (profile.technical_meta_data); older records have none stored. */
+  technical_meta_data?: JsonObject;
   time_created: number;
   time_updated: number;
 }
@@ -132,6 +134,8 @@ export interface Media {
   time_updated: number;
   /** Where the bytes are in blob storage; answered as a presigned original_url, never as a key. */
   blob_key: string;
+  /** A shot set's video made from its images (answered as video_url); absent on other media. */
+  video_key?: string;
   /** For analysis output images: the source media they were made from. */
   media_association_id?: string;
 }
@@ -174,6 +178,8 @@ export interface Analysis {
   resolution_operator: JsonObject | null;
   source_media: string[]; // media ids
   params: JsonObject;
+  /** The settings in force, defaults included (answered as `confs`); absent on records older than it. */
+  confs?: JsonObject;
   results_data: JsonObject | null;
   results_media: ResultsMedia[];
   meta_data: JsonObject;
@@ -245,8 +251,8 @@ export interface PersonImage {
 /** Where a media's thumbnail JPEG is stored: beside its bytes, gone with them. */
 export const thumbKey = (blobKey: string): string => `${blobKey}.thumb.jpg`;
 
-/** Every blob a media owns (its bytes and, when made, its thumbnail): what deleting it deletes. */
-export function mediaBlobKeys(media: Pick<Media, 'blob_key' | 'info'>): string[] {
-  if (!media.blob_key) return [];
-  return media.info.thumb ? [media.blob_key, thumbKey(media.blob_key)] : [media.blob_key];
+/** Every blob a media owns (its bytes and, when made, its thumbnail and a shot set's video): what deleting it deletes. */
+export function mediaBlobKeys(media: Pick<Media, 'blob_key' | 'info' | 'video_key'>): string[] {
+  if (!media.blob_key) return media.video_key ? [media.video_key] : [];
+  return [media.blob_key, ...(media.info.thumb ? [thumbKey(media.blob_key)] : []), ...(media.video_key ? [media.video_key] : [])];
 }

@@ -2,7 +2,7 @@
 import type { Caller } from './auth';
 import { recordAudit } from './audit';
 import type { CoreDeps } from './deps';
-import { mediaBlobKeys, thumbKey, type Folder, type JsonObject, type Media, type MediaType } from './entities';
+import { mediaBlobKeys, thumbKey, type Analysis, type Folder, type JsonObject, type Media, type MediaType } from './entities';
 import type { FolderAggregate } from './store';
 import { badStructure, badValue, forbidden, notFound } from './errors';
 import { check, listScope, type Action } from './permissions';
@@ -81,7 +81,7 @@ export async function inspectAll(inspector: MediaInspector, parts: UploadedPart[
 
 export function buildMedia(deps: CoreDeps, folder: Folder, inspectedParts: { part: UploadedPart; inspected: InspectedMedia }[], payload: UploadPayload): Media[] {
   const now = deps.clock.now();
-  return inspectedParts.map(({ part, inspected }) => {
+  return inspectedParts.map(({ part, inspected }, index) => {
     const media_id = deps.ids.uuid();
     const media_type = MEDIA_TYPE[inspected.kind];
     const base = { md5: inspected.md5, size: inspected.size, 'mime-type': inspected.mime };
@@ -103,22 +103,33 @@ export function buildMedia(deps: CoreDeps, folder: Folder, inspectedParts: { par
       info,
       meta_data: payload.mediaMeta[part.field] ?? {},
       technical_meta_data: {},
-      time_created: now,
-      time_updated: now,
+      // A microsecond apart, in upload order: media[] is answered by time_created, so in upload order.
+      time_created: now + index * 1e-6,
+      time_updated: now + index * 1e-6,
       blob_key: `${folder.company_id}/${folder.folder_id}/${media_id}`,
     };
   });
 }
 
-async function storeBlobs(deps: CoreDeps, media: Media[], parts: { part: UploadedPart; inspected: InspectedMedia }[]) {
+/**
+ * Stores the uploads, their thumbnails and, for shot sets, the video made from their images (kept
+ * beside the archive at "<blob_key>.mp4", answered as video_url; sets video_key on those media).
+ */
+async function storeBlobs(deps: CoreDeps, inspector: MediaInspector, media: Media[], parts: { part: UploadedPart; inspected: InspectedMedia }[]) {
   await Promise.all(
-    media.flatMap((m, i) => {
+    media.map(async (m, i) => {
       const { part, inspected } = parts[i]!;
-      const puts = [deps.blobs.put(m.blob_key, part.bytes, inspected.mime)];
-      if (m.info.thumb && inspected.thumb) puts.push(deps.blobs.put(thumbKey(m.blob_key), inspected.thumb.jpeg, 'image/jpeg'));
-      return puts;
+      await deps.blobs.put(m.blob_key, part.bytes, inspected.mime);
+      if (m.info.thumb && inspected.thumb) await deps.blobs.put(thumbKey(m.blob_key), inspected.thumb.jpeg, 'image/jpeg');
+      if (m.media_type !== 'SHOTS_SET' || !inspector.shotSetVideo) return;
+      const video = await inspector.shotSetVideo(part.bytes);
+      m.video_key = `${m.blob_key}.mp4`;
+      await deps.blobs.put(m.video_key, video, 'video/mp4');
     }),
-  );
+  ).catch(async (err: unknown) => {
+    await Promise.allSettled(media.flatMap(mediaBlobKeys).map((k) => deps.blobs.delete(k)));
+    throw err;
+  });
 }
 
 /** Nothing half-written: if the records cannot be saved, the blobs just uploaded go too. */
@@ -161,7 +172,7 @@ export async function createFolder(deps: CoreDeps, inspector: MediaInspector, ca
   const inspected = await inspectAll(inspector, parts);
   const folder = newFolder(deps, caller.user.company_id, caller.user.user_id, payload);
   const media = buildMedia(deps, folder, inspected, payload);
-  await storeBlobs(deps, media, inspected);
+  await storeBlobs(deps, inspector, media, inspected);
   await withBlobRollback(deps, media, () => deps.store.createFolder(folder, media));
   // Folders hold personal data: the audit log names the media and meta_data keys, not the values.
   await recordAudit(deps, caller.user, { object_type: 'FOLDER', object_id: folder.folder_id, company_id: folder.company_id, action: 'create', changes: { media_ids: media.map((m) => m.media_id), meta_data_keys: Object.keys(folder.meta_data) } });
@@ -196,7 +207,7 @@ export async function addMedia(deps: CoreDeps, inspector: MediaInspector, caller
   const payload = parsePayload(payloadIn);
   const inspected = await inspectAll(inspector, parts);
   const media = buildMedia(deps, agg.folder, inspected, payload);
-  await storeBlobs(deps, media, inspected);
+  await storeBlobs(deps, inspector, media, inspected);
   await withBlobRollback(deps, media, () => deps.store.addMedia(agg.folder, media));
   await recordAudit(deps, caller.user, { object_type: 'FOLDER', object_id: folderId, company_id: agg.folder.company_id, action: 'media-added', changes: { media_ids: media.map((m) => m.media_id) } });
   const presign = presignerFor(deps);
@@ -233,6 +244,96 @@ export interface FolderFilters {
   analyse_resolution_status?: string;
   /** `key==value` pairs separated by commas; keys may be dotted paths (person_info.iin). */
   meta_data?: string;
+  /**
+   * The filters of changelog 3.32.0, honoured only with with_results_media_filter=true (as the
+   * documents say); given without it they are refused rather than ignored.
+   */
+  with_results_media_filter?: boolean;
+  analyse_time_created?: number;
+  analyse_time_created_min?: number;
+  analyse_time_created_max?: number;
+  /** BIOMETRY analyses' results_data, e.g. `min_confidence>=0.85`. */
+  results_data?: string;
+  /** QUALITY analyses' results_media[].results_data, e.g. `confidence_spoofing<0.5`. */
+  results_media_results_data?: string;
+  /** DOCUMENTS analyses' results_data (none here: DOCUMENTS is not realized, so it matches nothing). */
+  analyse_results_data?: string;
+}
+
+const COMPARISONS = ['==', '!=', '>=', '<=', '>', '<'] as const;
+type Comparison = (typeof COMPARISONS)[number];
+
+/**
+ * A results filter: conditions separated by commas, all of which must hold, each `path OP value`
+ * with OP one of == != >= <= > <; paths may be dotted (gesture.passed). Numbers compare as numbers,
+ * anything else as text (true/false/null by their JSON spelling).
+ */
+export function resultsFilter(expression: string, name: string): (data: JsonObject | null) => boolean {
+  const conditions = expression.split(',').map((text) => {
+    const found = COMPARISONS.map((op) => ({ op, at: text.indexOf(op) }))
+      .filter((c) => c.at > 0)
+      .sort((a, b) => a.at - b.at || b.op.length - a.op.length)[0];
+    if (!found) throw badValue(`${name} must look like key==value, key>=number or key<number (several separated by commas); got "${text}"`, { parameter: name });
+    const path = text.slice(0, found.at).trim().split('.');
+    const value = text.slice(found.at + found.op.length).trim();
+    if ((found.op !== '==' && found.op !== '!=') && !Number.isFinite(Number(value))) throw badValue(`${name}: ${found.op} needs a number, got "${value}"`, { parameter: name });
+    return { path, op: found.op as Comparison, value };
+  });
+  return (data) =>
+    data !== null &&
+    conditions.every(({ path, op, value }) => {
+      let node: unknown = data;
+      for (const key of path) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+      if (node === undefined || (node !== null && typeof node === 'object')) return false;
+      const text = node === null ? 'null' : String(node);
+      const numeric = typeof node === 'number' && value !== '' && Number.isFinite(Number(value));
+      switch (op) {
+        case '==':
+          return numeric ? node === Number(value) : text === value;
+        case '!=':
+          return numeric ? node !== Number(value) : text !== value;
+        default: {
+          if (typeof node !== 'number') return false;
+          const n = Number(value);
+          return op === '>=' ? node >= n : op === '<=' ? node <= n : op === '>' ? node > n : node < n;
+        }
+      }
+    });
+}
+
+/** The analysis filters of the folder list, as one predicate over a folder's analyses (null: none given). */
+function analysisFilter(filters: FolderFilters): ((agg: FolderAggregate) => boolean) | null {
+  const gated = {
+    'analyse.time_created': filters.analyse_time_created,
+    'analyse.time_created.min': filters.analyse_time_created_min,
+    'analyse.time_created.max': filters.analyse_time_created_max,
+    results_data: filters.results_data,
+    results_media_results_data: filters.results_media_results_data,
+    'analyse.results_data': filters.analyse_results_data,
+  };
+  const given = Object.entries(gated).filter(([, v]) => v !== undefined).map(([k]) => k);
+  if (given.length && !filters.with_results_media_filter) {
+    throw badValue(`${given.join(', ')} ${given.length > 1 ? 'are filters' : 'is a filter'} of the results: add with_results_media_filter=true to apply ${given.length > 1 ? 'them' : 'it'}`, { parameters: given });
+  }
+  const wantType = filters.analyse_type?.toUpperCase();
+  const wantStatus = filters.analyse_resolution_status?.toUpperCase();
+  const biometry = filters.results_data !== undefined ? resultsFilter(filters.results_data, 'results_data') : null;
+  const quality = filters.results_media_results_data !== undefined ? resultsFilter(filters.results_media_results_data, 'results_media_results_data') : null;
+  const documents = filters.analyse_results_data !== undefined ? resultsFilter(filters.analyse_results_data, 'analyse.results_data') : null;
+  const exact = filters.analyse_time_created;
+  const min = filters.analyse_time_created_min;
+  const max = filters.analyse_time_created_max;
+  if (!wantType && !wantStatus && !given.length) return null;
+  // Each condition may be met by a different analysis of the folder (as Oz joins folders to analyses per filter).
+  const some = (agg: FolderAggregate, test: (a: Analysis) => boolean) => agg.analyses.some(test);
+  return (agg) =>
+    (!(wantType || wantStatus) || some(agg, (a) => (!wantType || a.type === wantType) && (!wantStatus || analysisResolutionStatus(a) === wantStatus))) &&
+    (exact === undefined && min === undefined && max === undefined
+      ? true
+      : some(agg, (a) => (exact === undefined || Math.floor(a.time_created) === Math.floor(exact)) && (min === undefined || a.time_created >= min) && (max === undefined || a.time_created <= max))) &&
+    (!biometry || some(agg, (a) => a.type === 'BIOMETRY' && biometry(a.results_data))) &&
+    (!quality || some(agg, (a) => a.type === 'QUALITY' && a.results_media.some((r) => quality(r.results_data)))) &&
+    (!documents || some(agg, (a) => a.type === 'DOCUMENTS' && documents(a.results_data)));
 }
 
 /** Parses the `meta_data=transaction_id==X` filter into a predicate over folder metadata. */
@@ -252,9 +353,8 @@ export function metaDataFilter(expression: string): (meta: JsonObject) => boolea
 }
 
 export async function listFolders(deps: CoreDeps, caller: Caller, filters: FolderFilters) {
-  const wantType = filters.analyse_type?.toUpperCase();
-  const wantStatus = filters.analyse_resolution_status?.toUpperCase();
   const metaMatches = filters.meta_data ? metaDataFilter(filters.meta_data) : null;
+  const analysesMatch = analysisFilter(filters);
   const scope = listScope(caller.user, 'FOLDER');
   if (!scope) throw forbidden();
   const page = await deps.store.listFolders({
@@ -263,11 +363,8 @@ export async function listFolders(deps: CoreDeps, caller: Caller, filters: Folde
     time_created_min: filters.time_created_min,
     time_created_max: filters.time_created_max,
     filter:
-      wantType || wantStatus || metaMatches
-        ? (agg) =>
-            (!metaMatches || metaMatches(agg.folder.meta_data)) &&
-            (!(wantType || wantStatus) ||
-              agg.analyses.some((a) => (!wantType || a.type === wantType) && (!wantStatus || analysisResolutionStatus(a) === wantStatus)))
+      analysesMatch || metaMatches
+        ? (agg) => (!metaMatches || metaMatches(agg.folder.meta_data)) && (!analysesMatch || analysesMatch(agg))
         : undefined,
     offset: filters.offset,
     limit: filters.limit,

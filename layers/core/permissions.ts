@@ -65,7 +65,8 @@ export const ACCESS_MATRIX: Record<UserType, Record<ObjectKind, Row>> = {
     COLLECTION: anywhere('read'),
     PERSON: anywhere('read'),
     PERSON_IMAGE: anywhere('read'),
-    USER: anywhere('read'),
+    // The USER table: OPERATOR reads every user and updates "their data" (own profile, password, sessions).
+    USER: { read: 'all', update: 'own' },
   },
   CLIENT: {
     COMPANY: inCompany('read'),

@@ -5,6 +5,8 @@ export interface BlobStore {
   put(key: string, body: Buffer, contentType: string): Promise<void>;
   get(key: string): Promise<Buffer>; // throws BlobNotFoundError when absent
   delete(key: string): Promise<void>; // no error when absent
+  /** Deletes every object whose key begins with the prefix (a folder's files); no error when none. */
+  deletePrefix(prefix: string): Promise<number>;
   presignGet(key: string, expiresInSeconds: number): Promise<string>;
   /**
    * A presigned POST (an HTML-form upload) of one object at `key`, at most `maxBytes` long: the
@@ -61,6 +63,8 @@ export interface InspectedMedia {
 export interface MediaInspector {
   /** Throws MediaRejectedError for bytes that are not a supported, decodable media file. */
   inspect(bytes: Buffer): Promise<InspectedMedia>;
+  /** The MP4 video of a shot set's images (changelog 5.2.0: a shot set's video_url); absent: none made. */
+  shotSetVideo?(bytes: Buffer): Promise<Buffer>;
 }
 export class MediaRejectedError extends Error {
   constructor(

@@ -53,7 +53,8 @@ export function clearedMedia(media: Media): Media {
   const info = { ...media.info, thumb: null };
   if (info.original) info.original = { ...info.original, md5: '' };
   if (info.video) info.video = { ...info.video, md5: '' };
-  return { ...media, original_name: '', info, meta_data: {}, technical_meta_data: {}, blob_key: '' };
+  const { video_key: _video, ...rest } = media;
+  return { ...rest, original_name: '', info, meta_data: {}, technical_meta_data: {}, blob_key: '' };
 }
 
 export function clearedAnalysis(analysis: Analysis): Analysis {
@@ -112,9 +113,10 @@ export async function clearFolder(deps: CoreDeps, companyId: string, folderId: s
   }
   const current = late.length ? ((await deps.store.getFolder(companyId, folderId)) ?? agg) : agg;
 
-  const withBytes = current.media.filter((m) => m.blob_key);
-  for (let i = 0; i < withBytes.length; i += BLOB_DELETES_AT_ONCE) {
-    await Promise.all(withBytes.slice(i, i + BLOB_DELETES_AT_ONCE).flatMap(mediaBlobKeys).map((k) => deps.blobs.delete(k)));
+  const withBytes = current.media.filter((m) => mediaBlobKeys(m).length);
+  const keys = withBytes.flatMap(mediaBlobKeys);
+  for (let i = 0; i < keys.length; i += BLOB_DELETES_AT_ONCE) {
+    await Promise.all(keys.slice(i, i + BLOB_DELETES_AT_ONCE).map((k) => deps.blobs.delete(k)));
   }
 
   const now = deps.clock.now();

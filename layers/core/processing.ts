@@ -104,6 +104,9 @@ async function runQuality(deps: CoreDeps, bytesOf: MediaBytes, faces: FaceAnalyz
     // "If the final score is equal to or above the threshold, the result is interpreted as an attack";
     // a gesture that never happened declines whatever the threshold.
     if (score >= threshold || r.gesture?.passed === false) outcome.resolution = 'DECLINED';
+    // The pre-5.0.0 three scores (OZ_QUALITY_THREE_SCORES): one anti-spoofing model covers print and
+    // replay here, so replay and liveness carry the same score, each against its own threshold.
+    if (deps.config.qualityThreeScores && (score >= numberParam(analysis, 'threshold_replay', threshold) || score >= numberParam(analysis, 'threshold_liveness', threshold))) outcome.resolution = 'DECLINED';
     const images: string[] = [];
     for (const [image, tags] of [[r.best_shot, ['best_shot']], [r.action_shot, ['action_shot', r.action_shot?.tag ?? '']]] as const) {
       if (!image) continue;
@@ -112,7 +115,7 @@ async function runQuality(deps: CoreDeps, bytesOf: MediaBytes, faces: FaceAnalyz
       outcome.outputBytes.push(image.jpeg);
       images.push(out.media_id);
     }
-    const data: JsonObject = { confidence_spoofing: score };
+    const data: JsonObject = deps.config.qualityThreeScores ? { confidence_replay: score, confidence_liveness: score, confidence_spoofing: score } : { confidence_spoofing: score };
     if (r.gesture) data['gesture'] = { tag: r.gesture.tag, passed: r.gesture.passed, message: r.gesture.message };
     outcome.results_media.push(resultRow(m, data, images));
   }

@@ -35,9 +35,11 @@ export interface FolderStatus {
 }
 
 /**
- * Folder status: INITIAL with no analyses, PROCESSING while any analysis runs, otherwise the
- * result of the last-finished group (FAILED if it holds a failed analysis, else FINISHED), and
- * system_resolution is that group's worst result.
+ * Folder status, "Statuses in API" to the letter: INITIAL with no analyses; PROCESSING while any
+ * analysis runs ("analyses are in progress"); FAILED when any of the folder's analyses failed ("any
+ * of the analyses failed due to some error", whatever group it was in: a later successful group does
+ * not hide it; deleting the failed analysis does); otherwise FINISHED. system_resolution ("Folder
+ * Result") is the worst result of the last-finished group.
  */
 export function folderStatus(analyses: (Resolved & Pick<Analysis, 'group_id' | 'time_updated'> & { time_task_finished?: number | null })[]): FolderStatus {
   if (analyses.length === 0) return { resolution_status: 'INITIAL', system_resolution: 'INITIAL' };
@@ -57,5 +59,5 @@ export function folderStatus(analyses: (Resolved & Pick<Analysis, 'group_id' | '
     }
   }
   const result = groupResult(lastGroup);
-  return { resolution_status: result === 'FAILED' ? 'FAILED' : 'FINISHED', system_resolution: result };
+  return { resolution_status: analyses.some((a) => a.state === 'FAILED') ? 'FAILED' : 'FINISHED', system_resolution: result };
 }

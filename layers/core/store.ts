@@ -25,6 +25,14 @@ export interface Page<T> {
   total: number;
 }
 
+/** The folder fields that change after creation (PATCH /api/folders/{id}, analyses with a resolution_endpoint). */
+export interface FolderFields {
+  operator_status?: string | null;
+  operator_comment?: string | null;
+  resolution_endpoint?: string | null;
+  user_id?: string;
+}
+
 export interface FolderAggregate {
   folder: Folder;
   media: Media[];
@@ -92,6 +100,14 @@ export interface Store {
    * (layers/core/metering.ts), so an analysis is counted exactly once.
    */
   finishAnalysis(analysis: Analysis, outputMedia: Media[]): Promise<boolean>;
+  /**
+   * Deletes a folder and everything recorded in it: media, analyses, webhook delivery records, their
+   * id pointers, and the collection links its analyses hold. The folder record (with its list-index
+   * entries) goes last, then anything written into the folder meanwhile is swept too.
+   */
+  deleteFolder(companyId: string, folderId: string): Promise<void>;
+  /** Deletes media records of a folder and their id pointers. */
+  deleteMedia(media: Media[]): Promise<void>;
   /** Deletes an analysis, its output media and the person links it holds. */
   deleteAnalysis(analysis: Analysis, outputMedia: Media[]): Promise<void>;
   /** Analyses still PROCESSING that were created before `createdBefore` (epoch seconds), oldest first, at most `limit`. */
@@ -132,8 +148,11 @@ export interface Store {
    * (resolution_author_id, resolution_time) in one transaction; false when the analysis is not one.
    */
   decideAnalysis(analysis: Analysis, decision: JsonObject, folderFields: { resolution_author_id: string; resolution_time: number }): Promise<boolean>;
-  /** Sets a folder's operator_status / operator_comment (undefined leaves one as it is); false when absent. */
-  setOperatorFields(companyId: string, folderId: string, fields: { operator_status?: string | null; operator_comment?: string | null }, at: number): Promise<boolean>;
+  /**
+   * Sets a folder's operator_status / operator_comment, its webhook (resolution_endpoint) or its
+   * owner (user_id); undefined leaves a field as it is. False when the folder is absent.
+   */
+  setOperatorFields(companyId: string, folderId: string, fields: FolderFields, at: number): Promise<boolean>;
 
   /** Replaces the meta_data of one object (and its time_updated); false when the object does not exist. */
   setMetaData(target: MetaDataTarget, meta: JsonObject, at: number): Promise<boolean>;

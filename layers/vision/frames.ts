@@ -6,6 +6,7 @@
 import sharp from 'sharp';
 import type { ResizeOptions, Sharp } from 'sharp';
 import yauzl from 'yauzl';
+import { gunzipSync } from 'node:zlib';
 import { MediaError } from './errors';
 import { sniff, type ImageFormat } from './sniff';
 import { envMs, runTool, withTempFile } from './tools';
@@ -219,6 +220,52 @@ export function readZipEntries(bytes: Buffer, limits: ShotSetLimits = SHOT_SET_L
 }
 
 /**
+ * Reads a gzip shot set (application/x-gzip, changelog 3.20.1) with the ZIP limits: a tar.gz
+ * (regular files, in archive order) or one gzipped file. Decompression stops at the total limit,
+ * so a gzip bomb is refused, not expanded; absolute or ".." names are refused as with ZIP.
+ */
+export function readGzipEntries(bytes: Buffer, limits: ShotSetLimits = SHOT_SET_LIMITS): Array<{ name: string; data: Buffer }> {
+  let raw: Buffer;
+  try {
+    raw = gunzipSync(bytes, { maxOutputLength: limits.maxTotalBytes + 1 });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/maxOutputLength|Cannot create a Buffer larger/i.test(msg) || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new MediaError('UNSAFE_ARCHIVE', `the gzip archive expands to more than ${limits.maxTotalBytes} bytes`);
+    }
+    throw new MediaError('CORRUPT_MEDIA', `the gzip archive is corrupt: ${msg}`);
+  }
+  if (raw.length > limits.maxTotalBytes) throw new MediaError('UNSAFE_ARCHIVE', `the gzip archive expands to more than ${limits.maxTotalBytes} bytes`);
+  const isTar = raw.length >= 512 && raw.toString('latin1', 257, 262) === 'ustar';
+  if (!isTar) {
+    if (raw.length > limits.maxEntryBytes) throw new MediaError('UNSAFE_ARCHIVE', `the gzipped file is ${raw.length} bytes; the limit is ${limits.maxEntryBytes}`);
+    return [{ name: 'shot', data: raw }];
+  }
+  const text = (start: number, end: number) => raw.toString('utf8', start, end).replace(/\0[\s\S]*$/, '');
+  const out: Array<{ name: string; data: Buffer }> = [];
+  let count = 0;
+  for (let pos = 0; pos + 512 <= raw.length; ) {
+    const header = raw.subarray(pos, pos + 512);
+    if (header.every((b) => b === 0)) break; // end of archive
+    const size = parseInt(text(pos + 124, pos + 136).trim() || '0', 8);
+    if (!Number.isFinite(size) || size < 0 || pos + 512 + size > raw.length) throw new MediaError('CORRUPT_MEDIA', 'the tar archive is corrupt or truncated');
+    const type = String.fromCharCode(header[156]!);
+    const prefix = text(pos + 345, pos + 500);
+    const name = (prefix ? `${prefix}/` : '') + text(pos, pos + 100);
+    const data = raw.subarray(pos + 512, pos + 512 + size);
+    pos += 512 + Math.ceil(size / 512) * 512;
+    if (type !== '0' && type !== '\0') continue; // directories, links, pax and GNU headers: not shots
+    if (++count > limits.maxEntries) throw new MediaError('UNSAFE_ARCHIVE', `the tar archive has more than ${limits.maxEntries} entries`);
+    if (name.startsWith('/') || name.split('/').includes('..')) throw new MediaError('UNSAFE_ARCHIVE', `unsafe tar archive: entry name ${name}`);
+    if (size > limits.maxEntryBytes) throw new MediaError('UNSAFE_ARCHIVE', `tar entry ${name} is ${size} bytes; the limit is ${limits.maxEntryBytes}`);
+    const base = name.split('/').pop() ?? name;
+    if (base.startsWith('.')) continue;
+    out.push({ name, data });
+  }
+  return out;
+}
+
+/**
  * Decodes a ZIP shot set: every entry that is an image (by its bytes) becomes a frame, in archive
  * order; other entries are skipped. Throws UNSAFE_ARCHIVE / CORRUPT_MEDIA, or TOO_FEW_FRAMES when
  * no image is inside.
@@ -231,7 +278,7 @@ export async function decodeShotSet(bytes: Buffer, maxSide: number = IMAGE_MAX_S
 export async function decodeShotSetNamed(bytes: Buffer, maxSide: number = IMAGE_MAX_SIDE, limits: ShotSetLimits = SHOT_SET_LIMITS): Promise<ShotSetImage[]> {
   const s = sniff(bytes);
   if (s.kind !== 'zip') throw new MediaError('UNSUPPORTED_MEDIA', `expected a ZIP archive, got ${s.mime}`);
-  const entries = await readZipEntries(bytes, limits);
+  const entries = s.mime === 'application/x-gzip' ? readGzipEntries(bytes, limits) : await readZipEntries(bytes, limits);
   const out: ShotSetImage[] = [];
   for (const e of entries) {
     let format: ImageFormat;
@@ -246,4 +293,36 @@ export async function decodeShotSetNamed(bytes: Buffer, maxSide: number = IMAGE_
   }
   if (out.length === 0) throw new MediaError('TOO_FEW_FRAMES', 'the ZIP archive contains no image');
   return out;
+}
+
+/** Frames per second of the video made from a shot set: each shot shows for half a second. */
+export const SHOT_SET_VIDEO_FPS = 2;
+
+/**
+ * The video of a shot set (changelog 5.2.0: "If you create a folder using SHOT_SET, the
+ * corresponding video will be in media.video_url"): its images in archive order, each scaled into
+ * the first one's frame (even sides, at most IMAGE_MAX_SIDE), H.264 in a fragmented MP4 so it
+ * streams from a pipe and plays in browsers.
+ */
+export async function shotSetVideo(bytes: Buffer, limits: ShotSetLimits = SHOT_SET_LIMITS): Promise<Buffer> {
+  const frames = await decodeShotSet(bytes, IMAGE_MAX_SIDE, limits);
+  const even = (n: number) => Math.max(2, n - (n % 2));
+  const width = even(frames[0]!.width);
+  const height = even(frames[0]!.height);
+  const raw = await Promise.all(
+    frames.map((f) =>
+      sharp(f.data, { raw: { width: f.width, height: f.height, channels: 3 } })
+        .resize(width, height, { fit: 'contain', background: { r: 0, g: 0, b: 0 } })
+        .raw()
+        .toBuffer(),
+    ),
+  );
+  const res = await runTool(
+    'ffmpeg',
+    ['-nostdin', '-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(SHOT_SET_VIDEO_FPS), '-i', 'pipe:0',
+      '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-movflags', 'frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', 'pipe:1'],
+    { timeoutMs: envMs('OZ_FFMPEG_TIMEOUT_MS', 60_000), stdin: Buffer.concat(raw), maxStdout: 200 * 1024 * 1024 },
+  );
+  if (res.timedOut || res.code !== 0 || res.stdout.length === 0) throw new MediaError('CORRUPT_MEDIA', `could not make the shot set's video: ${res.stderr.slice(0, 300)}`);
+  return res.stdout;
 }

@@ -16,7 +16,7 @@ export type { Frame, MediaInspection, MediaKind } from './types';
 export { inspectMedia } from './media';
 export { makeThumbnail, THUMB_MAX_SIDE } from './thumbs';
 export type { Thumbnail } from './thumbs';
-export { decodeImage, decodeShotSet, sampleVideoFrames, MAX_IMAGE_PIXELS, SHOT_SET_LIMITS } from './frames';
+export { decodeImage, decodeShotSet, sampleVideoFrames, shotSetVideo, MAX_IMAGE_PIXELS, SHOT_SET_LIMITS } from './frames';
 export { MIN_KEYFRAME_SAMPLES } from './video';
 export { detectFaces, detectFace, chooseFace, squareBox, DETECT_DEFAULTS } from './faces';
 export type { FaceBox, DetectOptions } from './faces';

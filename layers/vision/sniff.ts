@@ -11,7 +11,7 @@ export type VideoContainer = 'mp4' | 'mov' | '3gp' | 'webm' | 'mkv' | 'avi';
 export type Sniffed =
   | { kind: 'image'; mime: string; format: ImageFormat }
   | { kind: 'video'; mime: string; container: VideoContainer }
-  | { kind: 'zip'; mime: 'application/zip' };
+  | { kind: 'zip'; mime: 'application/zip' | 'application/x-gzip' };
 
 const ascii = (b: Buffer, start: number, end: number): string =>
   b.length >= end ? b.toString('latin1', start, end) : '';
@@ -19,7 +19,7 @@ const ascii = (b: Buffer, start: number, end: number): string =>
 const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs']);
 const MIF_BRANDS = new Set(['mif1', 'msf1', 'miaf']);
 const AVIF_BRANDS = new Set(['avif', 'avis']);
-const SUPPORTED = 'send JPEG, PNG, WebP, BMP, GIF or TIFF images, MP4, MOV, WebM, MKV or AVI videos, or a ZIP of images';
+const SUPPORTED = 'send JPEG, PNG, WebP, BMP, GIF or TIFF images, MP4, MOV, WebM, MKV or AVI videos, or a ZIP or gzip (tar.gz) of images';
 
 function unsupported(what: string): never {
   throw new MediaError('UNSUPPORTED_MEDIA', `${what}; ${SUPPORTED}`);
@@ -89,8 +89,9 @@ export function sniff(b: Buffer): Sniffed {
   }
   // Recognised but unsupported: say what it is.
   if (ascii(b, 0, 5) === '%PDF-') unsupported('PDF documents are not supported');
-  if (b0 === 0x1f && b1 === 0x8b) unsupported('gzip archives are not supported (only ZIP)');
-  if (ascii(b, 0, 4) === 'Rar!' || ascii(b, 0, 6) === '7z\xbc\xaf\x27\x1c') unsupported('RAR/7z archives are not supported (only ZIP)');
+  // Shot sets as application/x-gzip (changelog 3.20.1): a tar.gz of images, or one gzipped image.
+  if (b0 === 0x1f && b1 === 0x8b && b2 === 0x08) return { kind: 'zip', mime: 'application/x-gzip' };
+  if (ascii(b, 0, 4) === 'Rar!' || ascii(b, 0, 6) === '7z\xbc\xaf\x27\x1c') unsupported('RAR/7z archives are not supported (only ZIP and gzip)');
   if ((b0 === 0xff && b1 === 0x0a) || ascii(b, 4, 8) === 'JXL ') unsupported('JPEG XL images are not supported');
   if (ascii(b, 4, 8) === 'jP  ') unsupported('JPEG 2000 images are not supported');
   const text = b.toString('utf8', 0, Math.min(b.length, 256)).trimStart().toLowerCase();

@@ -143,6 +143,25 @@ const OPS: Op[] = [
       return x.http.request('DELETE', `/api/folders/${fresh.folder_id}/pi`);
     },
   },
+  {
+    kind: 'FOLDER',
+    action: 'delete',
+    target: inA(folderOwner),
+    run: async (x) => {
+      const fresh = await ok(a.actors.CLIENT.http.upload('/api/folders', [photo()]), 'fresh folder');
+      return x.http.request('DELETE', `/api/folders/${fresh.folder_id}`);
+    },
+  },
+  {
+    // Folder media: the FOLDER delete right (changelog 3.10.0).
+    kind: 'FOLDER',
+    action: 'delete',
+    target: inA(folderOwner),
+    run: async (x) => {
+      const fresh = await ok(a.actors.CLIENT.http.upload('/api/folders', [photo()]), 'fresh folder');
+      return x.http.request('DELETE', `/api/media/${fresh.media[0].media_id}`);
+    },
+  },
   { kind: 'FOLDER', action: 'resolve', target: inA(folderOwner), run: (x) => x.http.request('PATCH', `/api/folders/${a.folder_id}`, { json: { operator_comment: `seen by ${x.type}` } }) },
   { kind: 'ANALYSIS', action: 'create', target: inA(folderOwner), run: (x) => x.http.request('POST', `/api/folders/${a.folder_id}/analyses`, { json: { analyses: [{ type: 'quality' }] } }) },
   { kind: 'ANALYSIS', action: 'read', target: inA(folderOwner), run: (x) => x.http.request('GET', `/api/analyses/${a.analysis_id}`) },

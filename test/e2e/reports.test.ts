@@ -248,3 +248,14 @@ test('PI clearing deletes the folder reports, files and records', { skip }, asyn
   assert.ok((await pdfText(bytes)).includes('cleared of personal information'));
   assert.equal(await pdfImageCount(bytes), 0);
 });
+
+test('deleting a folder deletes its reports, files and records', { skip }, async () => {
+  const folder = await u.CLIENT!.upload('/api/folders', [photo('selfie', OBAMA)], { 'media:tags': { selfie: ['photo_selfie'] } });
+  assert.equal(folder.status, 201, folder.text);
+  const made = await u.CLIENT!.request('POST', `/api/folders/${folder.body.folder_id}/reports`);
+  assert.equal(made.status, 201, made.text);
+  assert.equal((await download(made.body.file_url)).status, 200);
+  assert.equal((await u.CLIENT_ADMIN!.request('DELETE', `/api/folders/${folder.body.folder_id}`)).status, 204);
+  assert.equal((await u.CLIENT_ADMIN!.request('GET', `/api/reports/${made.body.report_id}`)).status, 404);
+  assert.equal((await download(made.body.file_url)).status, 404);
+});

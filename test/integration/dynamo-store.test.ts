@@ -36,7 +36,7 @@ before(async () => {
   const tablesOnly = { Resources: Object.fromEntries(Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::DynamoDB::Table')) };
   const resources = await createResourcesFromTemplate(tablesOnly, { dynamodb: client, s3: new S3Client(common), sqs: new SQSClient(common) });
   store = new DynamoStore(client, Object.values(resources.tables)[0]!);
-  deps = { store, reports: new DynamoReportStore(client, Object.values(resources.tables)[0]!), blobs: { put: fail, get: fail, delete: fail, presignGet: fail, presignPost: fail, size: fail }, queue: { enqueue: fail }, clock: { now: () => now }, ids: { uuid: randomUUID }, config: defaultConfig };
+  deps = { store, reports: new DynamoReportStore(client, Object.values(resources.tables)[0]!), blobs: { put: fail, get: fail, delete: fail, deletePrefix: fail, presignGet: fail, presignPost: fail, size: fail }, queue: { enqueue: fail }, clock: { now: () => now }, ids: { uuid: randomUUID }, config: defaultConfig };
 });
 after(async () => {
   await dynamo?.stop();
@@ -60,11 +60,18 @@ test('sessions expire after 15 minutes unused, are extended on use, and refresh 
   await expectApiError(authenticate(deps, login.access_token), 401, 8);
 
   const second = await authorize(deps, 'alice@example.com', 'alice-password');
-  const renewed = await refresh(deps, await authenticate(deps, second.access_token), second.expire_token);
+  const renewed = await refresh(deps, second.access_token, second.expire_token);
   await authenticate(deps, second.access_token); // still valid until the new pair is used
   await authenticate(deps, renewed.access_token);
   await expectApiError(authenticate(deps, second.access_token), 401, 7);
-  await expectApiError(refresh(deps, await authenticate(deps, renewed.access_token), second.expire_token), 401, 7);
+  await expectApiError(refresh(deps, renewed.access_token, second.expire_token), 401, 7);
+  // After the access token expired, the expire_token alone still refreshes, within the window.
+  now += 901;
+  await expectApiError(authenticate(deps, renewed.access_token), 401, 8);
+  const late = await refresh(deps, undefined, renewed.expire_token);
+  await authenticate(deps, late.access_token);
+  now += 900 + 24 * 3600;
+  await expectApiError(refresh(deps, undefined, late.expire_token), 401, 8);
   await expectApiError(authenticate(deps, undefined), 401, 6);
 });
 

@@ -41,6 +41,17 @@ describe('S3BlobStore against s3rver', () => {
     await store.delete('never/existed');
   });
 
+  test('deletePrefix deletes every object under a prefix, and nothing else', async () => {
+    const keys = Array.from({ length: 30 }, (_, i) => `c1/f1/m${i}`);
+    for (let i = 0; i < keys.length; i += 10) await Promise.all(keys.slice(i, i + 10).map((k) => store.put(k, Buffer.from(k), 'text/plain')));
+    await store.put('c1/f10/other', Buffer.from('x'), 'text/plain');
+    assert.equal(await store.deletePrefix('c1/f1/'), 30);
+    await assert.rejects(store.get('c1/f1/m7'), BlobNotFoundError);
+    assert.deepEqual(await store.get('c1/f10/other'), Buffer.from('x'));
+    assert.equal(await store.deletePrefix('c1/f1/'), 0);
+    await assert.rejects(store.deletePrefix(''), /non-empty prefix/);
+  });
+
   test('a large body round-trips', async () => {
     const big = Buffer.alloc(5 * 1024 * 1024 + 123);
     for (let i = 0; i < big.length; i += 4096) big[i] = i % 251;

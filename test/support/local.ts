@@ -61,11 +61,11 @@ export class OzClient {
   token: string | null = null;
   constructor(readonly baseUrl: string) {}
 
-  async request<T = any>(method: string, urlPath: string, init: { json?: unknown; body?: FormData | string; headers?: Record<string, string>; token?: string | null } = {}): Promise<Answer<T>> {
+  async request<T = any>(method: string, urlPath: string, init: { json?: unknown; body?: FormData | string | Uint8Array; headers?: Record<string, string>; token?: string | null } = {}): Promise<Answer<T>> {
     const headers: Record<string, string> = { ...init.headers };
     const token = init.token === undefined ? this.token : init.token;
     if (token) headers['X-Forensic-Access-Token'] = token;
-    let body: FormData | string | undefined = init.body;
+    let body: FormData | string | Uint8Array | undefined = init.body;
     if (init.json !== undefined) {
       body = JSON.stringify(init.json);
       headers['content-type'] ??= 'application/json';

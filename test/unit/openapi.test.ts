@@ -135,7 +135,7 @@ test('request validation is as lenient as the core: odd Content-Types, unknown f
   // optional bodies may be empty
   ok('POST /api/uploads', req({}));
   // without a token the operation answers 401 first, whatever the body
-  ok('POST /api/authorize/refresh', req({ headers: {}, json: {} }));
+  ok('POST /api/companies', req({ headers: {}, json: {} }));
   // uploads are parsed by the upload functions
   ok('POST /api/folders', req({ headers: { 'x-forensic-access-token': 'a', 'content-type': 'multipart/form-data; boundary=x' }, body: Buffer.from('--x--') }));
 });

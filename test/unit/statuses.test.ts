@@ -30,3 +30,10 @@ test('folder: the last-finished group decides, and its worst analysis is the res
   assert.deepEqual(folderStatus([...newer, a('g3', 'FINISHED', 'OPERATOR_REQUIRED', 30)]).system_resolution, 'OPERATOR_REQUIRED');
   assert.deepEqual(folderStatus([a('g1', 'FINISHED', 'SUCCESS', 5), a('g1', 'FAILED', null, 6)]), { resolution_status: 'FAILED', system_resolution: 'FAILED' });
 });
+
+test('folder resolution_status: FAILED when any analysis of the folder failed, even in an older group ("Statuses in API")', () => {
+  const failed = [a('g1', 'FAILED', null, 10)];
+  const retried = [a('g2', 'FINISHED', 'SUCCESS', 20)];
+  assert.deepEqual(folderStatus([...failed, ...retried]), { resolution_status: 'FAILED', system_resolution: 'SUCCESS' });
+  assert.deepEqual(folderStatus(retried), { resolution_status: 'FINISHED', system_resolution: 'SUCCESS' });
+});

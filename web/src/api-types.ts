@@ -123,6 +123,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/authorize/service_token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Issue a service token for yourself (CLIENT SERVICE)
+         * @description Changelog 6.0.1: "To issue a service token for a user via /api/authorize/service_token/, this user must have the CLIENT SERVICE role." Other roles get 403 / 9.
+         */
+        get: operations["getAuthorizeServiceToken"];
+        put?: never;
+        /**
+         * Issue a service token for yourself (CLIENT SERVICE)
+         * @description The same as GET.
+         */
+        post: operations["postAuthorizeServiceToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/authorize/service_token/{user_id}": {
         parameters: {
             query?: never;
@@ -434,7 +458,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List folders */
+        /**
+         * List folders
+         * @description Every query parameter is documented here; an unknown one answers 400 / error_code 4 naming it instead of being ignored.
+         */
         get: operations["getFolders"];
         put?: never;
         /** Create a folder with media (and, with "analyses" in the payload, run them at once) */
@@ -456,11 +483,36 @@ export interface paths {
         get: operations["getFoldersFolderId"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a folder with its media and analyses (ADMIN, CLIENT ADMIN)
+         * @description Changelog 3.10.0: only ADMIN and CLIENT ADMIN delete folders (403 / error_code 9 for the other roles). Every file (uploads, best shots, action shots, thumbnails), record, id pointer and collection link of the folder goes. 409 (error_code 4, details.processing_analyses) while an analysis of the folder is PROCESSING.
+         */
+        delete: operations["deleteFoldersFolderId"];
         options?: never;
         head?: never;
-        /** Set a folder's operator_status / operator_comment */
+        /** Set a folder's operator_status / operator_comment, webhook or owner */
         patch: operations["patchFoldersFolderId"];
+        trace?: never;
+    };
+    "/api/media/{media_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a media object */
+        get: operations["getMediaMediaId"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a folder's media (ADMIN, CLIENT ADMIN)
+         * @description Changelog 3.10.0: only ADMIN and CLIENT ADMIN delete folder media (403 / error_code 9 for the other roles). The file and the output images made from the media (best shots) go; analyses stay and no longer list it. 409 while an analysis of the folder is PROCESSING.
+         */
+        delete: operations["deleteMediaMediaId"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/folders/{folder_id}/media": {
@@ -581,23 +633,6 @@ export interface paths {
         };
         /** Webhook deliveries of a folder's groups */
         get: operations["getFoldersFolderIdWebhooks"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/media/{media_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a media object */
-        get: operations["getMediaMediaId"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1049,6 +1084,8 @@ export interface components {
             params?: {
                 [key: string]: unknown;
             };
+            /** @description Becomes the folder's webhook, notified when this group finishes (the Liveness, Biometry and Blacklist pages); null or "" removes it */
+            resolution_endpoint?: string | null;
         };
         Analysis: {
             analysis_id: string | null;
@@ -1069,10 +1106,15 @@ export interface components {
             resolution_operator: {
                 [key: string]: unknown;
             } | null;
-            /** @description The params the analysis ran with */
+            /** @description The settings the analysis runs with, defaults included: QUALITY threshold_spoofing, extract_best_shot, extract_action_shots; BIOMETRY threshold, threshold_min, threshold_max; COLLECTION decision_threshold, decision_count; plus every param sent */
             confs: {
                 [key: string]: unknown;
             };
+            /**
+             * @description 4.0.2: the system's verdict (the state until FINISHED); resolution_status and resolution follow an operator's decision on OPERATOR_REQUIRED
+             * @enum {string}
+             */
+            system_resolution: "PROCESSING" | "FAILED" | "SUCCESS" | "DECLINED" | "OPERATOR_REQUIRED";
             source_media: components["schemas"]["Media"][];
             results_data: {
                 [key: string]: unknown;
@@ -1171,8 +1213,8 @@ export interface components {
             expire_token: string;
             /** @description Epoch seconds (fractional unless OZ_INTEGER_TIMESTAMPS=true) */
             expire_date: number;
-            /** @description Session id (UUID) */
-            session_id: string;
+            /** @description Session id: a UUID, or an integer (the first 48 bits of that UUID) when OZ_INTEGER_TIMESTAMPS=true; deprecated by the documents (6.0.1) in favour of token_id */
+            session_id: string | number;
             /** @description Token id (UUID) */
             token_id: string;
             user: components["schemas"]["User"];
@@ -1316,12 +1358,16 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        /** @description Only these two fields: any other is refused. */
+        /** @description Only these fields: any other is refused. operator_status and operator_comment need the "resolve" right of the access matrix. */
         FolderOperatorPatch: {
             /** @description At most 2000 characters */
             operator_status?: string | null;
             /** @description At most 2000 characters */
             operator_comment?: string | null;
+            /** @description The folder's webhook (FOLDER update right); null or "" removes it */
+            resolution_endpoint?: string | null;
+            /** @description A new owner (changelog 3.18.0): a user of the folder's company whom the caller may read; FOLDER update right */
+            user_id?: string;
         };
         FolderPage: {
             total: number;
@@ -1393,6 +1439,14 @@ export interface components {
             time_updated: number;
             /** @description A short-lived presigned GET URL (null where nothing is stored: Instant API, API Lite) */
             original_url: string | null;
+            /** @description 3.30.0: md5, size and mime-type of the original file (a shot set's archive) */
+            original_info?: {
+                md5: string;
+                size: number;
+                "mime-type": string;
+            } | null;
+            /** @description 3.30.0: always null here: files are kept in object storage (S3), never on a server disk */
+            original_local_path?: null;
             /** @description A short-lived presigned GET URL of the thumbnail JPEG (null when info.thumb is null) */
             thumb_url: string | null;
             /** @description The media id again, for IMAGE_FOLDER and result images */
@@ -1843,13 +1897,13 @@ export interface components {
             access_token: string;
             /** @description Epoch seconds (fractional unless OZ_INTEGER_TIMESTAMPS=true) */
             expire_date: number;
-            /** @description Session id (UUID) */
-            session_id: string;
+            /** @description Session id: a UUID, or an integer (the first 48 bits of that UUID) when OZ_INTEGER_TIMESTAMPS=true; deprecated by the documents (6.0.1) in favour of token_id */
+            session_id: string | number;
         };
         /** @description A session of a user: never its tokens. */
         Session: {
-            /** @description Session id (UUID) */
-            session_id: string;
+            /** @description Session id: a UUID, or an integer (the first 48 bits of that UUID) when OZ_INTEGER_TIMESTAMPS=true; deprecated by the documents (6.0.1) in favour of token_id */
+            session_id: string | number;
             /** @description Token id (UUID) */
             token_id: string;
             /** @description User id (UUID) */
@@ -1919,8 +1973,8 @@ export interface components {
             expire_token: string;
             /** @description Epoch seconds (fractional unless OZ_INTEGER_TIMESTAMPS=true) */
             expire_date: number;
-            /** @description Session id (UUID) */
-            session_id: string;
+            /** @description Session id: a UUID, or an integer (the first 48 bits of that UUID) when OZ_INTEGER_TIMESTAMPS=true; deprecated by the documents (6.0.1) in favour of token_id */
+            session_id: string | number;
             /** @description Token id (UUID) */
             token_id: string;
         };
@@ -2038,6 +2092,10 @@ export interface components {
             meta_data: {
                 [key: string]: unknown;
             };
+            /** @description Set at creation (profile.technical_meta_data) */
+            technical_meta_data: {
+                [key: string]: unknown;
+            };
             /** @description Epoch seconds (fractional unless OZ_INTEGER_TIMESTAMPS=true) */
             time_created: number;
             /** @description Epoch seconds (fractional unless OZ_INTEGER_TIMESTAMPS=true) */
@@ -2074,6 +2132,14 @@ export interface components {
                 can_start_analyse_quality?: boolean;
                 can_start_analyse_collection?: boolean;
                 can_start_analyse_documents?: boolean;
+                /** @description The user's meta_data from the start */
+                meta_data?: {
+                    [key: string]: unknown;
+                };
+                /** @description The user's technical_meta_data */
+                technical_meta_data?: {
+                    [key: string]: unknown;
+                };
             };
         };
         UserPage: {
@@ -2098,6 +2164,10 @@ export interface components {
             company_id?: string;
             /** @description Keys merged into meta_data; a key set to null is removed */
             meta_data?: {
+                [key: string]: unknown;
+            };
+            /** @description Keys merged into technical_meta_data, like meta_data */
+            technical_meta_data?: {
                 [key: string]: unknown;
             };
             can_start_analysis_biometry?: boolean;
@@ -2421,6 +2491,58 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    getAuthorizeServiceToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceToken"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    postAuthorizeServiceToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceToken"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3274,6 +3396,20 @@ export interface operations {
                 "analysis.resolution_status"?: string;
                 /** @description key==value (dotted keys for nested values), e.g. transaction_id==X */
                 meta_data?: string;
+                /** @description Apply the results filters below (changelog 3.32.0); without it they are refused with 400 ("true", "1" or "yes") */
+                with_results_media_filter?: string;
+                /** @description Folders with an analysis created in this second (needs with_results_media_filter); from 0 to 9999999999 seconds (2286-11-20), or the same in milliseconds; min after max is a 400 */
+                "analyse.time_created"?: number;
+                /** @description Folders with an analysis created at or after this time (needs with_results_media_filter); from 0 to 9999999999 seconds (2286-11-20), or the same in milliseconds; min after max is a 400 */
+                "analyse.time_created.min"?: number;
+                /** @description Folders with an analysis created at or before this time (needs with_results_media_filter); from 0 to 9999999999 seconds (2286-11-20), or the same in milliseconds; min after max is a 400 */
+                "analyse.time_created.max"?: number;
+                /** @description BIOMETRY results_data conditions, e.g. min_confidence>=0.85 (ops == != >= <= > <, comma-separated; needs with_results_media_filter) */
+                results_data?: string;
+                /** @description QUALITY results_media[].results_data conditions, e.g. confidence_spoofing<0.5 (needs with_results_media_filter) */
+                results_media_results_data?: string;
+                /** @description DOCUMENTS results_data conditions (DOCUMENTS is not realized here: matches no folder; needs with_results_media_filter) */
+                "analyse.results_data"?: string;
             };
             header?: never;
             path?: never;
@@ -3362,6 +3498,33 @@ export interface operations {
             "5XX": components["responses"]["ServerError"];
         };
     };
+    deleteFoldersFolderId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Folder id */
+                folder_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
     patchFoldersFolderId: {
         parameters: {
             query?: never;
@@ -3387,6 +3550,62 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Folder"];
                 };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    getMediaMediaId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Media id */
+                media_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Media"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    deleteMediaMediaId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Media id */
+                media_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -3634,35 +3853,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookDeliveryList"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            "4XX": components["responses"]["ClientError"];
-            "5XX": components["responses"]["ServerError"];
-        };
-    };
-    getMediaMediaId: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Media id */
-                media_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Media"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -26,7 +26,8 @@ export interface Session {
   access_token: string;
   expire_token: string;
   expire_date: number;
-  session_id: string;
+  /** An integer under OZ_INTEGER_TIMESTAMPS=true (the Android SDK 2.0.2 option). */
+  session_id: string | number;
   user: User;
 }
 

@@ -79,6 +79,17 @@ export interface ListFoldersQuery {
   'analyse.type'?: string;
   'analyse.resolution_status'?: string;
   meta_data?: string;
+  /** Turns on the results filters below (changelog 3.32.0); the server refuses them without it. */
+  with_results_media_filter?: boolean;
+  'analyse.time_created'?: number;
+  'analyse.time_created.min'?: number;
+  'analyse.time_created.max'?: number;
+  /** BIOMETRY results_data conditions, e.g. "min_confidence>=0.85". */
+  results_data?: string;
+  /** QUALITY results_media[].results_data conditions, e.g. "confidence_spoofing<0.5". */
+  results_media_results_data?: string;
+  /** DOCUMENTS results_data conditions. */
+  'analyse.results_data'?: string;
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
@@ -149,8 +160,9 @@ export class OzClient {
   }
 
   /** A long-lived token for a CLIENT SERVICE (or OPERATOR) user; ADMIN or CLIENT ADMIN only. */
-  serviceToken(userId: string): Promise<ServiceToken> {
-    return this.request('POST', `/api/authorize/service_token/${encodeURIComponent(userId)}`);
+  serviceToken(userId?: string): Promise<ServiceToken> {
+    // Without a user id: a CLIENT SERVICE user's own token.
+    return this.request('POST', userId === undefined ? '/api/authorize/service_token' : `/api/authorize/service_token/${encodeURIComponent(userId)}`);
   }
 
   private adopt(auth: AuthResponse) {
@@ -335,9 +347,24 @@ export class OzClient {
     return this.request('GET', `/api/media/${encodeURIComponent(mediaId)}`);
   }
 
+  /** Deletes a folder with its media, analyses and files (ADMIN, CLIENT ADMIN); 409 while an analysis runs. */
+  deleteFolder(folderId: string): Promise<null> {
+    return this.request('DELETE', `/api/folders/${encodeURIComponent(folderId)}`);
+  }
+
+  /** Deletes one media of a folder and the best shots made from it (ADMIN, CLIENT ADMIN). */
+  deleteMedia(mediaId: string): Promise<null> {
+    return this.request('DELETE', `/api/media/${encodeURIComponent(mediaId)}`);
+  }
+
   /** Starts analyses on a folder; answers one analysis per request item, in order, PROCESSING. */
-  startAnalyses(folderId: string, analyses: AnalysisRequest[]): Promise<Analysis[]> {
-    return this.request('POST', `/api/folders/${encodeURIComponent(folderId)}/analyses`, { json: { analyses } });
+  startAnalyses(folderId: string, analyses: AnalysisRequest[], options: { resolution_endpoint?: string | null } = {}): Promise<Analysis[]> {
+    return this.request('POST', `/api/folders/${encodeURIComponent(folderId)}/analyses`, { json: { analyses, ...options } });
+  }
+
+  /** PATCH /api/folders/{id}: operator notes, the webhook (resolution_endpoint) or a new owner (user_id). */
+  patchFolder(folderId: string, fields: { operator_status?: string | null; operator_comment?: string | null; resolution_endpoint?: string | null; user_id?: string }): Promise<Folder> {
+    return this.request('PATCH', `/api/folders/${encodeURIComponent(folderId)}`, { json: fields });
   }
 
   listAnalyses(folderId: string, query: { type?: string; resolution_status?: string } = {}): Promise<Analysis[]> {

@@ -32,6 +32,7 @@ export interface User {
   is_admin: boolean;
   is_service: boolean;
   meta_data: JsonObject;
+  technical_meta_data: JsonObject;
   can_start_analysis_biometry: boolean;
   can_start_analysis_quality: boolean;
   can_start_analysis_collection: boolean;
@@ -46,7 +47,8 @@ export interface AuthResponse {
   expire_token: string;
   /** Epoch seconds. */
   expire_date: number;
-  session_id: string;
+  /** A UUID; an integer when the server runs with OZ_INTEGER_TIMESTAMPS=true. Deprecated (6.0.1): use token_id. */
+  session_id: string | number;
   token_id: string;
   user?: User;
 }
@@ -57,7 +59,8 @@ export interface ServiceToken {
   user_id: string;
   access_token: string;
   expire_date: number;
-  session_id: string;
+  /** A UUID; an integer when the server runs with OZ_INTEGER_TIMESTAMPS=true. Deprecated (6.0.1): use token_id. */
+  session_id: string | number;
 }
 
 export interface Company {
@@ -87,6 +90,10 @@ export interface Media {
   technical_meta_data: JsonObject;
   /** A short-lived presigned URL of the original bytes. */
   original_url: string | null;
+  /** 3.30.0: md5, size and mime-type of the original file (a shot set's archive). */
+  original_info?: { md5: string; size: number; 'mime-type': string } | null;
+  /** 3.30.0: always null here (files are in object storage). */
+  original_local_path?: null;
   thumb_url: string | null;
   image_id?: string;
   video_id?: string;
@@ -129,6 +136,8 @@ export interface Analysis {
   state: AnalysisState;
   resolution_status: AnalysisResolutionStatus;
   resolution: AnalysisResolutionStatus;
+  /** 4.0.2: the system's own verdict; resolution_status and resolution follow an operator's decision. */
+  system_resolution: AnalysisResolutionStatus;
   resolution_operator: JsonObject | null;
   /** The analysis' parameters as accepted. */
   confs: JsonObject;
@@ -202,6 +211,10 @@ export interface PersonImage {
   info: MediaInfo;
   meta_data: JsonObject;
   original_url: string | null;
+  /** 3.30.0: md5, size and mime-type of the original file (a shot set's archive). */
+  original_info?: { md5: string; size: number; 'mime-type': string } | null;
+  /** 3.30.0: always null here (files are in object storage). */
+  original_local_path?: null;
   thumb_url: string | null;
   time_created: number;
 }

@@ -7,6 +7,9 @@ import { ATTACHMENT_KINDS, REPORT_TEMPLATE_FORMAT_VERSION, ReportTemplateContent
 
 const time = () => z.number().meta({ description: 'Epoch seconds (fractional unless OZ_INTEGER_TIMESTAMPS=true)' });
 const id = (what: string) => z.string().meta({ description: `${what} id (UUID)` });
+/** session_id: a UUID, or with OZ_INTEGER_TIMESTAMPS=true an integer (the Android SDK 2.0.2 parses it so); token_id keeps the UUID. */
+const sessionId = () =>
+  z.union([z.string(), z.int().min(0)]).meta({ description: 'Session id: a UUID, or an integer (the first 48 bits of that UUID) when OZ_INTEGER_TIMESTAMPS=true; deprecated by the documents (6.0.1) in favour of token_id' });
 export const jsonObject = () => z.record(z.string(), z.unknown());
 
 // ---- errors -------------------------------------------------------------------------------
@@ -67,6 +70,7 @@ export const User = response(
     can_start_analyse_collection: z.boolean(),
     can_start_analyse_documents: z.boolean(),
     meta_data: jsonObject(),
+    technical_meta_data: jsonObject().meta({ description: 'Set at creation (profile.technical_meta_data)' }),
     time_created: time(),
     time_updated: time(),
   }),
@@ -85,7 +89,7 @@ export const Tokens = response(
     access_token: tokenHex(),
     expire_token: tokenHex(),
     expire_date: time(),
-    session_id: id('Session'),
+    session_id: sessionId(),
     token_id: id('Token'),
   }),
   'A session: send access_token as X-Forensic-Access-Token; expire_token refreshes the pair.',
@@ -95,7 +99,7 @@ export const Authorization = response('Authorization', Tokens.extend({ user: Use
 
 export const ServiceToken = response(
   'ServiceToken',
-  z.object({ token_id: id('Token'), user_id: id('User'), access_token: tokenHex(), expire_date: time(), session_id: id('Session') }),
+  z.object({ token_id: id('Token'), user_id: id('User'), access_token: tokenHex(), expire_date: time(), session_id: sessionId() }),
   'A long-lived token of a CLIENT SERVICE or OPERATOR user.',
 );
 
@@ -104,7 +108,7 @@ export const WebhookSecret = response('WebhookSecret', z.object({ company_id: id
 export const Session = response(
   'Session',
   z.object({
-    session_id: id('Session'),
+    session_id: sessionId(),
     token_id: id('Token'),
     user_id: id('User'),
     time_created: time(),
@@ -214,6 +218,8 @@ export const Media = response(
     time_created: time(),
     time_updated: time(),
     original_url: z.string().nullable().meta({ description: 'A short-lived presigned GET URL (null where nothing is stored: Instant API, API Lite)' }),
+    original_info: z.object({ md5: z.string(), size: z.number(), 'mime-type': z.string() }).nullable().optional().meta({ description: "3.30.0: md5, size and mime-type of the original file (a shot set's archive)" }),
+    original_local_path: z.null().optional().meta({ description: '3.30.0: always null here: files are kept in object storage (S3), never on a server disk' }),
     thumb_url: z.string().nullable().meta({ description: 'A short-lived presigned GET URL of the thumbnail JPEG (null when info.thumb is null)' }),
     image_id: z.string().optional().meta({ description: 'The media id again, for IMAGE_FOLDER and result images' }),
     video_id: z.string().optional().meta({ description: 'The media id again, for VIDEO_FOLDER' }),
@@ -258,7 +264,8 @@ export const Analysis = response(
     resolution: z.enum(RESOLUTIONS),
     resolution_status: z.enum(RESOLUTIONS),
     resolution_operator: jsonObject().nullable(),
-    confs: jsonObject().meta({ description: 'The params the analysis ran with' }),
+    confs: jsonObject().meta({ description: 'The settings the analysis runs with, defaults included: QUALITY threshold_spoofing, extract_best_shot, extract_action_shots; BIOMETRY threshold, threshold_min, threshold_max; COLLECTION decision_threshold, decision_count; plus every param sent' }),
+    system_resolution: z.enum(RESOLUTIONS).meta({ description: "4.0.2: the system's verdict (the state until FINISHED); resolution_status and resolution follow an operator's decision on OPERATOR_REQUIRED" }),
     source_media: z.array(Media),
     results_data: jsonObject().nullable(),
     results_media: z.array(ResultsMedia),

@@ -104,6 +104,8 @@ const ERROR_RESPONSES: Record<string, Json> = {
   LiteClientError: { description: 'Other client errors (the Oz error body for unknown paths and oversized requests)', content: either() },
   LiteServerError: { description: 'Processor error (BPE-001001 / LDE-001001)', content: either() },
 };
+/** Open routes that still read a token when one is sent (refresh: the header is optional, checked if present). */
+const OPTIONAL_TOKEN = new Set(['/api/authorize/refresh']);
 const use = (name: keyof typeof ERROR_RESPONSES) => ({ $ref: `#/components/responses/${name}` });
 
 function responses(route: RouteDef, spec: RouteSchema): Json {
@@ -114,8 +116,8 @@ function responses(route: RouteDef, spec: RouteSchema): Json {
   }
   if (route.fn === 'lite') return { ...out, '400': use('LiteBadRequest'), '4XX': use('LiteClientError'), '5XX': use('LiteServerError') };
   out['400'] = use('BadRequest');
-  if (!route.open || route.path === '/api/authorize/auth') out['401'] = use('Unauthorized');
-  if (!route.open) out['403'] = use('Forbidden');
+  if (!route.open || route.path === '/api/authorize/auth' || OPTIONAL_TOKEN.has(route.path)) out['401'] = use('Unauthorized');
+  if (!route.open || OPTIONAL_TOKEN.has(route.path)) out['403'] = use('Forbidden');
   out['404'] = use('NotFound');
   if (spec.tooLarge) out['413'] = use('TooLarge');
   out['4XX'] = use('ClientError');
@@ -173,7 +175,7 @@ function operation(route: RouteDef, spec: RouteSchema): Json {
     ...(params.length ? { parameters: params } : {}),
     ...(body ? { requestBody: body } : {}),
     responses: responses(route, spec),
-    security: route.open ? [] : [{ ozToken: [] }],
+    security: OPTIONAL_TOKEN.has(route.path) ? [{}, { ozToken: [] }] : route.open ? [] : [{ ozToken: [] }],
   };
 }
 

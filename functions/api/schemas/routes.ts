@@ -91,6 +91,8 @@ const UserCreate = request(
       can_start_analyse_quality: tolerated(z.boolean()),
       can_start_analyse_collection: tolerated(z.boolean()),
       can_start_analyse_documents: tolerated(z.boolean()),
+      meta_data: tolerated(jsonObject()).meta({ description: "The user's meta_data from the start" }),
+      technical_meta_data: tolerated(jsonObject()).meta({ description: "The user's technical_meta_data" }),
     }),
   }),
 );
@@ -107,6 +109,7 @@ const UserPatch = request(
     is_active: z.boolean().optional().meta({ description: 'false blocks the user: every request answers 401/1401' }),
     company_id: z.string().optional().meta({ description: 'Moves the user (ADMIN only); their sessions end' }),
     meta_data: jsonObject().optional().meta({ description: 'Keys merged into meta_data; a key set to null is removed' }),
+    technical_meta_data: jsonObject().optional().meta({ description: 'Keys merged into technical_meta_data, like meta_data' }),
     ...flagPatch('analysis'),
     ...flagPatch('analyse'),
     ...flagPatch('analyze'),
@@ -146,6 +149,7 @@ const AnalysesRequest = request(
   z.object({
     analyses: z.array(AnalysisRequestItem).meta({ minItems: 1, maxItems: 20 }),
     params: tolerated(jsonObject()).meta({ description: 'Params for every item (an item\'s own params win)' }),
+    resolution_endpoint: tolerated(z.string().nullable()).meta({ description: "Becomes the folder's webhook, notified when this group finishes (the Liveness, Biometry and Blacklist pages); null or \"\" removes it" }),
   }),
 );
 const CollectionCreate = request(
@@ -175,8 +179,10 @@ const FolderOperatorPatch = request(
   z.object({
     operator_status: tolerated(z.string().nullable()).meta({ description: 'At most 2000 characters' }),
     operator_comment: tolerated(z.string().nullable()).meta({ description: 'At most 2000 characters' }),
+    resolution_endpoint: tolerated(z.string().nullable()).meta({ description: "The folder's webhook (FOLDER update right); null or \"\" removes it" }),
+    user_id: tolerated(z.string()).meta({ description: 'A new owner (changelog 3.18.0): a user of the folder\'s company whom the caller may read; FOLDER update right' }),
   }),
-  'Only these two fields: any other is refused.',
+  'Only these fields: any other is refused. operator_status and operator_comment need the "resolve" right of the access matrix.',
 );
 
 const UploadPayload = request(
@@ -265,6 +271,18 @@ export const ROUTE_SCHEMAS: Partial<Record<RouteKey, RouteSchema>> = {
       ...paging,
     }),
     responses: ok(O.AuditPage),
+  },
+  'GET /api/authorize/service_token': {
+    summary: 'Issue a service token for yourself (CLIENT SERVICE)',
+    tag: 'Authorization',
+    description: 'Changelog 6.0.1: "To issue a service token for a user via /api/authorize/service_token/, this user must have the CLIENT SERVICE role." Other roles get 403 / 9.',
+    responses: ok(O.ServiceToken),
+  },
+  'POST /api/authorize/service_token': {
+    summary: 'Issue a service token for yourself (CLIENT SERVICE)',
+    tag: 'Authorization',
+    description: 'The same as GET.',
+    responses: ok(O.ServiceToken),
   },
   'GET /api/authorize/service_token/{user_id}': { summary: 'Issue a service token for a user', tag: 'Authorization', responses: ok(O.ServiceToken) },
   'POST /api/authorize/service_token/{user_id}': { summary: 'Issue a service token for a user', tag: 'Authorization', responses: ok(O.ServiceToken) },
@@ -355,12 +373,20 @@ export const ROUTE_SCHEMAS: Partial<Record<RouteKey, RouteSchema>> = {
       'analyse.resolution_status': z.string().optional().meta({ description: 'Folders with an analysis in this status' }),
       'analysis.resolution_status': z.string().optional().meta({ description: 'Same as analyse.resolution_status' }),
       meta_data: z.string().optional().meta({ description: 'key==value (dotted keys for nested values), e.g. transaction_id==X' }),
-    }),
+      with_results_media_filter: flag('Apply the results filters below (changelog 3.32.0); without it they are refused with 400'),
+      'analyse.time_created': epoch('Folders with an analysis created in this second (needs with_results_media_filter)'),
+      'analyse.time_created.min': epoch('Folders with an analysis created at or after this time (needs with_results_media_filter)'),
+      'analyse.time_created.max': epoch('Folders with an analysis created at or before this time (needs with_results_media_filter)'),
+      results_data: z.string().optional().meta({ description: 'BIOMETRY results_data conditions, e.g. min_confidence>=0.85 (ops == != >= <= > <, comma-separated; needs with_results_media_filter)' }),
+      results_media_results_data: z.string().optional().meta({ description: 'QUALITY results_media[].results_data conditions, e.g. confidence_spoofing<0.5 (needs with_results_media_filter)' }),
+      'analyse.results_data': z.string().optional().meta({ description: 'DOCUMENTS results_data conditions (DOCUMENTS is not realized here: matches no folder; needs with_results_media_filter)' }),
+    }).strict(),
+    description: 'Every query parameter is documented here; an unknown one answers 400 / error_code 4 naming it instead of being ignored.',
     responses: ok(O.FolderPage),
   },
   'GET /api/folders/{folder_id}': { summary: 'Get a folder', tag: 'Folders', query: z.object({ with_analyses: flag('Include the analyses') }), responses: ok(O.Folder) },
   'PATCH /api/folders/{folder_id}': {
-    summary: "Set a folder's operator_status / operator_comment",
+    summary: "Set a folder's operator_status / operator_comment, webhook or owner",
     tag: 'Folders',
     body: { kind: 'json', schema: FolderOperatorPatch, required: true },
     responses: ok(O.Folder, 'The folder with its analyses'),
@@ -412,6 +438,20 @@ export const ROUTE_SCHEMAS: Partial<Record<RouteKey, RouteSchema>> = {
   },
   'GET /api/folders/{folder_id}/webhooks': { summary: "Webhook deliveries of a folder's groups", tag: 'Webhooks', responses: ok(O.WebhookDeliveryList) },
   'GET /api/media/{media_id}': { summary: 'Get a media object', tag: 'Folders', responses: ok(O.Media) },
+  'DELETE /api/folders/{folder_id}': {
+    summary: 'Delete a folder with its media and analyses (ADMIN, CLIENT ADMIN)',
+    tag: 'Folders',
+    description:
+      'Changelog 3.10.0: only ADMIN and CLIENT ADMIN delete folders (403 / error_code 9 for the other roles). Every file (uploads, best shots, action shots, thumbnails), record, id pointer and collection link of the folder goes. 409 (error_code 4, details.processing_analyses) while an analysis of the folder is PROCESSING.',
+    responses: noContent,
+  },
+  'DELETE /api/media/{media_id}': {
+    summary: "Delete a folder's media (ADMIN, CLIENT ADMIN)",
+    tag: 'Folders',
+    description:
+      'Changelog 3.10.0: only ADMIN and CLIENT ADMIN delete folder media (403 / error_code 9 for the other roles). The file and the output images made from the media (best shots) go; analyses stay and no longer list it. 409 while an analysis of the folder is PROCESSING.',
+    responses: noContent,
+  },
   'GET /api/analyses/{analysis_id}': { summary: 'Get an analysis (poll until state is not PROCESSING)', tag: 'Analyses', responses: ok(O.Analysis) },
   'PATCH /api/analyses/{analysis_id}': {
     summary: "An operator's decision on an OPERATOR_REQUIRED analysis",

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { decodeImage, decodeShotSet, MediaError, sampleVideoFrames } from '../../../layers/vision';
-import { readZipEntries } from '../../../layers/vision/frames';
+import { readGzipEntries, readZipEntries } from '../../../layers/vision/frames';
+import { gzipSync } from 'node:zlib';
+import { sniff } from '../../../layers/vision/sniff';
 import { withTempFile } from '../../../layers/vision/tools';
 import { chooseStrategy, probeVideoFile } from '../../../layers/vision/video';
 import { detectFaces } from '../../../layers/vision';
@@ -187,5 +189,50 @@ describe('decodeShotSet', () => {
     await rejectsWith(decodeShotSet(makeZip([{ name: 'a.txt', data: Buffer.from('hi') }])), 'TOO_FEW_FRAMES');
     const zip = makeZip([{ name: 'a.png', data: await png(8, 8) }]);
     await rejectsWith(decodeShotSet(zip.subarray(0, zip.length - 10)), 'CORRUPT_MEDIA');
+  });
+});
+
+/** A ustar archive (what `tar czf` writes, without the checksum this reader does not need). */
+function tar(entries: { name: string; data: Buffer; type?: string }[]): Buffer {
+  const blocks: Buffer[] = [];
+  for (const e of entries) {
+    const h = Buffer.alloc(512);
+    h.write(e.name, 0, 100, 'utf8');
+    h.write(e.data.length.toString(8).padStart(11, '0') + '\0', 124, 12, 'latin1');
+    h.write(e.type ?? '0', 156, 1, 'latin1');
+    h.write('ustar\0' + '00', 257, 8, 'latin1');
+    blocks.push(h, e.data, Buffer.alloc((512 - (e.data.length % 512)) % 512));
+  }
+  return Buffer.concat([...blocks, Buffer.alloc(1024)]);
+}
+
+describe('gzip shot sets (application/x-gzip, changelog 3.20.1)', () => {
+  it('a tar.gz of images is a shot set: its images in archive order, directories and hidden files skipped', async () => {
+    const archive = gzipSync(tar([
+      { name: 'shots/', data: Buffer.alloc(0), type: '5' },
+      { name: 'shots/a.png', data: await png(40, 20, '#ff0000') },
+      { name: 'shots/.DS_Store', data: Buffer.from('x') },
+      { name: 'shots/b.png', data: await png(30, 60, '#00ff00') },
+    ]));
+    assert.deepEqual(sniff(archive), { kind: 'zip', mime: 'application/x-gzip' });
+    const frames = await decodeShotSet(archive);
+    assert.deepEqual(frames.map((f) => [f.width, f.height]), [[40, 20], [30, 60]]);
+  });
+
+  it('one gzipped image is a shot set of one', async () => {
+    const frames = await decodeShotSet(gzipSync(await png(24, 24)));
+    assert.equal(frames.length, 1);
+  });
+
+  it('refuses bombs, oversized and unsafe entries, and corrupt archives', async () => {
+    const small = { maxEntries: 2, maxEntryBytes: 4096, maxTotalBytes: 8192 };
+    assert.throws(() => readGzipEntries(gzipSync(Buffer.alloc(1_000_000)), small), (e: MediaError) => e.code === 'UNSAFE_ARCHIVE' && /expands/.test(e.message));
+    assert.throws(() => readGzipEntries(gzipSync(tar([{ name: '../evil.png', data: Buffer.from('x') }])), small), (e: MediaError) => e.code === 'UNSAFE_ARCHIVE');
+    assert.throws(() => readGzipEntries(gzipSync(tar([{ name: 'big.png', data: Buffer.alloc(5000) }])), small), (e: MediaError) => e.code === 'UNSAFE_ARCHIVE');
+    const three = tar(['a', 'b', 'c'].map((n) => ({ name: `${n}.png`, data: Buffer.from(n) })));
+    assert.throws(() => readGzipEntries(gzipSync(three), small), (e: MediaError) => e.code === 'UNSAFE_ARCHIVE' && /entries/.test(e.message));
+    const truncated = gzipSync(tar([{ name: 'a.png', data: Buffer.alloc(3000) }]).subarray(0, 1000));
+    assert.throws(() => readGzipEntries(truncated, small), (e: MediaError) => e.code === 'CORRUPT_MEDIA');
+    await rejectsWith(decodeShotSet(gzipSync(tar([{ name: 'notes.txt', data: Buffer.from('no image') }]))), 'TOO_FEW_FRAMES');
   });
 });

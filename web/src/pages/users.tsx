@@ -185,7 +185,7 @@ function ManageUser({ who, user, roles, onDone }: { who: Who; user: User; roles:
         <Table
           label="Sessions"
           rows={sessions.data.items}
-          rowKey={(s) => s.session_id}
+          rowKey={(s) => String(s.session_id)}
           empty="No live session."
           columns={[
             { title: 'Started', cell: (s) => formatTime(s.time_created) },
@@ -195,7 +195,7 @@ function ManageUser({ who, user, roles, onDone }: { who: Who; user: User; roles:
               title: '',
               cell: (s) =>
                 manage || user.user_id === who.user_id ? (
-                  <button class="secondary outline small" onClick={() => void end.run(s.session_id)}>
+                  <button class="secondary outline small" onClick={() => void end.run(String(s.session_id))}>
                     End
                   </button>
                 ) : null,
