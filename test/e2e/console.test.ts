@@ -192,6 +192,38 @@ test('an operator decides an OPERATOR_REQUIRED biometry from the review queue', 
   await page.close();
 });
 
+test('a CLIENT ADMIN makes a report template in Settings; a CLIENT generates the folder report from the folder page', { skip: dataSkip }, async () => {
+  const admin = await signIn(people.clientAdmin.email, PASSWORD);
+  await admin.page.getByRole('link', { name: 'Settings' }).click();
+  const editor = admin.page.getByLabel('Template JSON');
+  await admin.page.waitForFunction(() => ((globalThis as any).document.querySelector('textarea[aria-label="Template JSON"]')?.value ?? '').includes('Default report'));
+  await editor.fill(JSON.stringify({ name: 'Console compliance', sections: ['summary', 'analyses', 'media'], labels: { folder_id: 'Case' } }));
+  await admin.page.getByRole('button', { name: 'Save as a new template' }).click();
+  await admin.page.getByRole('button', { name: 'Save', exact: true }).waitFor();
+  await screenshot(admin.page, 'settings-report-templates');
+  const templates = (await people.client.client.request('GET', '/api/report_templates')).body as { name: string; report_template_id: string; company_id: string }[];
+  const made = templates.find((t) => t.name === 'Console compliance');
+  assert.ok(made && made.company_id === companyId, 'saved for the company');
+  assert.deepEqual(admin.errors, []);
+  await admin.page.close();
+
+  const folder = (await people.client.client.upload('/api/folders/', [photo(OBAMA, 'photo1')], { 'media:tags': { photo1: ['photo_selfie'] } })).body;
+  const { page, errors } = await signIn(people.client.email, PASSWORD);
+  await page.goto(`${runtime.url}/#/folders/${folder.folder_id}`);
+  await page.getByLabel('Report template').selectOption({ label: 'Console compliance' });
+  const popup = page.waitForEvent('popup').catch(() => null);
+  await page.getByRole('button', { name: 'Report (PDF)' }).click();
+  await page.getByRole('link', { name: new RegExp(`report_${folder.folder_id}_\\d{8}T\\d{6}Z\\.pdf`) }).waitFor();
+  await (await popup)?.close();
+  await screenshot(page, 'folder-reports');
+  const reports = (await people.client.client.request('GET', `/api/folders/${folder.folder_id}/reports`)).body as { report_template_id: string }[];
+  assert.deepEqual(reports.map((r) => r.report_template_id), [made.report_template_id]);
+  // A CLIENT may not delete reports: no button.
+  assert.equal(await page.getByRole('button', { name: 'Delete' }).count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a person is added to a blacklist and found by a face search', { skip: dataSkip }, async () => {
   const { page, errors } = await signIn(people.clientAdmin.email, PASSWORD);
   await page.getByRole('link', { name: 'Blacklist' }).click();

@@ -81,6 +81,7 @@ export function FolderPage({ id, who }: { id: string; who: Who }) {
         </div>
         <Deliveries folderId={f.folder_id} />
       </div>
+      {allowed(who, 'REPORT', 'read') ? <Reports folderId={f.folder_id} who={who} /> : null}
       {who.user_type === 'ADMIN' || who.user_type === 'CLIENT_ADMIN' ? <Audit objectType="FOLDER" objectId={f.folder_id} /> : null}
     </section>
   );
@@ -256,6 +257,62 @@ function MatchCard({ match }: { match: MatchRow }) {
         <br />
         <small>similarity {match.confidence.toFixed(3)}</small>
       </div>
+    </div>
+  );
+}
+
+type Report = Schema<'Report'>;
+
+/** The folder's PDF reports: generate one with a template, download, delete (per the REPORT row). */
+function Reports({ folderId, who }: { folderId: string; who: Who }) {
+  const list = useLoad(() => api.get<Schema<'ReportList'>>(`/api/folders/${folderId}/reports`), [folderId]);
+  const templates = useLoad(() => api.get<Schema<'ReportTemplateList'>>('/api/report_templates'), []);
+  const [template, setTemplate] = useState('');
+  const generate = useAction(async () => {
+    const made = await api.post<Report>(`/api/folders/${folderId}/reports`, template ? { report_template_id: template } : {});
+    list.reload();
+    window.open(made.file_url, '_blank', 'noopener');
+  });
+  const remove = useAction(async (r: Report) => {
+    await api.del(`/api/reports/${r.report_id}`);
+    list.reload();
+  });
+  const mayCreate = allowed(who, 'REPORT', 'create');
+  const mayDelete = allowed(who, 'REPORT', 'delete');
+  return (
+    <div>
+      <h3>Reports</h3>
+      {mayCreate ? (
+        <div class="actions">
+          <select aria-label="Report template" value={template} onChange={(e) => setTemplate(e.currentTarget.value)}>
+            <option value="">Default report</option>
+            {(templates.data ?? []).slice(1).map((t) => (
+              <option value={t.report_template_id}>{t.name}</option>
+            ))}
+          </select>
+          <button class="small" aria-busy={generate.busy} onClick={() => void generate.run()}>
+            Report (PDF)
+          </button>
+        </div>
+      ) : null}
+      <ErrorNote error={list.error ?? generate.error ?? remove.error} />
+      {list.data ? (
+        <Table
+          label="Reports"
+          rows={list.data}
+          rowKey={(r) => r.report_id}
+          empty="No report yet."
+          columns={[
+            { title: 'When', cell: (r) => formatTime(r.time_created) },
+            { title: 'File', cell: (r) => <a href={r.file_url} target="_blank" rel="noopener">{r.file_name}</a> },
+            { title: 'Size', cell: (r) => formatBytes(r.size) },
+            { title: 'Content SHA-256', cell: (r) => <span class="mono" title={r.content_sha256}>{r.content_sha256.slice(0, 12)}…</span> },
+            ...(mayDelete
+              ? [{ title: '', cell: (r: Report) => <button class="danger outline small" onClick={() => confirm('Delete this report?') && void remove.run(r)}>Delete</button> }]
+              : []),
+          ]}
+        />
+      ) : null}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 // Settings: the webhook secret (show, rotate), webhook deliveries are per folder, retention and
-// thresholds in force (GET /api/config), and the API reference.
-import { useState } from 'preact/hooks';
+// thresholds in force (GET /api/config), the API reference, and the report template editor.
+import { useEffect, useState } from 'preact/hooks';
 import type { Schema } from '../api';
 import type { Who } from '../access';
 import { formatDuration } from '../format';
@@ -89,7 +89,79 @@ export function SettingsPage({ who }: { who: Who }) {
           </p>
         </article>
       </div>
+      <ReportTemplates companyId={company?.company_id} />
       <Audit />
     </section>
+  );
+}
+
+type ReportTemplate = Schema<'ReportTemplate'>;
+/** The fields a template's JSON editor shows: the editable format (README "Reports"), nothing else. */
+const EDITABLE = ['name', 'language', 'title', 'sections', 'labels', 'metadata_keys', 'logo_attachment_id', 'header_attachment_id', 'page_size', 'footer_text'] as const;
+const editable = (t: ReportTemplate) => Object.fromEntries(EDITABLE.filter((k) => t[k] !== undefined).map((k) => [k, t[k]]));
+
+/** Report templates: pick one, edit its JSON, save (built-in ones are saved as a copy), upload a logo. */
+function ReportTemplates({ companyId }: { companyId: string | undefined }) {
+  const list = useLoad(() => api.get<Schema<'ReportTemplateList'>>('/api/report_templates'), []);
+  const mine = (list.data ?? []).filter((t) => t.is_builtin || t.company_id === companyId);
+  const [pickedId, setPickedId] = useState<string | null>(null);
+  const picked = mine.find((t) => t.report_template_id === pickedId) ?? mine[0];
+  const [text, setText] = useState('');
+  useEffect(() => setText(picked ? JSON.stringify(editable(picked), null, 2) : ''), [picked?.report_template_id, picked?.time_updated]);
+  const save = useAction(async () => {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    const saved = picked && !picked.is_builtin
+      ? await api.patch<ReportTemplate>(`/api/report_templates/${picked.report_template_id}`, body)
+      : await api.post<ReportTemplate>('/api/report_templates', { ...body, logo_attachment_id: undefined, header_attachment_id: undefined, company_id: companyId });
+    list.reload();
+    setPickedId(saved.report_template_id);
+  });
+  const logo = useAction(async (file: File) => {
+    const form = new FormData();
+    form.append('logo', file, file.name);
+    await api.upload(`/api/report_templates/${picked!.report_template_id}/attachments`, form);
+    list.reload();
+  });
+  const remove = useAction(async () => {
+    await api.del(`/api/report_templates/${picked!.report_template_id}`);
+    setPickedId(null);
+    list.reload();
+  });
+  return (
+    <article>
+      <header>Report templates</header>
+      <p class="muted">
+        What a folder's PDF report shows (format version 1, README "Reports"). Built-in templates are read-only: saving one makes a copy for this company.
+      </p>
+      <ErrorNote error={list.error} />
+      <div class="actions">
+        <select aria-label="Report template to edit" value={picked?.report_template_id} onChange={(e) => setPickedId(e.currentTarget.value)}>
+          {mine.map((t) => (
+            <option value={t.report_template_id}>
+              {t.name}
+              {t.is_builtin ? ' (built in)' : ''}
+            </option>
+          ))}
+        </select>
+      </div>
+      <textarea aria-label="Template JSON" class="mono" rows={14} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+      <div class="actions">
+        <button class="small" aria-busy={save.busy} disabled={!text} onClick={() => void save.run()}>
+          {picked && !picked.is_builtin ? 'Save' : 'Save as a new template'}
+        </button>
+        {picked && !picked.is_builtin ? (
+          <>
+            <label class="file-button small">
+              Upload logo
+              <input type="file" accept="image/jpeg,image/png,image/webp" class="visually-hidden" onChange={(e) => e.currentTarget.files?.[0] && void logo.run(e.currentTarget.files[0])} />
+            </label>
+            <button class="danger outline small" onClick={() => confirm('Delete this template and its images?') && void remove.run()}>
+              Delete
+            </button>
+          </>
+        ) : null}
+      </div>
+      <ErrorNote error={save.error ?? logo.error ?? remove.error} />
+    </article>
   );
 }
