@@ -25,6 +25,13 @@ export const folderBlobPrefix = (companyId: string, folderId: string) => `${comp
 
 const BLOB_DELETES_AT_ONCE = 8;
 
+/** Deletes blobs a few at a time (a folder may hold hundreds); shared by deletion and PI clearing. */
+export async function deleteBlobKeys(deps: CoreDeps, keys: string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += BLOB_DELETES_AT_ONCE) {
+    await Promise.all(keys.slice(i, i + BLOB_DELETES_AT_ONCE).map((k) => deps.blobs.delete(k)));
+  }
+}
+
 function refuseWhileProcessing(agg: FolderAggregate, what: string): void {
   const processing = agg.analyses.filter((a) => a.state === 'PROCESSING').map((a) => a.analysis_id);
   if (processing.length) {
@@ -34,12 +41,7 @@ function refuseWhileProcessing(agg: FolderAggregate, what: string): void {
   }
 }
 
-async function deleteBlobs(deps: CoreDeps, media: Media[]) {
-  const keys = media.flatMap(mediaBlobKeys);
-  for (let i = 0; i < keys.length; i += BLOB_DELETES_AT_ONCE) {
-    await Promise.all(keys.slice(i, i + BLOB_DELETES_AT_ONCE).map((k) => deps.blobs.delete(k)));
-  }
-}
+const deleteBlobs = (deps: CoreDeps, media: Media[]) => deleteBlobKeys(deps, media.flatMap(mediaBlobKeys));
 
 /** DELETE /api/folders/{folder_id}: the folder and everything in it; 409 while an analysis runs. */
 export async function deleteFolder(deps: CoreDeps, caller: Caller, folderId: string): Promise<void> {

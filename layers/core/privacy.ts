@@ -23,6 +23,7 @@ import { SYSTEM_COMPANY_ID, mediaBlobKeys } from './entities';
 import { analysisLinks, type FolderAggregate } from './store';
 import { folderView } from './views';
 import { clearFolderReports } from './reports/reports';
+import { deleteBlobKeys } from './deletion';
 
 /** The strings results_data keeps (the gesture's tag and its explanation); every other string goes. */
 const KEPT_RESULT_STRINGS = new Set(['tag', 'message']);
@@ -80,7 +81,6 @@ export class AnalysesProcessingError extends Error {
   }
 }
 
-const BLOB_DELETES_AT_ONCE = 8;
 
 /**
  * Clears one folder (no permission check: callers do that). Order matters for safety: the folder
@@ -114,10 +114,7 @@ export async function clearFolder(deps: CoreDeps, companyId: string, folderId: s
   const current = late.length ? ((await deps.store.getFolder(companyId, folderId)) ?? agg) : agg;
 
   const withBytes = current.media.filter((m) => mediaBlobKeys(m).length);
-  const keys = withBytes.flatMap(mediaBlobKeys);
-  for (let i = 0; i < keys.length; i += BLOB_DELETES_AT_ONCE) {
-    await Promise.all(keys.slice(i, i + BLOB_DELETES_AT_ONCE).map((k) => deps.blobs.delete(k)));
-  }
+  await deleteBlobKeys(deps, withBytes.flatMap(mediaBlobKeys));
 
   const now = deps.clock.now();
   const media = current.media.map((m) => ({ before: m, after: clearedMedia(m) })).filter((x) => !same(x.before, x.after));
