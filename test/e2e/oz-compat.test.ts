@@ -35,6 +35,9 @@ const savedAllowPrivate = process.env.OZ_WEBHOOK_ALLOW_PRIVATE;
 
 const png = (shade: number) => sharp({ create: { width: 96, height: 96, channels: 3, background: { r: shade, g: shade, b: shade } } }).png().toBuffer();
 
+/** Files other than the thumbnails made at upload (those are counted by the final empty listings). */
+const originals = (keys: string[]) => keys.filter((k) => !k.endsWith('.thumb.jpg'));
+
 async function storedFiles(company: string, folderId: string): Promise<string[]> {
   const out = await s3.send(new ListObjectsV2Command({ Bucket: process.env.OZ_BUCKET_NAME!, Prefix: `${company}/${folderId}/` }));
   return (out.Contents ?? []).map((o) => o.Key!);
@@ -139,7 +142,7 @@ describe('DELETE /api/folders/{folder_id} and DELETE /api/media/{media_id}', () 
     const finished = await client.waitForAnalysis(started.analysis_id);
     assert.equal(finished.state, 'FINISHED', JSON.stringify(finished));
     const bestShotId = finished.results_media[0].output_images[0].media_id;
-    assert.equal((await storedFiles(companyId, folderId)).length, 3); // two uploads and a best shot
+    assert.equal(originals(await storedFiles(companyId, folderId)).length, 3); // two uploads and a best shot
 
     // CLIENT may read the folder but not delete it or its media (changelog 3.8.0 / 3.10.0): 403 / 9.
     for (const path of [`/api/folders/${folderId}`, `/api/folders/${folderId}/`, `/api/media/${extraId}`]) {
@@ -150,7 +153,7 @@ describe('DELETE /api/folders/{folder_id} and DELETE /api/media/{media_id}', () 
     const hidden = await outsider.request('DELETE', `/api/folders/${folderId}`);
     assert.deepEqual([hidden.status, hidden.body.error_code], [404, 10]);
     assert.equal((await outsider.request('DELETE', `/api/media/${extraId}`)).status, 404);
-    assert.equal((await storedFiles(companyId, folderId)).length, 3);
+    assert.equal(originals(await storedFiles(companyId, folderId)).length, 3);
 
     // One media: its file goes, the folder and the analysis stay.
     assert.equal((await clientAdmin.request('DELETE', `/api/media/${extraId}/`)).status, 204);
@@ -158,7 +161,7 @@ describe('DELETE /api/folders/{folder_id} and DELETE /api/media/{media_id}', () 
     const folder = (await client.request('GET', `/api/folders/${folderId}?with_analyses=true`)).body;
     assert.deepEqual(folder.media.map((m: { media_id: string }) => m.media_id), [selfieId]);
     assert.equal(folder.analyses.length, 1);
-    assert.equal((await storedFiles(companyId, folderId)).length, 2);
+    assert.equal(originals(await storedFiles(companyId, folderId)).length, 2);
     assert.equal(await deps.store.locate('MEDIA', extraId), null);
 
     // The whole folder: every file, record and pointer.
@@ -192,7 +195,7 @@ describe('DELETE /api/folders/{folder_id} and DELETE /api/media/{media_id}', () 
       assert.equal(refused.body.error_code, 4);
       assert.deepEqual(refused.body.details.processing_analyses, [pending.analysis_id]);
     }
-    assert.equal((await storedFiles(companyId, folderId)).length, 1);
+    assert.equal(originals(await storedFiles(companyId, folderId)).length, 1);
     assert.equal((await client.request('GET', `/api/media/${mediaId}`)).status, 200);
     // Once it has ended, ADMIN may delete.
     await deps.store.finishAnalysis({ ...pending, state: 'FAILED', error_code: 0, error_message: 'test', time_task_finished: Date.now() / 1000 }, []);
@@ -469,7 +472,7 @@ describe('shot sets as application/x-gzip (changelog 3.20.1)', () => {
     assert.equal(video.toString('latin1', 4, 8), 'ftyp');
     const probed = await withTempFile(video, (file) => probeVideoFile(file));
     assert.deepEqual([probed.codec, probed.frames], ['h264', 2]);
-    assert.deepEqual((await storedFiles(companyId, created.body.folder_id)).length, 2); // the archive and its video
+    assert.deepEqual(originals(await storedFiles(companyId, created.body.folder_id)).length, 2); // the archive and its video
     const [started] = (await client.request('POST', `/api/folders/${created.body.folder_id}/analyses`, { json: { analyses: [{ type: 'quality', params: { extract_best_shot: false } }] } })).body;
     const done = await client.waitForAnalysis(started.analysis_id);
     assert.equal(done.state, 'FINISHED', JSON.stringify(done));
