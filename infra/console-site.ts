@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { CfnOutput, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, Stage, Token, type CfnElement } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   AllowedMethods,
@@ -22,7 +22,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3'
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { CONSOLE_DIST, WEB_DIR, consoleNeedsBuild } from './local/console';
-import { acknowledgeNagFindings, BUCKET_DEPLOYMENT_NAG_ACKNOWLEDGEMENTS, CONSOLE_DISTRIBUTION_NAG_ACKNOWLEDGEMENTS } from './nag';
+import { acknowledgeNagFindings, bucketDeploymentNagAcknowledgements, CONSOLE_DISTRIBUTION_NAG_ACKNOWLEDGEMENTS } from './nag';
 
 /** Paths CloudFront sends to the HTTP API; everything else is the console's files. */
 export const API_PATH_PATTERNS = ['/api/*', '/v1/*', '/version'];
@@ -85,8 +85,12 @@ export class ConsoleSite extends Construct {
     });
     acknowledgeNagFindings(distribution, CONSOLE_DISTRIBUTION_NAG_ACKNOWLEDGEMENTS);
     // The deployment's function is a singleton at the stack's root: acknowledge there, on it alone.
+    const deploymentAcknowledgements = bucketDeploymentNagAcknowledgements({
+      region: Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region,
+      consoleBucket: stack.getLogicalId(bucket.node.defaultChild as CfnElement),
+    });
     for (const child of stack.node.children) {
-      if (child.node.id.startsWith('Custom::CDKBucketDeployment')) acknowledgeNagFindings(child, BUCKET_DEPLOYMENT_NAG_ACKNOWLEDGEMENTS);
+      if (child.node.id.startsWith('Custom::CDKBucketDeployment')) acknowledgeNagFindings(child, deploymentAcknowledgements);
     }
     this.url = `https://${distribution.distributionDomainName}/`;
     new CfnOutput(this, 'Url', { value: this.url, description: 'The operator console (and the API on the same origin)' });

@@ -39,12 +39,18 @@ export const CONSOLE_DISTRIBUTION_NAG_ACKNOWLEDGEMENTS: NagAcknowledgement[] = [
   { id: 'AwsSolutions-CFR4', reason: 'The default *.cloudfront.net certificate allows TLS 1.0 viewers; a custom domain with its own certificate sets TLSv1.2_2021.' },
 ];
 
-/** Acknowledged on CDK's own BucketDeployment function, which copies the console's files into its bucket. */
-export const BUCKET_DEPLOYMENT_NAG_ACKNOWLEDGEMENTS: NagAcknowledgement[] = [
-  { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'CDK\'s BucketDeployment custom resource role: its CloudFront invalidation statement has no resource-level scoping.' },
-  { id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]', reason: 'CDK\'s BucketDeployment reads the console files from the bootstrap assets bucket, whose object keys are content hashes.' },
-  { id: 'AwsSolutions-IAM5[Resource::<ConsoleBucket86B6957C.Arn>/*]', reason: 'CDK\'s BucketDeployment writes every file of the console build into the console bucket.' },
-];
+/**
+ * Acknowledged on CDK's own BucketDeployment function, which copies the console's files into its
+ * bucket. The ids name the bootstrap assets bucket (its region is concrete when the stack's is)
+ * and the console bucket's logical id.
+ */
+export function bucketDeploymentNagAcknowledgements(ids: { region: string; consoleBucket: string }): NagAcknowledgement[] {
+  return [
+    { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'CDK\'s BucketDeployment custom resource role: its CloudFront invalidation statement has no resource-level scoping.' },
+    { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${ids.region}/*]`, reason: 'CDK\'s BucketDeployment reads the console files from the bootstrap assets bucket, whose object keys are content hashes.' },
+    { id: `AwsSolutions-IAM5[Resource::<${ids.consoleBucket}.Arn>/*]`, reason: 'CDK\'s BucketDeployment writes every file of the console build into the console bucket.' },
+  ];
+}
 
 export function acknowledgeNagFindings(scope: IConstruct, acknowledgements: NagAcknowledgement[]) {
   for (const a of acknowledgements) Validations.of(scope).acknowledge(a);
