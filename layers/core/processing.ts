@@ -1,5 +1,6 @@
 // What the worker does with one queued analysis. Idempotent: a redelivered job whose analysis is
 // already final does nothing, and the final write is conditional on the analysis still PROCESSING.
+import { analysisThresholds } from './thresholds';
 import type { CoreDeps } from './deps';
 import type { Analysis, JsonObject, Media, ResultsMedia } from './entities';
 import { ErrorCode } from './errors';
@@ -93,7 +94,7 @@ const resultRow = (m: Media, results_data: JsonObject, output_images: string[] =
 async function runQuality(deps: CoreDeps, bytesOf: MediaBytes, faces: FaceAnalyzer, analysis: Analysis, media: Media[]): Promise<Outcome> {
   const usable = media.filter((m) => KIND[m.media_type] && !m.tags.some((t) => DOCUMENT_TAGS.has(t)));
   if (usable.length === 0) throw new AnalysisFailure(ErrorCode.INVALID_TYPE, 'Invalid/missed tag values to process quality check');
-  const threshold = numberParam(analysis, 'threshold_spoofing', deps.config.defaultThresholdSpoofing);
+  const threshold = analysisThresholds(analysis, deps.config)!.value;
   const bestShot = param(analysis, 'extract_best_shot') !== false; // true by default since 5.0.0
   const actionShots = param(analysis, 'extract_action_shots') === true;
   const outcome: Outcome = { resolution: 'SUCCESS', results_media: [], results_data: null, output: [], outputBytes: [] };
@@ -145,10 +146,10 @@ async function runBiometry(deps: CoreDeps, bytesOf: MediaBytes, faces: FaceAnaly
   }
   const overallMin = Math.min(...min);
   const overallMax = Math.max(...max);
-  // threshold_min / threshold_max bound an OPERATOR_REQUIRED band; without them one threshold decides.
-  const threshold = numberParam(analysis, 'threshold', deps.config.biometryThreshold);
-  const high = numberParam(analysis, 'threshold_max', Math.max(threshold, deps.config.biometryOperatorBand[1] ?? threshold));
-  const low = numberParam(analysis, 'threshold_min', Math.min(threshold, deps.config.biometryOperatorBand[0] ?? threshold));
+  // Between the band's ends (threshold_min / threshold_max) an operator decides; without a band one threshold does.
+  const thresholds = analysisThresholds(analysis, deps.config)!;
+  const high = thresholds.value;
+  const low = thresholds.band?.[0] ?? high;
   const resolution = overallMin >= high ? 'SUCCESS' : overallMin >= low && low < high ? 'OPERATOR_REQUIRED' : 'DECLINED';
   return {
     resolution,
@@ -162,7 +163,7 @@ async function runBiometry(deps: CoreDeps, bytesOf: MediaBytes, faces: FaceAnaly
 async function runCollection(deps: CoreDeps, bytesOf: MediaBytes, analyzers: Analyzers, analysis: Analysis, media: Media[]): Promise<Outcome> {
   const usable = media.filter((m) => KIND[m.media_type] && !m.tags.includes('photo_id_back'));
   if (usable.length === 0) throw new AnalysisFailure(ErrorCode.INVALID_TYPE, 'Invalid/missed tag values to process blacklist check');
-  const threshold = numberParam(analysis, 'decision_threshold', deps.config.biometryThreshold);
+  const threshold = analysisThresholds(analysis, deps.config)!.value;
   const count = Math.max(1, Math.min(100, Math.floor(numberParam(analysis, 'decision_count', 1))));
   const collectionId = typeof param(analysis, 'collection_id') === 'string' ? (param(analysis, 'collection_id') as string) : null;
   const outcome: Outcome = { resolution: 'SUCCESS', results_media: [], results_data: null, output: [], outputBytes: [] };
