@@ -1,11 +1,12 @@
 // layers/vision behind the core's ports: its errors become the core's.
 import { MediaRejectedError, NoFaceError as CoreNoFaceError, type FaceAnalyzer, type MediaInspector } from '../layers/core/ports';
 import type { TemplateExtractor } from '../layers/core/collections';
-import { MediaError, NoFaceError, TEMPLATE_MODEL, analyzeMedia, compareTemplates, decodeShotSet, inspectMedia, makeThumbnail, shotSetVideo, templateModelId } from '../layers/vision';
+import { MediaError, NoFaceError, TEMPLATE_MODEL, analyzeMedia, compareTemplates, decodeShotSet, inspectMedia, makeThumbnail, ManyPeopleError, onePersonTemplate, shotSetVideo, templateModelId } from '../layers/vision';
 
 function translate(err: unknown): never {
   if (err instanceof MediaError) throw new MediaRejectedError(err.code, err.message);
   if (err instanceof NoFaceError) throw new CoreNoFaceError(err.message);
+  if (err instanceof ManyPeopleError) throw new MediaRejectedError(err.code, `${err.people} people are on the image; enrol a photo of one person`);
   throw err;
 }
 
@@ -45,10 +46,11 @@ export const faceAnalyzer = (): FaceAnalyzer => ({
   compare: (a, b) => compareTemplates(asTemplate(a), asTemplate(b)).score,
 });
 
+/** A person is enrolled from a photo of that person alone: group photos are refused. */
 export const templateExtractor = (): TemplateExtractor => ({
   extract: async (bytes) => {
-    const r = await analyzeMedia(bytes, 'image', { template: true }).catch(translate);
-    if (!r.template) throw new CoreNoFaceError('no face template');
-    return r.template.vector;
+    const template = await onePersonTemplate(bytes).catch(translate);
+    if (!template) throw new CoreNoFaceError('no face template');
+    return template.vector;
   },
 });

@@ -11,14 +11,14 @@ import {
   visionVersions,
   warmUp,
   MODEL_MANIFEST,
-  type FaceBox,
+  ManyPeopleError,
+  onePersonTemplate,
   type FaceTemplate,
   type MediaAnalysis,
   type MediaAnalysisOptions,
   type MediaInspection,
   type MediaKind,
 } from '../../layers/vision';
-import { analyzeMediaDetailed } from '../../layers/vision/analyze';
 import { sniff } from '../../layers/vision/sniff';
 import { ManyFacesError, liteFail } from './errors';
 
@@ -43,23 +43,6 @@ export interface LiteEngine {
   warmUp(): Promise<void>;
 }
 
-/**
- * When a second face on a sample is another person, not a reflection, a poster or a face far in
- * the background: detector score at least 0.99 and at least half the primary face's height.
- * Measured on ../shared/data/faces: every multi-person photo (two_people, couple, obama_and_biden,
- * kit_with_rose) has such a face (score 1.000, 0.80 to 1.02 of the height); of the 76 identity
- * photos none has, while two have a weaker second detection (a blurred background face at 0.980,
- * a small one at 0.32 of the height) and one a doubtful detection at 0.774.
- */
-export const OTHER_PERSON = { minScore: 0.99, minRelativeHeight: 0.5 };
-
-export function otherPeople(faces: readonly FaceBox[], primary: FaceBox): FaceBox[] {
-  const h = primary.y2 - primary.y1;
-  return faces.filter((f) => f !== primary && !sameBox(f, primary) && f.score >= OTHER_PERSON.minScore && f.y2 - f.y1 >= OTHER_PERSON.minRelativeHeight * h);
-}
-
-const sameBox = (a: FaceBox, b: FaceBox) => a.x1 === b.x1 && a.y1 === b.y1 && a.x2 === b.x2 && a.y2 === b.y2;
-
 /** The models a template and a liveness answer rest on, without repeats, as {name, version}. */
 export function modelList(): { name: string; version: string }[] {
   const seen = new Map<string, string>();
@@ -78,14 +61,12 @@ export function visionEngine(): LiteEngine {
     async extract(bytes) {
       const kind = sniff(bytes).kind;
       if (kind !== 'image') throw liteFail('sample', `a biometric sample must be an image (JPEG or PNG), not a ${kind === 'zip' ? 'ZIP archive' : 'video'}`);
-      const { analysis, details } = await analyzeMediaDetailed(bytes, 'image', { template: true });
-      const primary = details.primary[0];
-      if (primary) {
-        const others = otherPeople(details.detections[0] ?? [], primary);
-        if (others.length > 0) throw new ManyFacesError(`${others.length + 1} people are on the image; send an image of one person`);
-      }
-      if (!analysis.template) throw liteFail('no-template', 'the face was found but its landmarks could not be located; send a sharper, frontal photo');
-      return analysis.template;
+      const template = await onePersonTemplate(bytes).catch((e: unknown) => {
+        if (e instanceof ManyPeopleError) throw new ManyFacesError(`${e.people} people are on the image; send an image of one person`);
+        throw e;
+      });
+      if (!template) throw liteFail('no-template', 'the face was found but its landmarks could not be located; send a sharper, frontal photo');
+      return template;
     },
     compare: (a, b) => compareTemplates(a, b).score,
     encode: encodeTemplate,

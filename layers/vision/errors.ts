@@ -25,3 +25,12 @@ export class NoFaceError extends Error {
     this.name = 'NoFaceError';
   }
 }
+
+/** A photo meant to show one person shows several (counted with the counting preset). */
+export class ManyPeopleError extends Error {
+  public readonly code = 'MANY_PEOPLE' as const;
+  constructor(public readonly people: number) {
+    super(`${people} people are on the image`);
+    this.name = 'ManyPeopleError';
+  }
+}

@@ -7,7 +7,7 @@
  * bottom-edge order), boxes scaled to the frame and clipped, then boxes smaller than the minimum
  * face size are dropped. The face to use is the highest score, near-ties broken by area.
  */
-import { roiToTensor } from './imageops';
+import { roiToTensor, type Rect } from './imageops';
 import { getModel, outputData, runModel } from './onnx';
 import type { Frame } from './types';
 
@@ -32,6 +32,11 @@ export interface DetectOptions {
   minFaceFraction?: number;
   /** candidates kept before NMS (default 750, the vendor's top_k) */
   topK?: number;
+  /**
+   * Also search overlapping tiles of the frame at about the detector's own scale, so that faces
+   * too small to survive the whole-frame squeeze to 320x240 are found (default false)
+   */
+  tiles?: boolean;
 }
 
 export const DETECT_DEFAULTS: Required<DetectOptions> = {
@@ -40,15 +45,14 @@ export const DETECT_DEFAULTS: Required<DetectOptions> = {
   minFacePx: 40,
   minFaceFraction: 0.05,
   topK: 750,
+  tiles: false,
 };
 
 const DET_W = 320;
 const DET_H = 240;
 
 function iou(a: FaceBox, b: FaceBox): number {
-  const ix = Math.max(0, Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1));
-  const iy = Math.max(0, Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1));
-  const inter = ix * iy;
+  const inter = intersection(a, b);
   const ua = (a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter;
   return ua > 0 ? inter / ua : 0;
 }
@@ -93,10 +97,88 @@ export function postprocess(scores: Float32Array, boxes: Float32Array, width: nu
 
 /** All faces in the frame, highest score first. */
 export async function detectFaces(frame: Frame, opts: DetectOptions = {}): Promise<FaceBox[]> {
+  const whole = await detectInRoi(frame, { x: 0, y: 0, w: frame.width, h: frame.height }, opts);
+  if (!opts.tiles) return whole;
+  return mergeTileFaces(whole, await detectInTiles(frame, opts), opts.nmsIou ?? DETECT_DEFAULTS.nmsIou);
+}
+
+/** Faces in one region of the frame, in frame coordinates. */
+async function detectInRoi(frame: Frame, roi: Rect, opts: DetectOptions): Promise<FaceBox[]> {
   const m = await getModel('fr_detect');
-  const input = roiToTensor(frame, { x: 0, y: 0, w: frame.width, h: frame.height }, DET_W, DET_H, { order: 'RGB', mean: 127, std: 128 });
+  const input = roiToTensor(frame, roi, DET_W, DET_H, { order: 'RGB', mean: 127, std: 128 });
   const out = await runModel(m, input, [1, 3, DET_H, DET_W]);
-  return postprocess(outputData(out, 'scores'), outputData(out, 'boxes'), frame.width, frame.height, opts);
+  const faces = postprocess(outputData(out, 'scores'), outputData(out, 'boxes'), roi.w, roi.h, opts);
+  if (roi.x === 0 && roi.y === 0) return faces;
+  return faces.map((f) => ({ ...f, x1: f.x1 + roi.x, y1: f.y1 + roi.y, x2: f.x2 + roi.x, y2: f.y2 + roi.y }));
+}
+
+/**
+ * Tiles are the detector's input size in frame pixels (so a 20 px face reaches the network at
+ * 20 px, twice its smallest anchor) and overlap by a quarter, so every face up to TILE_FACE_MAX
+ * of a tile's height lies whole inside at least one tile. Larger faces are the whole-frame pass's.
+ */
+const TILE_W = DET_W;
+const TILE_H = DET_H;
+const TILE_STEP = 0.75;
+const TILE_FACE_MAX = 0.25;
+/** A tile face touching a tile edge inside the frame may be a part of a face: dropped. */
+const TILE_EDGE_PX = 2;
+
+/** Tile origins along one axis: evenly spread, first at 0, last flush with the far edge. */
+function tileStarts(length: number, tile: number): number[] {
+  if (length <= tile) return [0];
+  const n = Math.ceil((length - tile) / (tile * TILE_STEP)) + 1;
+  return Array.from({ length: n }, (_, i) => Math.round((i * (length - tile)) / (n - 1)));
+}
+
+async function detectInTiles(frame: Frame, opts: DetectOptions): Promise<FaceBox[]> {
+  // a frame no larger than a tile is already seen at (at least) the detector's scale
+  if (frame.width <= TILE_W * 1.25 && frame.height <= TILE_H * 1.25) return [];
+  const tw = Math.min(TILE_W, frame.width);
+  const th = Math.min(TILE_H, frame.height);
+  const o = { ...DETECT_DEFAULTS, ...opts };
+  // the minimum size is the frame's, not the tile's
+  const minSide = Math.max(o.minFacePx, o.minFaceFraction * Math.min(frame.width, frame.height));
+  const found: FaceBox[] = [];
+  for (const y of tileStarts(frame.height, th)) {
+    for (const x of tileStarts(frame.width, tw)) {
+      for (const f of await detectInRoi(frame, { x, y, w: tw, h: th }, { ...o, minFaceFraction: 0, minFacePx: minSide })) {
+        const inner = (v: number, edge: number, frameEdge: number) => edge !== frameEdge && Math.abs(v - edge) <= TILE_EDGE_PX;
+        const cut = inner(f.x1, x, 0) || inner(f.y1, y, 0) || inner(f.x2, x + tw - 1, frame.width - 1) || inner(f.y2, y + th - 1, frame.height - 1);
+        if (!cut && f.y2 - f.y1 <= TILE_FACE_MAX * th) found.push(f);
+      }
+    }
+  }
+  const confirmed: FaceBox[] = [];
+  for (const f of found) if (await confirmSmallFace(frame, f, o)) confirmed.push(f);
+  return confirmed;
+}
+
+/** A second look at a small tile face, zoomed in with its surroundings, must find it again. */
+const CONFIRM_CONTEXT = 4;
+const CONFIRM_SCORE = 0.8;
+
+async function confirmSmallFace(frame: Frame, f: FaceBox, o: Required<DetectOptions>): Promise<boolean> {
+  const h = f.y2 - f.y1;
+  const w = Math.min(frame.width, Math.round((CONFIRM_CONTEXT * h * DET_W) / DET_H));
+  const hh = Math.min(frame.height, Math.round(CONFIRM_CONTEXT * h));
+  const x = Math.max(0, Math.min(frame.width - w, Math.round((f.x1 + f.x2) / 2 - w / 2)));
+  const y = Math.max(0, Math.min(frame.height - hh, Math.round((f.y1 + f.y2) / 2 - hh / 2)));
+  const again = await detectInRoi(frame, { x, y, w, h: hh }, { ...o, minFacePx: 1, minFaceFraction: 0, scoreThreshold: CONFIRM_SCORE });
+  return again.some((g) => iou(g, f) >= 0.4);
+}
+
+/** Whole-frame faces first, then tile faces that are neither overlapping nor inside a kept face. */
+function mergeTileFaces(whole: FaceBox[], tiled: FaceBox[], nmsIou: number): FaceBox[] {
+  const kept = [...whole];
+  for (const f of [...tiled].sort((a, b) => b.score - a.score)) {
+    if (kept.every((k) => iou(k, f) <= nmsIou && intersection(k, f) <= 0.5 * Math.min(area(k), area(f)))) kept.push(f);
+  }
+  return kept.sort((a, b) => b.score - a.score);
+}
+
+function intersection(a: FaceBox, b: FaceBox): number {
+  return Math.max(0, Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1)) * Math.max(0, Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1));
 }
 
 /** Scores closer than this count as a tie (broken by area). */

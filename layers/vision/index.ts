@@ -10,7 +10,7 @@ import { chooseLivenessModel } from './liveness';
 import { getModel, runModel } from './onnx';
 import type { MediaKind } from './types';
 
-export { MediaError, NoFaceError } from './errors';
+export { MediaError, NoFaceError, ManyPeopleError } from './errors';
 export type { MediaErrorCode } from './errors';
 export type { Frame, MediaInspection, MediaKind } from './types';
 export { inspectMedia } from './media';
@@ -21,6 +21,7 @@ export { MIN_KEYFRAME_SAMPLES } from './video';
 export { detectFaces, detectFace, chooseFace, squareBox, DETECT_DEFAULTS } from './faces';
 export type { FaceBox, DetectOptions } from './faces';
 export { chooseLivenessModel, spoofScore } from './liveness';
+export { COUNT_DETECT, OTHER_PERSON, otherPeople, facesToCount, peopleOnImage, onePersonTemplate } from './people';
 export { ModelError, MODEL_MANIFEST, resolveModel } from '../../models/manifest';
 export {
   analyzeMedia,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseMultipart } from '../../../functions/api/multipart';
 import { buildMultipart, resultsAnswer, scored, templateAnswer, verifyAnswer } from '../../../functions/lite/answers';
 import { liteConfigFromEnv } from '../../../functions/lite/config';
-import { otherPeople } from '../../../functions/lite/engine';
+import { otherPeople } from '../../../layers/vision';
 import { bodyOf, jsonOf, structured } from './helpers';
 
 test('multipart answers parse back, binary intact, with the boundary never inside a part', () => {
