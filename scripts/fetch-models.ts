@@ -13,6 +13,8 @@
  *                              or a local server in tests)
  *   OZ_MODEL_URL_<NAME>        one model's address, e.g. OZ_MODEL_URL_MINIFASNETV2
  *   OZ_FETCH_TIMEOUT_MS        per file (default 120000)
+ *   OZ_FETCH_CONNECT_TIMEOUT_MS until the server answers (default: OZ_FETCH_TIMEOUT_MS); offline,
+ *                              `npm start` gives up after this long
  * Exit status 1 when any model could not be fetched or verified.
  */
 import { createHash } from 'node:crypto';
@@ -30,13 +32,15 @@ export interface FetchOptions {
   log?: (line: string) => void;
   /** models to fetch (default: every optional model with a URL) */
   names?: string[];
+  /** false: only check what is there; a missing model is reported as 'missing' (default true) */
+  fetchMissing?: boolean;
 }
 
 export interface FetchResult {
   name: string;
   file: string;
   url: string;
-  status: 'present' | 'downloaded' | 'failed';
+  status: 'present' | 'downloaded' | 'failed' | 'missing';
   error?: string;
 }
 
@@ -57,7 +61,18 @@ async function download(spec: ModelSpec, url: string, dest: string, env: NodeJS.
   const part = `${dest}.part`;
   rmSync(part, { force: true });
   const timeout = Number(env.OZ_FETCH_TIMEOUT_MS) > 0 ? Number(env.OZ_FETCH_TIMEOUT_MS) : 120_000;
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeout), redirect: 'follow' });
+  const connectTimeout = Number(env.OZ_FETCH_CONNECT_TIMEOUT_MS) > 0 ? Math.min(timeout, Number(env.OZ_FETCH_CONNECT_TIMEOUT_MS)) : timeout;
+  // an unreachable or silent server fails after connectTimeout; a slow download may take `timeout`
+  const noAnswer = new AbortController();
+  const timer = setTimeout(() => noAnswer.abort(new Error(`no answer from ${url} within ${connectTimeout} ms`)), connectTimeout);
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.any([AbortSignal.timeout(timeout), noAnswer.signal]), redirect: 'follow' });
+  } catch (e) {
+    throw noAnswer.signal.aborted ? (noAnswer.signal.reason as Error) : e;
+  } finally {
+    clearTimeout(timer);
+  }
   if (!res.ok || !res.body) throw new Error(`HTTP ${res.status} ${res.statusText} from ${url}`);
   const total = Number(res.headers.get('content-length')) || spec.bytes;
   const hash = createHash('sha256');
@@ -116,6 +131,10 @@ export async function fetchModels(opts: FetchOptions = {}): Promise<FetchResult[
         log(`${spec.name}: ${dest} does not match the manifest's sha256; deleting it and downloading again`);
         rmSync(dest, { force: true });
       }
+      if (opts.fetchMissing === false) {
+        results.push({ name: spec.name, file: dest, url, status: 'missing' });
+        continue;
+      }
       log(`${spec.name}: downloading ${url}`);
       await download(spec, url, dest, env, log);
       log(`${spec.name}: verified sha256 ${spec.sha256.slice(0, 16)}... -> ${dest}`);
@@ -132,7 +151,7 @@ export async function fetchModels(opts: FetchOptions = {}): Promise<FetchResult[
 if (require.main === module) {
   fetchModels()
     .then((r) => {
-      const failed = r.filter((x) => x.status === 'failed');
+      const failed = r.filter((x) => x.status === 'failed' || x.status === 'missing');
       if (failed.length) {
         console.error(`${failed.length} model(s) could not be fetched: ${failed.map((f) => f.name).join(', ')}`);
         process.exitCode = 1;

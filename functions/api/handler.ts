@@ -20,13 +20,22 @@ import { createRouter, type Operation } from './router';
 import { openApiDocument } from './schemas/openapi';
 import type { RouteKey } from './route-table';
 
+/**
+ * {"status": "ok"}, with details when the runtime announced its liveness model (npm start does):
+ * the model in use and, on the fallback to fr_liveness, the warning.
+ */
+export function healthcheck(env: NodeJS.ProcessEnv): { status: 'ok'; details?: { liveness_model: string; warning?: string } } {
+  if (!env.OZ_LIVENESS_IN_USE) return { status: 'ok' };
+  return { status: 'ok', details: { liveness_model: env.OZ_LIVENESS_IN_USE, ...(env.OZ_LIVENESS_WARNING ? { warning: env.OZ_LIVENESS_WARNING } : {}) } };
+}
+
 const caller = (req: Request) => authenticate(coreDeps(), req.headers['x-forensic-access-token']);
 const page = (req: Request) => ({ offset: intParam(req.query, 'offset', 0, 1_000_000), limit: intParam(req.query, 'limit', 100, 1000) });
 
 const serviceToken: Operation = async (req) => json(200, await issueServiceToken(coreDeps(), await caller(req), req.params['user_id']!));
 
 export const operations: Partial<Record<RouteKey, Operation>> = {
-  'GET /api/healthcheck': async () => json(200, { status: 'ok' }),
+  'GET /api/healthcheck': async () => json(200, healthcheck(process.env)),
   'GET /api/openapi.json': async () => json(200, openApiDocument()),
 
   'POST /api/authorize/auth': async (req) => {

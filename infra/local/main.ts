@@ -1,17 +1,17 @@
 // `npm start`: the whole system locally, no AWS account.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startLocalRuntime } from './runtime';
 import { REPO_ROOT } from '../stack';
 import { DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD } from './defaults';
 import { discoveryFile, removeDiscovery, writeDiscovery } from './discovery';
 import { ensureConsoleBuilt } from './console';
+import { ensureLivenessModel } from './liveness-model';
 
 
 async function main() {
-  // Models fetched with `npm run models:fetch` land in .models/: use them unless told otherwise.
-  const fetched = path.join(REPO_ROOT, '.models');
-  if (!process.env.OZ_MODEL_DIR && fs.existsSync(fetched)) process.env.OZ_MODEL_DIR = fetched;
+  // The strong liveness model, fetched into .models/ on the first start when the network allows.
+  const liveness = await ensureLivenessModel(process.env, (line) => console.log(line));
+  if (liveness.warning) console.warn(`\n${'!'.repeat(100)}\nWARNING: ${liveness.warning}\n${'!'.repeat(100)}\n`);
   const inMemory = process.argv.includes('--in-memory') || process.env.OZ_IN_MEMORY === 'true';
   const dataDir = inMemory ? undefined : path.resolve(process.env.OZ_DATA_DIR ?? path.join(REPO_ROOT, '.oz-data'));
   const adminEmail = process.env.OZ_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL;
@@ -37,7 +37,7 @@ async function main() {
   console.log(`  console: ${runtime.url}/${consoleBuilt ? '' : ' (not built: see the message above)'}`);
   console.log(`  health:  curl ${runtime.url}/api/healthcheck`);
   console.log(`  admin:   ${adminEmail} / ${process.env.OZ_ADMIN_PASSWORD ? '(OZ_ADMIN_PASSWORD)' : adminPassword}`);
-  console.log(`  liveness model: ${process.env.OZ_MODEL_DIR ? `MiniFASNet if found in ${process.env.OZ_MODEL_DIR}` : 'fr_liveness (run `npm run models:fetch` for the stronger MiniFASNet)'}`);
+  console.log(`  liveness model: ${liveness.model}${liveness.warning ? ' (FALLBACK: see the warning above)' : ` (${liveness.fetch} in ${liveness.dir})`}`);
   console.log('Press Ctrl-C to stop.\n');
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -395,7 +395,19 @@ export const PersonList = response('PersonList', z.array(Person));
 
 // ---- service -------------------------------------------------------------------------------
 
-export const Health = response('Health', z.object({ status: z.literal('ok') }));
+export const Health = response(
+  'Health',
+  z.object({
+    status: z.literal('ok'),
+    details: z
+      .object({
+        liveness_model: z.string().meta({ description: 'the passive liveness model in use, e.g. MiniFASNetV2' }),
+        warning: z.string().optional().meta({ description: 'present when the runtime fell back to the weaker fr_liveness model' }),
+      })
+      .optional()
+      .meta({ description: 'present when the runtime announced its models (the local runtime does)' }),
+  }),
+);
 export const OpenApiDocument = response('OpenApiDocument', z.looseObject({ openapi: z.string(), info: jsonObject(), paths: jsonObject(), components: jsonObject() }));
 
 // ---- API Lite ------------------------------------------------------------------------------
