@@ -1376,6 +1376,13 @@ export interface components {
         Health: {
             /** @constant */
             status: "ok";
+            /** @description present when the runtime announced its models (the local runtime does) */
+            details?: {
+                /** @description the passive liveness model in use, e.g. MiniFASNetV2 */
+                liveness_model: string;
+                /** @description present when the runtime fell back to the weaker fr_liveness model */
+                warning?: string;
+            };
         };
         /** @description An image body answers {"passed", "score"}; multipart media with a payload answer the folder-like object (temporary ids, nothing stored). */
         LiteDetect: components["schemas"]["LiteLiveness"] | components["schemas"]["Folder"];
