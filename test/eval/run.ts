@@ -21,8 +21,10 @@ import { findOptionalModel } from '../../models/manifest';
 import {
   compareTemplates,
   decodeImage,
+  COUNT_DETECT,
   DETECT_DEFAULTS,
   detectFaces,
+  SELFIE_DETECT,
   FACE_RAW_THRESHOLD,
   FACE_SCORE_LOW,
   FACE_SCORE_THRESHOLD,
@@ -34,9 +36,12 @@ import {
 import { analyzeMediaDetailed } from '../../layers/vision/analyze';
 import { detectLandmarks } from '../../layers/vision/landmarks';
 import { alignedFaceTensor, embedAligned } from '../../layers/vision/embed';
-import { NETS, type LivenessChoice } from '../../layers/vision/liveness';
+import { chooseLivenessModel, NETS, type LivenessChoice } from '../../layers/vision/liveness';
 import { makeTemplate, similarityToScore } from '../../layers/vision/templates';
 import { sniff } from '../../layers/vision/sniff';
+import { resizeFrame } from '../../layers/vision/imageops';
+import { l2normalize } from '../../layers/vision/embed';
+import type { Frame } from '../../layers/vision/types';
 import {
   dPrime,
   eer,
@@ -132,10 +137,13 @@ async function evalFaces(): Promise<object> {
   log(`score 0 (raw <= ${FACE_SCORE_LOW}): ${belowLow}/${impostor.length} impostor pairs (${pct(belowLow / impostor.length)}), ${genuine.filter((x) => x <= FACE_SCORE_LOW).length} genuine`);
   log(`normal fit to impostors: FAR 1e-3 at ${r3(fit(1e-3))}, 1e-4 at ${r3(fit(1e-4))}, 1e-5 at ${r3(fit(1e-5))}`);
   log(`chosen: raw ${FACE_RAW_THRESHOLD} -> score ${FACE_SCORE_THRESHOLD}: TAR ${pct(chosen.tar)} (${chosen.acceptedGenuine}/${genuine.length}), FAR ${pct(chosen.far)} (${chosen.acceptedImpostors}/${impostor.length}); on calibrated scores at 0.85: TAR ${pct(at085.tar)}, FAR ${pct(at085.far)}`);
+  log(`margin at raw ${FACE_RAW_THRESHOLD}: lowest genuine ${r3(Math.min(...genuine))} (${r3(Math.min(...genuine) - FACE_RAW_THRESHOLD)} from the threshold), highest impostor ${r3(Math.max(...impostor))} (${r3(FACE_RAW_THRESHOLD - Math.max(...impostor))} below it)`);
   log(`hardest genuine: ${hardestGenuine.map((w) => `${r3(w.s)} ${path.basename(w.a)}~${path.basename(w.b)}`).join('; ')}`);
   log(`hardest impostor: ${hardestImpostor.map((w) => `${r3(w.s)} ${path.basename(w.a)}~${path.basename(w.b)}`).join('; ')}`);
   log();
+  const margin = await evalMarginOptions(rows);
   return {
+    margin,
     photos: rows.length,
     templates: items.length,
     noFace: missing,
@@ -185,7 +193,7 @@ const EDGE_CUT: Record<string, 'all' | Array<[number, number]>> = {
 const EXTRA_DETECTION: Array<[string, number]> = [['deepface/tests/unit/dataset/selfie-many-people.jpg', 7]];
 
 async function evalDetection(): Promise<object> {
-  log('== detection: faces/detection.csv (+ selfie-many-people.jpg from SOURCES.md), fr_detect with the default minimum size ==');
+  log('== detection (counting preset COUNT_DETECT): faces/detection.csv (+ selfie-many-people.jpg from SOURCES.md) ==');
   const rows: Array<[string, number]> = csv(path.join(FACES, 'detection.csv')).map((r) => [r[0]!, Number(r[1])]);
   for (const x of EXTRA_DETECTION) if (!rows.some((r) => r[0] === x[0]) && existsSync(path.join(FACES, x[0]))) rows.push(x);
   let expWhole = 0;
@@ -197,7 +205,7 @@ async function evalDetection(): Promise<object> {
   const missed: string[] = [];
   for (const [p, expected] of rows) {
     const frame = await decodeImage(readFileSync(path.join(FACES, p)));
-    const faces = await detectFaces(frame, DETECT_DEFAULTS);
+    const faces = await detectFaces(frame, COUNT_DETECT);
     const cut = EDGE_CUT[p];
     let fe = 0;
     let fw = 0;
@@ -231,7 +239,124 @@ async function evalDetection(): Promise<object> {
   log(`whole faces found ${foundWhole}/${expWhole} (recall ${pct(foundWhole / expWhole)}); faces cut off at the edge found ${foundEdge}/${expEdge}; detections beyond the expected count ${extra}`);
   if (missed.length) log(`missed: ${missed.join(', ')}`);
   log();
-  return { detector: { ...DETECT_DEFAULTS }, photos: rows.length, wholeExpected: expWhole, wholeFound: foundWhole, recallWhole: r4(foundWhole / expWhole), cutOffExpected: expEdge, cutOffFound: foundEdge, extraDetections: extra, missed, perPhoto: per };
+  const bands = await evalSizeBands(rows);
+  return { sizeBands: bands, detector: { ...COUNT_DETECT }, photos: rows.length, wholeExpected: expWhole, wholeFound: foundWhole, recallWhole: r4(foundWhole / expWhole), cutOffExpected: expEdge, cutOffFound: foundEdge, extraDetections: extra, missed, perPhoto: per };
+}
+
+/** The frame centred on a gray canvas (smaller photos in a large one: the case of small faces). */
+function onCanvas(f: Frame, width: number, height: number): Frame {
+  const data = Buffer.alloc(width * height * 3, 128);
+  const ox = Math.floor((width - f.width) / 2);
+  const oy = Math.floor((height - f.height) / 2);
+  for (let r = 0; r < f.height; r++) f.data.copy(data, ((oy + r) * width + ox) * 3, r * f.width * 3, (r + 1) * f.width * 3);
+  return { width, height, data };
+}
+
+const BANDS: Array<[number, number]> = [
+  [20, 23],
+  [24, 29],
+  [30, 39],
+  [40, 49],
+  [50, 64],
+];
+
+/**
+ * Recall by face size: every photo with whole faces only (cut-off faces left out) is shrunk so its
+ * smallest face is 20, 22, 24, ... 64 px tall (the faces found at full size give the sizes), then
+ * searched as it is and centred on a 1280x960 canvas; a face counts as found when the detector
+ * returns at least as many faces as the photo holds. Selfie and counting presets side by side.
+ */
+async function evalSizeBands(rows: Array<[string, number]>): Promise<object> {
+  log('-- recall by face size band (photos shrunk so the smallest face has the size; own size and on a 1280x960 canvas)');
+  const sizes = [20, 22, 24, 27, 30, 35, 40, 45, 50, 57, 64];
+  const tally: Record<string, Record<string, { expected: number; found: number; extra: number }>> = { selfie: {}, counting: {} };
+  for (const [p, expected] of rows) {
+    const cut = EDGE_CUT[p];
+    if (cut) continue;
+    const full = await decodeImage(readFileSync(path.join(FACES, p)));
+    const ref = await detectFaces(full, DETECT_DEFAULTS);
+    if (ref.length !== expected) continue;
+    const smallest = Math.min(...ref.map((f) => f.y2 - f.y1));
+    for (const size of sizes) {
+      const s = size / smallest;
+      if (s >= 1) continue;
+      const band = BANDS.find(([lo, hi]) => size >= lo && size <= hi)!;
+      const key = `${band[0]}-${band[1]} px`;
+      const small = resizeFrame(full, Math.max(1, Math.round(full.width * s)), Math.max(1, Math.round(full.height * s)));
+      const frames = [small, ...(small.width <= 1280 && small.height <= 960 ? [onCanvas(small, 1280, 960)] : [])];
+      for (const fr of frames) {
+        for (const [name, preset] of [['selfie', SELFIE_DETECT], ['counting', COUNT_DETECT]] as const) {
+          const n = (await detectFaces(fr, preset)).length;
+          const t = (tally[name]![key] ??= { expected: 0, found: 0, extra: 0 });
+          t.expected += expected;
+          t.found += Math.min(n, expected);
+          t.extra += Math.max(0, n - expected);
+        }
+      }
+    }
+  }
+  for (const [name, byBand] of Object.entries(tally)) {
+    log(`  ${name.padEnd(9)} ${BANDS.map(([lo, hi]) => {
+      const t = byBand[`${lo}-${hi} px`];
+      return t ? `${lo}-${hi} px ${t.found}/${t.expected}${t.extra ? ` (+${t.extra} extra)` : ''}` : '';
+    }).join(' | ')}`);
+  }
+  return tally;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recognition margin: options measured, not adopted unless the numbers support them
+// ---------------------------------------------------------------------------------------------
+
+/** A template of each photo: as shipped, flip-averaged (the mirrored aligned face's embedding added), and of variants. */
+async function evalMarginOptions(rows: string[][]): Promise<object> {
+  log('-- recognition margin: options (every pair of identities.csv; variants: the photo mirrored, and shrunk to half)');
+  type T = { id: string; plain: Float32Array; flip: Float32Array; variant: boolean };
+  const items: T[] = [];
+  for (const [p, id] of rows) {
+    const full = await decodeImage(readFileSync(path.join(FACES, p!)));
+    const variants: Array<[Frame, boolean]> = [[full, false], [mirror(full), true], [resizeFrame(full, Math.round(full.width / 2), Math.round(full.height / 2)), true]];
+    for (const [fr, variant] of variants) {
+      const face = (await detectFaces(fr, SELFIE_DETECT))[0];
+      if (!face) continue;
+      const lm = await detectLandmarks(fr, face);
+      if (!lm) continue;
+      const tensor = alignedFaceTensor(fr, lm);
+      const plain = l2normalize(await embedAligned(tensor));
+      const mirrored = l2normalize(await embedAligned(mirrorTensor(tensor, 112)));
+      items.push({ id: id!, plain, flip: l2normalize(plain.map((v, i) => v + mirrored[i]!)), variant });
+    }
+  }
+  const cos = (a: Float32Array, b: Float32Array): number => a.reduce((s, v, i) => s + v * b[i]!, 0);
+  const out: Record<string, object> = {};
+  for (const [name, pick, pairsOf] of [
+    ['shipped, originals', (t: T) => t.plain, 'originals'],
+    ['flip-averaged, originals', (t: T) => t.flip, 'originals'],
+    ['shipped, with variants', (t: T) => t.plain, 'all'],
+    ['flip-averaged, with variants', (t: T) => t.flip, 'all'],
+  ] as const) {
+    const pool = items.filter((t) => pairsOf === 'all' || !t.variant);
+    const gen: number[] = [];
+    const imp: number[] = [];
+    for (let i = 0; i < pool.length; i++) for (let j = i + 1; j < pool.length; j++) (pool[i]!.id === pool[j]!.id ? gen : imp).push(cos(pick(pool[i]!), pick(pool[j]!)));
+    const rates = ratesAt(gen, imp, FACE_RAW_THRESHOLD);
+    const row = { templates: pool.length, genuine: gen.length, impostor: imp.length, auc: r4(rocAuc(gen, imp)), dPrime: r3(dPrime(gen, imp)), lowestGenuine: r3(Math.min(...gen)), highestImpostor: r3(Math.max(...imp)), genuineBelowThreshold: gen.length - rates.acceptedGenuine, impostorsAccepted: rates.acceptedImpostors };
+    out[name] = row;
+    log(`  ${name.padEnd(30)} ${row.templates} templates, ${row.genuine} genuine / ${row.impostor} impostor pairs: AUC ${row.auc}, d' ${row.dPrime}, lowest genuine ${row.lowestGenuine}, highest impostor ${row.highestImpostor}, at raw ${FACE_RAW_THRESHOLD}: ${row.genuineBelowThreshold} genuine rejected, ${row.impostorsAccepted} impostors accepted`);
+  }
+  return out;
+}
+
+function mirror(f: Frame): Frame {
+  const data = Buffer.allocUnsafe(f.data.length);
+  for (let y = 0; y < f.height; y++) for (let x = 0; x < f.width; x++) f.data.copy(data, (y * f.width + (f.width - 1 - x)) * 3, (y * f.width + x) * 3, (y * f.width + x) * 3 + 3);
+  return { width: f.width, height: f.height, data };
+}
+
+function mirrorTensor(t: Float32Array, side: number): Float32Array {
+  const out = new Float32Array(t.length);
+  for (let c = 0; c < t.length / (side * side); c++) for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) out[c * side * side + y * side + x] = t[c * side * side + y * side + side - 1 - x]!;
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -311,6 +436,7 @@ async function evalPad(): Promise<object> {
   const v1 = findOptionalModel('MiniFASNetV1SE');
   if (v2) models.push({ name: 'MiniFASNetV2', nets: [NETS.MiniFASNetV2] });
   if (v2 && v1) models.push({ name: 'MiniFASNetV2+MiniFASNetV1SE', nets: [NETS.MiniFASNetV2, NETS.MiniFASNetV1SE] });
+  log(`  model in use by the product now (OZ_LIVENESS_MODEL=${process.env.OZ_LIVENESS_MODEL ?? 'auto'}, OZ_MODEL_DIR=${process.env.OZ_MODEL_DIR ?? 'unset'}): ${chooseLivenessModel().name}`);
   if (!v2) log(`  (MiniFASNet models not found in OZ_MODEL_DIR=${process.env.OZ_MODEL_DIR ?? 'unset'}: only fr_liveness)`);
   const out: Record<string, object> = {};
   for (const choice of models) {
