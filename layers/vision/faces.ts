@@ -121,6 +121,8 @@ const TILE_W = DET_W;
 const TILE_H = DET_H;
 const TILE_STEP = 0.75;
 const TILE_FACE_MAX = 0.25;
+/** The largest face the tile pass adds, in frame pixels. */
+export const TILE_MAX_FACE_PX = TILE_FACE_MAX * TILE_H;
 /** A tile face touching a tile edge inside the frame may be a part of a face: dropped. */
 const TILE_EDGE_PX = 2;
 

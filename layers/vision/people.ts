@@ -6,7 +6,7 @@
  */
 import { analyzeMediaDetailed } from './analyze';
 import { ManyPeopleError, NoFaceError } from './errors';
-import { DETECT_DEFAULTS, detectFaces, type DetectOptions, type FaceBox } from './faces';
+import { DETECT_DEFAULTS, detectFaces, TILE_MAX_FACE_PX, type DetectOptions, type FaceBox } from './faces';
 import { decodeImage } from './frames';
 import type { FaceTemplate } from './templates';
 
@@ -30,9 +30,9 @@ export function otherPeople(faces: readonly FaceBox[], primary: FaceBox): FaceBo
 
 const sameBox = (a: FaceBox, b: FaceBox) => a.x1 === b.x1 && a.y1 === b.y1 && a.x2 === b.x2 && a.y2 === b.y2;
 
-/** The faces on an image with the counting preset, highest score first. */
-export async function facesToCount(bytes: Buffer): Promise<FaceBox[]> {
-  return detectFaces(await decodeImage(bytes), COUNT_DETECT);
+/** The faces on an image with the counting preset (tiles: false = whole frame only), highest score first. */
+export async function facesToCount(bytes: Buffer, tiles = true): Promise<FaceBox[]> {
+  return detectFaces(await decodeImage(bytes), { ...COUNT_DETECT, tiles });
 }
 
 /**
@@ -42,7 +42,9 @@ export async function facesToCount(bytes: Buffer): Promise<FaceBox[]> {
  * (a group photo of small faces; either way the photo is refused, only the reason differs).
  */
 export async function peopleOnImage(bytes: Buffer, primary: FaceBox | null): Promise<number> {
-  const faces = await facesToCount(bytes);
+  // the tiles add faces of at most TILE_MAX_FACE_PX: beside a large main face none is another person
+  const tiles = !primary || OTHER_PERSON.minRelativeHeight * (primary.y2 - primary.y1) <= TILE_MAX_FACE_PX;
+  const faces = await facesToCount(bytes, tiles);
   if (primary) return 1 + otherPeople(faces, primary).length;
   return faces.length;
 }

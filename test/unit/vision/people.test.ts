@@ -43,6 +43,11 @@ describe('counting faces apart from the selfie path', () => {
     await assert.rejects(onePersonTemplate(bytes), NoFaceError);
   });
 
+  const TWO = 'faces/face_recognition/examples/two_people.jpg';
+  it('two people with large faces are two people (the whole-frame pass suffices beside a large main face)', { skip: dataFile(TWO) ? false : skipMessage(TWO) }, async () => {
+    await assert.rejects(onePersonTemplate(readFileSync(dataFile(TWO)!)), (e: unknown) => e instanceof ManyPeopleError && e.people === 2);
+  });
+
   it('a photo of one person gives its template', { skip: dataFile(ONE) ? false : skipMessage(ONE) }, async () => {
     const t = await onePersonTemplate(readFileSync(dataFile(ONE)!));
     assert.equal(t?.vector.length, 512);
