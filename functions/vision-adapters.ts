@@ -1,7 +1,7 @@
 // layers/vision behind the core's ports: its errors become the core's.
-import { MediaRejectedError, NoFaceError as CoreNoFaceError, type FaceAnalyzer, type MediaInspector } from '../layers/core/ports';
+import { MediaRejectedError, NoFaceError as CoreNoFaceError, type FaceAnalyzer, type MediaInspector, type MediaSnapshotter } from '../layers/core/ports';
 import type { TemplateExtractor } from '../layers/core/collections';
-import { MediaError, NoFaceError, TEMPLATE_MODEL, analyzeMedia, compareTemplates, decodeShotSet, inspectMedia, makeThumbnail, ManyPeopleError, onePersonTemplate, shotSetVideo, templateModelId } from '../layers/vision';
+import { MediaError, NoFaceError, TEMPLATE_MODEL, analyzeMedia, compareTemplates, decodeShotSet, inspectMedia, makeSnapshot, makeThumbnail, ManyPeopleError, onePersonTemplate, shotSetVideo, templateModelId } from '../layers/vision';
 
 function translate(err: unknown): never {
   if (err instanceof MediaError) throw new MediaRejectedError(err.code, err.message);
@@ -26,6 +26,10 @@ export const mediaInspector = (): MediaInspector => ({
     return { ...inspected, thumb };
   },
   shotSetVideo: (bytes) => shotSetVideo(bytes).catch(translate),
+});
+
+export const mediaSnapshotter = (): MediaSnapshotter => ({
+  snapshot: (bytes, kind, atSeconds) => makeSnapshot(bytes, kind, atSeconds).catch(translate),
 });
 
 const asTemplate = (vector: Float32Array) => ({ model: TEMPLATE_MODEL, modelId: templateModelId(), dims: vector.length, vector });

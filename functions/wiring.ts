@@ -7,6 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoStore } from '../layers/aws/dynamo-store';
 import { DynamoReportStore } from '../layers/aws/dynamo-report-store';
+import { DynamoEventSessionStore } from '../layers/aws/dynamo-event-session-store';
 import { S3BlobStore } from '../layers/aws/s3-blob-store';
 import { SqsJobQueue } from '../layers/aws/sqs-job-queue';
 import { SfnWebhookStarter } from '../layers/aws/sfn-webhook-starter';
@@ -72,9 +73,18 @@ export function rateCounter(): DynamoRateCounter {
   return rates;
 }
 
+let eventSessions: DynamoEventSessionStore | undefined;
+
+/** SDK event sessions (layers/core/event-sessions.ts), in the main table. */
+export function eventSessionStore(): DynamoEventSessionStore {
+  eventSessions ??= new DynamoEventSessionStore(new DynamoDBClient(clientOptions('OZ_DYNAMODB_ENDPOINT')), required('OZ_TABLE_NAME'));
+  return eventSessions;
+}
+
 /** For tests and the local runtime after it changes the environment. */
 export function resetCoreDeps() {
   cached = undefined;
   rates = undefined;
+  eventSessions = undefined;
   starter = undefined;
 }

@@ -26,9 +26,9 @@ export function nagAcknowledgements(ids: { table: string; bucket: string; webhoo
   ];
 }
 
-/** Acknowledged on the webhook state machine only, so that no other `*` resource slips through. */
-export const STATE_MACHINE_NAG_ACKNOWLEDGEMENTS: NagAcknowledgement[] = [
-  { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'The X-Ray statement of the state machine role: PutTraceSegments and PutTelemetryRecords support no resource-level scoping.' },
+/** Acknowledged on the traced functions and the webhook state machine only (not the stack), so no other `*` resource elsewhere slips through. */
+export const TRACING_NAG_ACKNOWLEDGEMENTS: NagAcknowledgement[] = [
+  { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'The X-Ray statement of a traced function or state machine role: PutTraceSegments and PutTelemetryRecords support no resource-level scoping.' },
 ];
 
 /** Acknowledged on the console's CloudFront distribution only (infra/console-site.ts). */

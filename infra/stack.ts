@@ -6,7 +6,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { CfnStage, CorsHttpMethod, HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { Architecture, CfnFunction, DockerImageCode, DockerImageFunction, Runtime, type IFunction, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, CfnFunction, DockerImageCode, DockerImageFunction, Runtime, Tracing, type IFunction, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -16,13 +16,15 @@ import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { retentionConfigFromEnv } from '../layers/core/privacy';
 import { stuckAfterSecondsFromEnv } from '../layers/core/stranded';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ROUTES, TRAILING_SLASH_SUFFIX, type FunctionName } from '../functions/api/route-table';
 import { parseRates } from '../functions/api/throttle';
 import { parsePriceTable } from '../layers/core/metering';
 import { WebhookDelivery } from './webhook-delivery';
+import { Observability } from './observability';
 import { DocsSite } from './docs-site';
-import { acknowledgeNagFindings, nagAcknowledgements, STATE_MACHINE_NAG_ACKNOWLEDGEMENTS } from './nag';
+import { acknowledgeNagFindings, nagAcknowledgements, TRACING_NAG_ACKNOWLEDGEMENTS } from './nag';
 import { ConsoleSite } from './console-site';
 import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS, CORS_METHODS, parseCorsOrigins } from './cors';
 
@@ -121,6 +123,7 @@ export class OzStack extends Stack {
         architecture: Architecture.X86_64,
         environment,
         logGroup: logs(id),
+        tracing: Tracing.ACTIVE,
         projectRoot: REPO_ROOT,
         depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
         bundling: { format: OutputFormat.CJS, target: 'node22', sourceMap: true, minify: false, externalModules: ['@aws-sdk/*'] },
@@ -154,6 +157,7 @@ export class OzStack extends Stack {
       ephemeralStorageSize: Size.gibibytes(4),
       environment,
       logGroup: logs('MediaFunction'),
+      tracing: Tracing.ACTIVE,
     });
     tagEntry(media, 'functions/api/media-handler.ts#handler');
 
@@ -167,6 +171,7 @@ export class OzStack extends Stack {
       ephemeralStorageSize: Size.mebibytes(1024),
       environment,
       logGroup: logs('LiteFunction'),
+      tracing: Tracing.ACTIVE,
     });
     tagEntry(lite, 'functions/lite/handler.ts#handler');
 
@@ -179,6 +184,7 @@ export class OzStack extends Stack {
       ephemeralStorageSize: Size.gibibytes(2),
       environment,
       logGroup: logs('WorkerFunction'),
+      tracing: Tracing.ACTIVE,
     });
     tagEntry(worker, 'functions/worker/handler.ts#handler');
     worker.addEventSource(new SqsEventSource(queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 50 }));
@@ -294,7 +300,8 @@ export class OzStack extends Stack {
     // cdk-nag's AwsSolutions findings this design accepts, each with its reason (infra/nag.ts).
     const logicalId = (c: { node: { defaultChild?: unknown } }) => this.getLogicalId(c.node.defaultChild as CfnElement);
     acknowledgeNagFindings(this, nagAcknowledgements({ table: logicalId(table), bucket: logicalId(bucket), webhookFunction: logicalId(webhook) }));
-    acknowledgeNagFindings(webhooks.stateMachine, STATE_MACHINE_NAG_ACKNOWLEDGEMENTS);
+    acknowledgeNagFindings(webhooks.stateMachine, TRACING_NAG_ACKNOWLEDGEMENTS);
+    for (const fn of [api, webhook, media, lite, worker, deadLetterConsumer, sweeper, retention]) acknowledgeNagFindings(fn, TRACING_NAG_ACKNOWLEDGEMENTS);
 
     new CfnOutput(this, 'ApiUrl', { value: httpApi.apiEndpoint });
     // The API reference site is opt-in (`cdk deploy -c docs=true`): see infra/docs-site.ts.
@@ -306,7 +313,21 @@ export class OzStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'UsageDeadLetterQueueUrl', { value: usageDeadLetters.queueUrl });
     this.functions = { api, media, worker, webhook, lite, retention, deadLetter: deadLetterConsumer, sweeper };
+
+    // Alarms to one SNS topic, and the operator's dashboard (infra/observability.ts).
+    const observability = new Observability(this, 'Observability', {
+      functions: this.functions,
+      deadLetterQueues: { AnalysisDeadLetters: deadLetters, UsageEventDeadLetters: usageDeadLetters },
+      analysisQueue: queue,
+      httpApi,
+      webhookStateMachine: webhooks.stateMachine,
+    });
+    this.alarmTopic = observability.alarmTopic;
+    new CfnOutput(this, 'AlarmTopicArn', { value: observability.alarmTopic.topicArn });
   }
+
+  /** Every alarm of the stack notifies this topic: subscribe an address or a pager to it. */
+  readonly alarmTopic: Topic;
 
   readonly functions: Record<'api' | 'media' | 'worker' | 'webhook' | 'lite' | 'retention' | 'deadLetter' | 'sweeper', LambdaFunction>;
 }

@@ -13,7 +13,8 @@ import { getUsage, getUsageQuota, setUsageQuota } from '../../layers/core/meteri
 import { patchAnalysisMeta, patchCollectionMeta, patchFolderMeta, patchMediaMeta, patchPersonMeta } from '../../layers/core/metadata';
 import { decideAnalysis, patchFolderOperatorFields, resolutionEndpoint } from '../../layers/core/decisions';
 import { createReportTemplate, getReport, getReportTemplate, listFolderReports, listReportTemplateAttachments, listReportTemplates, patchReportTemplate } from '../../layers/core/reports/reports';
-import { coreDeps } from '../wiring';
+import { listEventSessions, recordEventSession } from '../../layers/core/event-sessions';
+import { coreDeps, eventSessionStore } from '../wiring';
 import { json, jsonBody, type Request } from './http';
 import { boolParam, intParam, timeParam, timeWindow } from './query';
 import { createRouter, type Operation } from './router';
@@ -61,6 +62,28 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
   },
   'GET /api/audit': async (req) =>
     json(200, await listAudit(coreDeps(), await caller(req), { object_type: req.query['object_type'], object_id: req.query['object_id'], ...page(req) })),
+  'GET /api/event_sessions': async (req) => {
+    const who = await caller(req);
+    const created = timeWindow(req.query, 'time_created');
+    const updated = timeWindow(req.query, 'time_updated');
+    return json(
+      200,
+      await listEventSessions(coreDeps(), eventSessionStore(), who, {
+        ...page(req),
+        time_created: timeParam(req.query, 'time_created'),
+        time_created_min: created.min,
+        time_created_max: created.max,
+        time_updated: timeParam(req.query, 'time_updated'),
+        time_updated_min: updated.min,
+        time_updated_max: updated.max,
+        session_id: req.query['session_id'],
+        session_id_exclude: req.query['session_id.exclude'],
+        sorting: req.query['sorting'],
+        total_omit: boolParam(req.query, 'total_omit'),
+      }),
+    );
+  },
+  'POST /api/event_sessions': async (req) => json(201, await recordEventSession(coreDeps(), eventSessionStore(), await caller(req), jsonBody(req))),
   'GET /api/authorize/service_token': async (req) => json(200, await issueOwnServiceToken(coreDeps(), await caller(req))),
   'POST /api/authorize/service_token': async (req) => json(200, await issueOwnServiceToken(coreDeps(), await caller(req))),
   'GET /api/authorize/service_token/{user_id}': serviceToken,

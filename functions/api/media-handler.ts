@@ -8,7 +8,8 @@ import { uploadedParts } from '../../layers/core/uploads';
 import { analyzers } from '../analyzers';
 import { addMedia, createFolder, getFolder } from '../../layers/core/folders';
 import { coreDeps, webhookStarter } from '../wiring';
-import { mediaInspector, templateExtractor } from '../vision-adapters';
+import { mediaInspector, mediaSnapshotter, templateExtractor } from '../vision-adapters';
+import { createMediaSnapshot, readMediaSnapshot } from '../../layers/core/snapshots';
 import { addPersonImages, createPerson, deleteCollection, deletePerson, deletePersonImage } from '../../layers/core/collections';
 import { deleteFolderPersonalInfo } from '../../layers/core/privacy';
 import { addReportTemplateAttachment, deleteReport, deleteReportTemplate, deleteReportTemplateAttachment, generateReport } from '../../layers/core/reports/reports';
@@ -92,6 +93,13 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
     await deleteMedia(coreDeps(), await caller(req), req.params['media_id']!);
     return json(204, null);
   },
+  // A snapshot is decoded from the media's bytes: it runs where ffmpeg and sharp are.
+  'GET /api/media/{media_id}/snapshot': async (req) => {
+    const jpeg = await readMediaSnapshot(coreDeps(), mediaSnapshotter(), await caller(req), req.params['media_id']!);
+    return { statusCode: 200, headers: { 'content-type': 'image/jpeg', 'cache-control': 'private, no-store' }, body: jpeg.toString('base64'), isBase64Encoded: true };
+  },
+  'POST /api/media/{media_id}/snapshot': async (req) =>
+    json(201, await createMediaSnapshot(coreDeps(), mediaSnapshotter(), await caller(req), req.params['media_id']!, jsonBody(req, { required: false }), req.query)),
   'DELETE /api/folders/{folder_id}/pi': async (req) => json(200, await deleteFolderPersonalInfo(coreDeps(), await caller(req), req.params['folder_id']!)),
   'POST /api/folders/{folder_id}/delete_pi': async (req) => json(200, await deleteFolderPersonalInfo(coreDeps(), await caller(req), req.params['folder_id']!)),
   'POST /api/collections/{collection_id}/persons': async (req) => {

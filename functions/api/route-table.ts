@@ -22,6 +22,9 @@ export const ROUTES = [
   { method: 'POST', path: '/api/authorize/logout', fn: 'api' },
   { method: 'GET', path: '/api/config', fn: 'api' },
   { method: 'GET', path: '/api/audit', fn: 'api' },
+  // SDK event sessions (5.2.0 lists them; the POST that records them is ours: layers/core/event-sessions.ts).
+  { method: 'GET', path: '/api/event_sessions', fn: 'api' },
+  { method: 'POST', path: '/api/event_sessions', fn: 'api' },
   // Without a user id: a CLIENT SERVICE user's own service token (6.0.1).
   { method: 'GET', path: '/api/authorize/service_token', fn: 'api' },
   { method: 'POST', path: '/api/authorize/service_token', fn: 'api' },
@@ -60,6 +63,9 @@ export const ROUTES = [
   // Deleting a folder or a folder's media deletes files: the media function has that right.
   { method: 'DELETE', path: '/api/folders/{folder_id}', fn: 'media' },
   { method: 'DELETE', path: '/api/media/{media_id}', fn: 'media' },
+  // A media's snapshot (4.0.2) is decoded from its bytes: the media function has ffmpeg and sharp.
+  { method: 'GET', path: '/api/media/{media_id}/snapshot', fn: 'media' },
+  { method: 'POST', path: '/api/media/{media_id}/snapshot', fn: 'media' },
   { method: 'POST', path: '/api/folders/{folder_id}/media', fn: 'media' },
   // Clearing personal information deletes files: the media function has that right, the zip API not.
   { method: 'DELETE', path: '/api/folders/{folder_id}/pi', fn: 'media' },

@@ -30,8 +30,17 @@ export class FunctionTimeoutError extends Error {
   }
 }
 
-/** timeoutSeconds: the function's timeout (from the template); undefined = none. */
-export function startFunctionPool(entry: string, size: number, log: (line: string) => void = () => {}, timeoutSeconds?: number): FunctionPool {
+/**
+ * timeoutSeconds: the function's timeout (from the template); undefined = none. env: the function's
+ * environment, read when a process starts (default: this process's).
+ */
+export function startFunctionPool(
+  entry: string,
+  size: number,
+  log: (line: string) => void = () => {},
+  timeoutSeconds?: number,
+  env: () => NodeJS.ProcessEnv = () => process.env,
+): FunctionPool {
   const slots: Slot[] = Array.from({ length: Math.max(1, size) }, () => ({ child: null, ready: null, busy: false, pending: new Map() }));
   const waiters: (() => void)[] = [];
   let nextId = 1;
@@ -41,7 +50,7 @@ export function startFunctionPool(entry: string, size: number, log: (line: strin
   function spawn(slot: Slot) {
     const child = fork(path.join(__dirname, 'function-child.ts'), [REPO_ROOT, entry], {
       execArgv: ['--import', 'tsx'],
-      env: process.env, // the runtime has set the function's environment from the template
+      env: env(),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     slot.child = child;

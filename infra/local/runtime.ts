@@ -126,16 +126,37 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const stepFunctions = await startLocalStepFunctions(template, { retryIntervalMs: options.stepFunctionsRetryIntervalMs, log });
     stack.push(() => stepFunctions.stop());
 
-    // Every function of the template runs in this process with its template environment.
+    // Each function gets its own template environment, as in AWS, so a variable missing from a
+    // function's template fails here too. Functions in their own processes (queue consumers,
+    // scheduled ones) get exactly theirs; those run in this process (HTTP routes, the webhook task)
+    // share it, so it holds only their variables (test/unit/infra-env.test.ts checks every
+    // function's reads against its own template environment).
     const functionIds = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[ENTRY_METADATA_KEY]);
-    for (const [id] of functionIds) Object.assign(process.env, functionEnvironment(template.Resources, id, resources));
-    Object.assign(process.env, {
+    const ownProcess = new Set(
+      Object.values(template.Resources).flatMap((r) =>
+        r.Type === 'AWS::Lambda::EventSourceMapping'
+          ? [(r.Properties?.['FunctionName'] as { Ref: string }).Ref]
+          : r.Type === 'AWS::Events::Rule'
+            ? ((r.Properties?.['Targets'] as { Arn: { 'Fn::GetAtt': [string] } }[] | undefined) ?? []).map((t) => t.Arn['Fn::GetAtt'][0])
+            : [],
+      ),
+    );
+    const templateNames = new Set(functionIds.flatMap(([id]) => Object.keys(functionEnvironment(template.Resources, id, resources))));
+    const endpoints = {
       OZ_DYNAMODB_ENDPOINT: dynamo.endpoint,
       OZ_S3_ENDPOINT: s3.endpoint,
       OZ_SQS_ENDPOINT: sqs.endpoint,
       OZ_SFN_ENDPOINT: stepFunctions.endpoint,
       AWS_REGION: LOCAL_REGION,
-    });
+    };
+    for (const [id] of functionIds) if (!ownProcess.has(id)) Object.assign(process.env, functionEnvironment(template.Resources, id, resources));
+    Object.assign(process.env, endpoints);
+    /** A function process's environment: this process's, without any function's template variables, plus its own. */
+    const environmentOf = (fnId: string) => () => {
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      for (const name of templateNames) delete env[name];
+      return { ...env, ...functionEnvironment(template.Resources, fnId, resources), ...endpoints };
+    };
     const { resetCoreDeps, coreDeps } = await import('../../functions/wiring');
     resetCoreDeps();
     await ensureAdmin(coreDeps(), options.adminEmail, options.adminPassword, log);
@@ -153,7 +174,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const queueId = (props['EventSourceArn'] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
       const queue = resources.queues[queueId]!;
       const timeout = options.consumerTimeoutSeconds ?? Number(template.Resources[fnId]!.Properties?.['Timeout'] ?? 3);
-      const pool = startFunctionPool(String(template.Resources[fnId]!.Metadata![ENTRY_METADATA_KEY]), options.workerConcurrency ?? 2, log, timeout);
+      const pool = startFunctionPool(String(template.Resources[fnId]!.Metadata![ENTRY_METADATA_KEY]), options.workerConcurrency ?? 2, log, timeout, environmentOf(fnId));
       workers.push(pool);
       pools[fnId] = pool;
       stack.push(() => pool.stop());
@@ -183,7 +204,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         const fn = template.Resources[fnId];
         const entry = fn?.Metadata?.[ENTRY_METADATA_KEY];
         if (typeof entry !== 'string') continue;
-        const pool = startFunctionPool(entry, 1, log, Number(fn!.Properties?.['Timeout'] ?? 3));
+        const pool = startFunctionPool(entry, 1, log, Number(fn!.Properties?.['Timeout'] ?? 3), environmentOf(fnId));
         pools[fnId] = pool;
         let running: Promise<unknown> | null = null;
         const timer = setInterval(() => {

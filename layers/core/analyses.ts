@@ -8,6 +8,7 @@ import { canStartAnalysis, check } from './permissions';
 import { analysisView } from './views';
 import { LIMITS, limitBytes, metaDataOf } from './limits';
 import { publishUsage, reserveAnalyses } from './metering';
+import { analysisThresholds } from './thresholds';
 
 // Clients send lower or upper case, and the iOS SDK says "liveness" for QUALITY.
 const TYPE_ALIASES: Record<string, AnalysisType> = {
@@ -80,21 +81,22 @@ function validateParams(type: AnalysisType, params: JsonObject, i: number) {
  * the server's defaults does not rewrite what an old analysis says it ran with.
  */
 export function confsFor(config: CoreConfig, type: AnalysisType, params: JsonObject): JsonObject {
-  const num = (name: string, fallback: number) => (typeof params[name] === 'number' ? (params[name] as number) : fallback);
+  // The defaults come from the one reading the worker decides by (thresholds.ts).
+  const thresholds = analysisThresholds({ type, params }, config);
   switch (type) {
     case 'QUALITY': {
-      const spoofing = num('threshold_spoofing', config.defaultThresholdSpoofing);
+      const spoofing = thresholds!.value;
+      const num = (name: string) => (typeof params[name] === 'number' ? (params[name] as number) : spoofing);
       // With the three scores (OZ_QUALITY_THREE_SCORES) their thresholds too, as the documents' confs show.
-      const three: JsonObject = config.qualityThreeScores ? { threshold_replay: num('threshold_replay', spoofing), threshold_liveness: num('threshold_liveness', spoofing) } : {};
+      const three: JsonObject = config.qualityThreeScores ? { threshold_replay: num('threshold_replay'), threshold_liveness: num('threshold_liveness') } : {};
       return { threshold_spoofing: spoofing, ...three, extract_best_shot: true, extract_action_shots: false, ...params };
     }
     case 'BIOMETRY': {
-      const threshold = num('threshold', config.biometryThreshold);
-      const band = config.biometryOperatorBand;
-      return { threshold, threshold_min: Math.min(threshold, band[0] ?? threshold), threshold_max: Math.max(threshold, band[1] ?? threshold), ...params };
+      const { value, band, base } = thresholds!;
+      return { threshold: base ?? value, threshold_min: band?.[0] ?? value, threshold_max: value, ...params };
     }
     case 'COLLECTION':
-      return { decision_threshold: config.biometryThreshold, decision_count: 1, ...params };
+      return { decision_threshold: thresholds!.value, decision_count: 1, ...params };
     case 'DOCUMENTS':
       return { ...params };
   }

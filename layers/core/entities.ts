@@ -251,8 +251,15 @@ export interface PersonImage {
 /** Where a media's thumbnail JPEG is stored: beside its bytes, gone with them. */
 export const thumbKey = (blobKey: string): string => `${blobKey}.thumb.jpg`;
 
-/** Every blob a media owns (its bytes and, when made, its thumbnail and a shot set's video): what deleting it deletes. */
+/** Where a media's snapshot JPEG is stored (GET|POST /api/media/{id}/snapshot/), once one was asked for. */
+export const snapshotKey = (blobKey: string): string => `${blobKey}.snapshot.jpg`;
+
+/**
+ * Every blob a media owns (its bytes and, when made, its thumbnail, snapshot and a shot set's
+ * video): what deleting it deletes. The snapshot is made on request and not recorded, so its key
+ * is always listed (deleting an absent blob is no error).
+ */
 export function mediaBlobKeys(media: Pick<Media, 'blob_key' | 'info' | 'video_key'>): string[] {
   if (!media.blob_key) return media.video_key ? [media.video_key] : [];
-  return [media.blob_key, ...(media.info.thumb ? [thumbKey(media.blob_key)] : []), ...(media.video_key ? [media.video_key] : [])];
+  return [media.blob_key, ...(media.info.thumb ? [thumbKey(media.blob_key)] : []), snapshotKey(media.blob_key), ...(media.video_key ? [media.video_key] : [])];
 }

@@ -66,6 +66,10 @@ export interface MediaInspector {
   /** The MP4 video of a shot set's images (changelog 5.2.0: a shot set's video_url); absent: none made. */
   shotSetVideo?(bytes: Buffer): Promise<Buffer>;
 }
+/** Makes a media's snapshot (layers/vision does it); throws MediaRejectedError for bytes that do not decode. */
+export interface MediaSnapshotter {
+  snapshot(bytes: Buffer, kind: 'image' | 'video' | 'zip', atSeconds?: number): Promise<{ jpeg: Buffer; width: number; height: number; time: number | null }>;
+}
 export class MediaRejectedError extends Error {
   constructor(
     public readonly reason: string,

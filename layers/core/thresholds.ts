@@ -16,6 +16,8 @@ export interface Thresholds {
   passes: 'below' | 'at_or_above';
   /** BIOMETRY's OPERATOR_REQUIRED band [low, high), when there is one. */
   band?: [number, number];
+  /** BIOMETRY: the single threshold the params or the configuration name, before a band widens it. */
+  base?: number;
 }
 
 export function analysisThresholds(analysis: Pick<Analysis, 'type' | 'params'>, config: CoreConfig): Thresholds | null {
@@ -27,7 +29,7 @@ export function analysisThresholds(analysis: Pick<Analysis, 'type' | 'params'>, 
       const value = numberParam(analysis, 'threshold', config.biometryThreshold);
       const high = numberParam(analysis, 'threshold_max', Math.max(value, config.biometryOperatorBand[1] ?? value));
       const low = numberParam(analysis, 'threshold_min', Math.min(value, config.biometryOperatorBand[0] ?? value));
-      return { name: 'threshold', value: high, passes: 'at_or_above', ...(low < high ? { band: [low, high] as [number, number] } : {}) };
+      return { name: 'threshold', value: high, passes: 'at_or_above', base: value, ...(low < high ? { band: [low, high] as [number, number] } : {}) };
     }
     case 'COLLECTION':
       return { name: 'decision_threshold', value: numberParam(analysis, 'decision_threshold', config.biometryThreshold), passes: 'at_or_above' };

@@ -318,3 +318,24 @@ export async function sampleVideoFileStreaming(
 export async function sampleVideoFile(file: string, probe: VideoProbe, opts: SampleOptions = {}): Promise<Frame[]> {
   return (await sampleVideoFileStreaming(file, probe, opts)).frames;
 }
+
+/**
+ * One frame at `seconds` (clamped into the video), rotated for display and scaled to fit maxSide:
+ * a media's snapshot. `-ss` before the input seeks to the keyframe before and decodes forward, so
+ * the frame is the one shown at that time, not only the nearest keyframe.
+ */
+export async function videoFrameAt(file: string, probe: VideoProbe, seconds: number, maxSide: number): Promise<{ frame: Frame; time: number }> {
+  const last = Math.max(0, probe.span - (probe.fps > 0 ? 1 / probe.fps : 0));
+  const time = Math.min(Math.max(0, seconds), last);
+  const out = fitInside(probe.width, probe.height, maxSide);
+  const rotated = probe.rotation === 90 || probe.rotation === 270;
+  const filters = [`scale=${rotated ? out.height : out.width}:${rotated ? out.width : out.height}:flags=area`, 'format=rgb24', ...transposeFilter(probe.rotation)];
+  const args = ['-nostdin', '-v', 'error', '-threads', threadsArg(), '-ss', time.toFixed(6), '-noautorotate', '-i', file];
+  args.push('-map', '0:v:0', '-an', '-sn', '-dn', '-vf', filters.join(','), '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
+  const asm = new FrameAssembler(out.width, out.height, 1);
+  const res = await runTool('ffmpeg', args, { timeoutMs: envMs('OZ_FFMPEG_TIMEOUT_MS', 60_000), maxStdout: out.width * out.height * 3 + 1, onStdout: (c) => asm.push(c) });
+  if (res.timedOut) throw new MediaError('CORRUPT_MEDIA', 'the video could not be decoded in time (ffmpeg timed out)');
+  const frame = asm.frames[0];
+  if (!frame) throw new MediaError('TOO_FEW_FRAMES', `no frame of the video could be decoded at ${time.toFixed(3)} s: ${tail(res.stderr) || `ffmpeg exited with ${res.code}`}`);
+  return { frame, time };
+}

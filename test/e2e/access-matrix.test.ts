@@ -41,6 +41,8 @@ interface World {
   report_template_id: string;
   attachment_id: string;
   report_id: string;
+  /** An SDK event session recorded by the company's CLIENT (GET /api/event_sessions must not leak it). */
+  event_session_id: string;
   meta_value: string;
 }
 
@@ -85,6 +87,7 @@ async function buildWorld(tag: string): Promise<World> {
   const template = await ok(actors.CLIENT_ADMIN.http.request('POST', '/api/report_templates', { json: { name: `rt-${tag}` } }), 'report template');
   const logo = await ok(actors.CLIENT_ADMIN.http.upload(`/api/report_templates/${template.report_template_id}/attachments`, [{ ...photo(), field: 'logo' }]), 'attachment');
   const report = await ok(actors.CLIENT.http.request('POST', `/api/folders/${folder.folder_id}/reports`), 'report');
+  const eventSession = await ok(actors.CLIENT.http.request('POST', '/api/event_sessions', { json: { session_id: `evs-${tag}-${randomUUID()}`, events: [{ event: 'liveness_started' }] } }), 'event session');
   return {
     company_id,
     actors,
@@ -98,6 +101,7 @@ async function buildWorld(tag: string): Promise<World> {
     report_template_id: template.report_template_id,
     attachment_id: logo.attachment_id,
     report_id: report.report_id,
+    event_session_id: eventSession.session_id,
     meta_value,
   };
 }
@@ -313,7 +317,7 @@ async function tryRoute(actor: Actor, method: string, path: string, routePath: s
 }
 
 test('no role of another company can read, list, change, delete or detect company A objects on any route', { skip, timeout: 600_000 }, async () => {
-  const aIds = [a.company_id, a.folder_id, a.media_id, a.analysis_id, a.collection_id, a.person_id, a.image_id, a.session_id, a.report_template_id, a.attachment_id, a.report_id, a.meta_value, ...Object.values(a.actors).map((x) => x.user_id)];
+  const aIds = [a.company_id, a.folder_id, a.media_id, a.analysis_id, a.collection_id, a.person_id, a.image_id, a.session_id, a.report_template_id, a.attachment_id, a.report_id, a.event_session_id, a.meta_value, ...Object.values(a.actors).map((x) => x.user_id)];
   const failures: string[] = [];
   // Logging out only ends the caller's own session: it has no foreign object to aim at.
   const routes = ROUTES.filter((r) => r.fn !== 'lite' && !('open' in r && r.open) && r.path !== '/api/authorize/logout');

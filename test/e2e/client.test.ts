@@ -215,3 +215,19 @@ test('tokens: an expired session is renewed by logging in again; refresh ahead o
   const bot = new OzClient({ baseUrl: runtime.url, token: issued.access_token });
   assert.ok(Array.isArray(await bot.listCollections()));
 });
+
+test('media snapshots and SDK event sessions through the typed client', { skip }, async () => {
+  const folder = await client.createFolder([{ path: sharedFile(VIDEO)!, tags: ['video_selfie', 'video_selfie_blank'] }]);
+  const mediaId = folder.media[0]!.media_id;
+  const made = await client.createMediaSnapshot(mediaId, { time: 0.2 });
+  assert.deepEqual([made.media_id, made.time, made['mime-type']], [mediaId, 0.2, 'image/jpeg']);
+  const jpeg = await client.getMediaSnapshot(mediaId);
+  assert.equal(jpeg.length, made.size);
+  assert.deepEqual([jpeg[0], jpeg[1]], [0xff, 0xd8]); // a JPEG's start-of-image marker
+  await assert.rejects(client.getMediaSnapshot('no-such-media'), (e: unknown) => e instanceof OzApiError && e.status === 404 && e.error_code === 10);
+
+  const recorded = await client.recordEventSession({ session_id: `client-${folder.folder_id}`, events: [{ event: 'liveness_started' }], meta_data: { sdk: 'node' } });
+  assert.equal(recorded.events_count, 1);
+  const page = await client.listEventSessions({ session_id: recorded.session_id, total_omit: 'true' });
+  assert.deepEqual([page.total, page.items.map((s) => s.session_id)], [undefined, [recorded.session_id]]);
+});

@@ -19,6 +19,7 @@ import type { LocalRuntime } from '../../infra/local/runtime';
 import type { CoreDeps } from '../../layers/core/deps';
 import type { Analysis, Folder } from '../../layers/core/entities';
 import { startReceiver } from '../support/receiver';
+import { makeTestVideo } from '../unit/vision/helpers';
 
 const FACE_PHOTO = 'faces/face_recognition/examples/obama.jpg';
 
@@ -100,7 +101,8 @@ describe('faults seen with real clients', () => {
     assert.deepEqual([deeper.status, deeper.body.error_code], [404, 10]);
     // What the compatibility table says of removed and unserved paths.
     assert.equal((await client.request('PATCH', '/api/collections/x', { json: { alias: 'y' } })).status, 405); // removed in 4.0.2
-    for (const path of ['/api/event_sessions', `/api/media/${randomUUID()}/snapshot/`, '/api/authorize/auth_restore']) {
+    // A snapshot of a media that does not exist is the missing media's 404 / 10.
+    for (const path of [`/api/media/${randomUUID()}/snapshot/`, '/api/authorize/auth_restore']) {
       const res = await client.request(path.endsWith('auth_restore') ? 'POST' : 'GET', path);
       assert.deepEqual([res.status, res.body.error_code], [404, 10], path);
     }
@@ -484,5 +486,119 @@ describe('shot sets as application/x-gzip (changelog 3.20.1)', () => {
     assert.deepEqual([cleared.original_url, cleared.video_url], [null, null]);
     const bomb = await client.upload('/api/folders', [{ field: 'shots', name: 'bomb.gz', bytes: gzipSync(Buffer.alloc(120 * 1024 * 1024)) }]);
     assert.deepEqual([bomb.status, bomb.body.error_code], [400, 4], bomb.text);
+  });
+});
+
+describe('media snapshots: GET and POST /api/media/{media_id}/snapshot/ (4.0.2)', () => {
+  const getJpeg = async (who: OzClient, mediaId: string) => {
+    const res = await fetch(`${runtime.url}/api/media/${mediaId}/snapshot/`, { headers: { 'X-Forensic-Access-Token': who.token! } });
+    return { status: res.status, type: res.headers.get('content-type'), bytes: Buffer.from(await res.arrayBuffer()) };
+  };
+
+  test('a photo is its own snapshot; a video is snapshotted at its middle, then at the second POST asks for', async () => {
+    const photo = await sharp({ create: { width: 2400, height: 1200, channels: 3, background: { r: 200, g: 40, b: 40 } } }).jpeg().toBuffer();
+    const video = makeTestVideo({ seconds: 4, size: '640x360' });
+    const created = await client.upload('/api/folders', [
+      { field: 'photo1', name: 'p.jpg', bytes: photo },
+      { field: 'video1', name: 'v.mp4', bytes: video, type: 'video/mp4' },
+    ]);
+    assert.equal(created.status, 201, created.text);
+    const [image, clip] = created.body.media;
+
+    // GET before any POST makes it: the photo, scaled to the snapshot's longest side (1920).
+    const got = await getJpeg(client, image.media_id);
+    assert.deepEqual([got.status, got.type], [200, 'image/jpeg']);
+    const meta = await sharp(got.bytes).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 1920, 960]);
+    const { dominant } = await sharp(got.bytes).stats();
+    assert.ok(dominant.r > 150 && dominant.g < 100, JSON.stringify(dominant));
+    // A time on a photo is refused: it names nothing.
+    const timed = await client.request('POST', `/api/media/${image.media_id}/snapshot/`, { json: { time: 1 } });
+    assert.deepEqual([timed.status, timed.body.error_code], [400, 4], timed.text);
+
+    // A video: the default is its middle; POST {time} picks another frame, clamped into the video.
+    const first = await getJpeg(client, clip.media_id);
+    assert.equal(first.status, 200);
+    assert.deepEqual([(await sharp(first.bytes).metadata()).width, (await sharp(first.bytes).metadata()).height], [640, 360]);
+    const made = await client.request('POST', `/api/media/${clip.media_id}/snapshot/`, { json: { time: 0.5 } });
+    assert.equal(made.status, 201, made.text);
+    assert.deepEqual({ ...made.body, snapshot_url: undefined, size: undefined }, { media_id: clip.media_id, folder_id: created.body.folder_id, time: 0.5, width: 640, height: 360, 'mime-type': 'image/jpeg', snapshot_url: undefined, size: undefined });
+    const linked = Buffer.from(await (await fetch(made.body.snapshot_url)).arrayBuffer());
+    assert.equal(linked.length, made.body.size);
+    const again = await getJpeg(client, clip.media_id);
+    assert.ok(again.bytes.equals(linked), 'GET answers the snapshot POST made');
+    assert.ok(!again.bytes.equals(first.bytes), 'the frame at 0.5 s is not the middle one (the test source moves)');
+    const late = await client.request('POST', `/api/media/${clip.media_id}/snapshot?time=99`);
+    assert.equal(late.status, 201, late.text);
+    assert.ok(late.body.time > 3.5 && late.body.time < 4, String(late.body.time));
+    const bad = await client.request('POST', `/api/media/${clip.media_id}/snapshot/`, { json: { time: -1 } });
+    assert.deepEqual([bad.status, bad.body.error_code], [400, 4], bad.text);
+
+    // The snapshot is the media's file: other companies see 404 / 10, and clearing personal information takes it.
+    assert.deepEqual((await getJpeg(outsider, clip.media_id)).status, 404);
+    assert.equal((await outsider.request('POST', `/api/media/${clip.media_id}/snapshot/`)).status, 404);
+    assert.ok((await storedFiles(companyId, created.body.folder_id)).some((k) => k.endsWith('.snapshot.jpg')));
+    assert.equal((await clientAdmin.request('DELETE', `/api/folders/${created.body.folder_id}/pi`)).status, 200);
+    assert.deepEqual(await storedFiles(companyId, created.body.folder_id), []);
+    const cleared = await client.request('GET', `/api/media/${clip.media_id}/snapshot/`);
+    assert.deepEqual([cleared.status, cleared.body.error_code], [400, 4], cleared.text);
+  });
+});
+
+describe('event sessions: GET /api/event_sessions with its 12 parameters (5.2.0)', () => {
+  test('sessions recorded with POST are listed by time windows, ids, sorting and paging; tenants see only theirs', async () => {
+    const post = (who: OzClient, body: unknown) => who.request('POST', '/api/event_sessions', { json: body });
+    const tag = randomUUID().slice(0, 8);
+    const before = Date.now() / 1000 - 1;
+    const s1 = await post(client, { session_id: `s1-${tag}`, events: [{ event: 'liveness_started', time: Date.now() }], meta_data: { sdk: 'android 8.8.0' } });
+    assert.equal(s1.status, 201, s1.text);
+    assert.deepEqual([s1.body.session_id, s1.body.events_count, s1.body.meta_data.sdk, s1.body.events[0].event], [`s1-${tag}`, 1, 'android 8.8.0', 'liveness_started']);
+    await new Promise((r) => setTimeout(r, 1100));
+    const s2 = (await post(clientAdmin, { session_id: `s2-${tag}`, events: [{ type: 'video_recorded', data: { seconds: 3 } }] })).body;
+    await new Promise((r) => setTimeout(r, 1100));
+    // More events for s1: its time_updated moves, its time_created does not.
+    const appended = (await post(client, { session_id: `s1-${tag}`, events: [{ event: 'liveness_finished' }, { event: 'upload_done' }] })).body;
+    assert.deepEqual([appended.events_count, appended.time_created, appended.events.map((e: { event: string }) => e.event)], [3, s1.body.time_created, ['liveness_started', 'liveness_finished', 'upload_done']]);
+    assert.ok(appended.time_updated > s2.time_updated);
+    const foreign = (await post(outsider, { session_id: `s1-${tag}`, events: [{ event: 'other company' }] })).body;
+    assert.equal(foreign.events_count, 1, 'the same session id in another company is another session');
+
+    const list = async (who: OzClient, query: string) => {
+      const res = await who.request('GET', `/api/event_sessions/?time_created.min=${before}&${query}`);
+      assert.equal(res.status, 200, res.text);
+      return res.body as { total?: number; items: { session_id: string; events_count: number }[] };
+    };
+    const ids = (page: { items: { session_id: string }[] }) => page.items.map((i) => i.session_id);
+    // Default: newest created first, with a total.
+    assert.deepEqual(await list(clientAdmin, '').then((p) => [p.total, ids(p)]), [2, [`s2-${tag}`, `s1-${tag}`]]);
+    assert.deepEqual(ids(await list(clientAdmin, 'sorting=time_created')), [`s1-${tag}`, `s2-${tag}`]);
+    assert.deepEqual(ids(await list(clientAdmin, 'sorting=-time_updated')), [`s1-${tag}`, `s2-${tag}`]);
+    assert.deepEqual(ids(await list(clientAdmin, `time_updated.min=${appended.time_updated}`)), [`s1-${tag}`]);
+    assert.deepEqual(ids(await list(clientAdmin, `time_updated.max=${s2.time_updated}`)), [`s2-${tag}`]);
+    assert.deepEqual(ids(await list(clientAdmin, `time_created.max=${s1.body.time_created}`)), [`s1-${tag}`]);
+    assert.deepEqual(ids(await list(clientAdmin, `time_created=${Math.floor(s2.time_created)}`)), [`s2-${tag}`]);
+    assert.deepEqual(ids(await list(clientAdmin, `time_updated=${Math.floor(appended.time_updated)}`)), [`s1-${tag}`]);
+    assert.deepEqual(ids(await list(clientAdmin, `session_id=s2-${tag}`)), [`s2-${tag}`]);
+    assert.deepEqual(ids(await list(clientAdmin, `session_id.exclude=s2-${tag}`)), [`s1-${tag}`]);
+    const paged = await list(clientAdmin, 'offset=1&limit=1&total_omit=true');
+    assert.deepEqual([paged.total, ids(paged)], [undefined, [`s1-${tag}`]]);
+    assert.deepEqual(await list(clientAdmin, 'offset=1&limit=1').then((p) => [p.total, ids(p)]), [2, [`s1-${tag}`]]);
+    // The access matrix's FOLDER row: CLIENT sees their own sessions, the other company none of these.
+    assert.deepEqual(ids(await list(client, '')), [`s1-${tag}`]);
+    const outside = await list(outsider, '');
+    assert.deepEqual(ids(outside), [`s1-${tag}`]);
+    assert.equal(outside.items[0]!.events_count, 1);
+    // ADMIN sees every company's.
+    assert.deepEqual(ids(await list(admin, `session_id=s1-${tag},s2-${tag}&sorting=time_created`)), [`s1-${tag}`, `s2-${tag}`, `s1-${tag}`]);
+    // Bad input: a clear 400 naming it, and nothing stored changes.
+    for (const query of ['sorting=name', 'time_created.min=2&time_created.max=1', 'limit=-1', 'color=blue']) {
+      const res = await clientAdmin.request('GET', `/api/event_sessions?${query}`);
+      assert.deepEqual([res.status, res.body.error_code], [400, 4], `${query}: ${res.text}`);
+    }
+    for (const body of [{ events: [] }, { session_id: 'has space', events: [{ event: 'x' }] }, { events: [{ event: 'x', data: 'text' }] }]) {
+      const res = await post(client, body);
+      assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.text}`);
+    }
+    assert.equal((await list(clientAdmin, `session_id=s1-${tag}`)).items[0]!.events_count, 3);
   });
 });

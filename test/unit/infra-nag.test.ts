@@ -9,7 +9,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { OzStack } from '../../infra/stack';
-import { bucketDeploymentNagAcknowledgements, CONSOLE_DISTRIBUTION_NAG_ACKNOWLEDGEMENTS, nagAcknowledgements, STATE_MACHINE_NAG_ACKNOWLEDGEMENTS } from '../../infra/nag';
+import { bucketDeploymentNagAcknowledgements, CONSOLE_DISTRIBUTION_NAG_ACKNOWLEDGEMENTS, nagAcknowledgements, TRACING_NAG_ACKNOWLEDGEMENTS } from '../../infra/nag';
 
 function synthWithNag(build: (app: App) => void) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'oz-nag-'));
@@ -45,7 +45,7 @@ test('the stack passes AwsSolutions with every acknowledged finding justified', 
   // With a concrete region (what `cdk synth` gets from CDK_DEFAULT_REGION) the asset bucket's ARN names it.
   const regional = synthWithNag((app) => new OzStack(app, 'NagRegional', { env: { region: 'us-east-1' } }));
   assert.deepEqual(regional.violations, [], `unacknowledged findings:\n${regional.violations.join('\n')}`);
-  const all = [...nagAcknowledgements({ table: 'T', bucket: 'B', webhookFunction: 'W' }), ...STATE_MACHINE_NAG_ACKNOWLEDGEMENTS];
+  const all = [...nagAcknowledgements({ table: 'T', bucket: 'B', webhookFunction: 'W' }), ...TRACING_NAG_ACKNOWLEDGEMENTS];
   const scoped = [CONSOLE_DISTRIBUTION_NAG_ACKNOWLEDGEMENTS, bucketDeploymentNagAcknowledgements({ region: 'eu-west-1', consoleBucket: 'C' })];
   for (const a of all) {
     assert.match(a.id, /^AwsSolutions-[A-Z]+\d+/);

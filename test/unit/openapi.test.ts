@@ -14,6 +14,7 @@ import { validateRequest } from '../../functions/api/schemas/validate';
 import { ApiError } from '../../layers/core/errors';
 import type { Request } from '../../functions/api/http';
 import { handler } from '../../functions/api/handler';
+import { CLIENT_TYPES_PATH, clientTypesText } from '../../scripts/client-types';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 type Json = Record<string, any>;
@@ -30,6 +31,12 @@ test('the checked-in openapi/openapi.json is current', () => {
   const file = path.join(REPO_ROOT, OPENAPI_PATH);
   const checkedIn = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   assert.ok(checkedIn === openApiText(), `${OPENAPI_PATH} is not what the schemas generate: run npm run openapi`);
+});
+
+test('the client package\'s generated types (clients/node/src/api-types.ts) are current', async () => {
+  const file = path.join(REPO_ROOT, CLIENT_TYPES_PATH);
+  const checkedIn = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  assert.ok(checkedIn === (await clientTypesText(openApiDocument())), `${CLIENT_TYPES_PATH} is not what the OpenAPI document generates: run npm run openapi`);
 });
 
 test('the document is OpenAPI 3.1 with one operation per route, every $ref resolving and every schema compiling', () => {

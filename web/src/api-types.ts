@@ -123,6 +123,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/event_sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List SDK event sessions (5.2.0)
+         * @description The twelve parameters of changelog 5.2.0. Time filters take epoch seconds (values above 1e12 are milliseconds); time_created / time_updated alone name a whole second. Read by the FOLDER row of the access matrix: CLIENT their own sessions, CLIENT ADMIN their company's, ADMIN and OPERATOR every company's. An unknown parameter is a 400.
+         */
+        get: operations["getEventSessions"];
+        put?: never;
+        /**
+         * Record an SDK's events (creates the session or appends to it)
+         * @description Our addition: the documents list event sessions but show no way to send them. At most 100 events per request and 500 per session; meta_data is kept from the first request.
+         */
+        post: operations["postEventSessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/authorize/service_token": {
         parameters: {
             query?: never;
@@ -510,6 +534,30 @@ export interface paths {
          * @description Changelog 3.10.0: only ADMIN and CLIENT ADMIN delete folder media (403 / error_code 9 for the other roles). The file and the output images made from the media (best shots) go; analyses stay and no longer list it. 409 while an analysis of the folder is PROCESSING.
          */
         delete: operations["deleteMediaMediaId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/media/{media_id}/snapshot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The media's snapshot, a JPEG (made at a video's middle when none was made)
+         * @description Changelog 4.0.2 names GET and POST and nothing more; our reading is in the README ("Oz compatibility, item by item"). A photo itself, a video's frame (the one POST chose, else its middle), a shot set's first image; longest side at most 1920 px. Read by whoever may read the media; 400 / error_code 4 on a folder cleared of personal information.
+         */
+        get: operations["getMediaMediaIdSnapshot"];
+        put?: never;
+        /**
+         * (Re)make the media's snapshot, at a given second of a video
+         * @description Who may update the folder. `time` (seconds, in the body or the query) chooses the frame of a video (clamped into it; default its middle); on a photo or a shot set it is a 400.
+         */
+        post: operations["postMediaMediaIdSnapshot"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1321,6 +1369,57 @@ export interface components {
             /** @description null, or what exactly was wrong (for request validation: a list of {in, path, message}) */
             details: unknown;
         };
+        /** @description What an SDK reported of one capture session: its events, under the SDK's session id. */
+        EventSession: {
+            /** @description The SDK's session id (or one made for it) */
+            session_id: string;
+            /** @description Company id (UUID) */
+            company_id: string;
+            /** @description Who sent its first events */
+            user_id: string;
+            /** @description Epoch seconds (fractional unless OZ_INTEGER_TIMESTAMPS=true) */
+            time_created: number;
+            /** @description When its last events arrived */
+            time_updated: number;
+            meta_data: {
+                [key: string]: unknown;
+            };
+            events_count: number;
+            /** @description In the order they arrived */
+            events: {
+                event: string;
+                /** @description Epoch seconds (fractional unless OZ_INTEGER_TIMESTAMPS=true) */
+                time: number;
+                data: {
+                    [key: string]: unknown;
+                };
+            }[];
+        };
+        EventSessionEvents: {
+            /** @description The SDK's session id: 1 to 128 letters, digits or . _ : - (default: a new UUID) */
+            session_id?: string;
+            events: {
+                /** @description What happened (1 to 100 characters); required unless given as "type" */
+                event?: string;
+                /** @description The same as event (some SDKs name it so) */
+                type?: string;
+                /** @description Epoch seconds (or milliseconds); default: when it arrived */
+                time?: number;
+                /** @description At most 2 KB as stored JSON */
+                data?: {
+                    [key: string]: unknown;
+                };
+            }[];
+            /** @description Kept from the first request of the session */
+            meta_data?: {
+                [key: string]: unknown;
+            };
+        };
+        EventSessionPage: {
+            /** @description Sessions matching the filters; absent with total_omit=true */
+            total?: number;
+            items: components["schemas"]["EventSession"][];
+        };
         Folder: {
             /** @description Folder id (UUID) */
             folder_id: string;
@@ -1499,6 +1598,23 @@ export interface components {
             meta_data: {
                 [key: string]: unknown;
             };
+        };
+        /** @description A media's snapshot: a full-size JPEG (longest side at most 1920 px) of a photo, of a video's frame, or of a shot set's first image. */
+        MediaSnapshot: {
+            /** @description Media id (UUID) */
+            media_id: string;
+            /** @description Folder id (UUID) */
+            folder_id: string;
+            /** @description Seconds into the video the frame was taken at; null for a photo or a shot set */
+            time: number | null;
+            width: number;
+            height: number;
+            /** @description Bytes of the JPEG */
+            size: number;
+            /** @constant */
+            "mime-type": "image/jpeg";
+            /** @description A short-lived URL of the JPEG (GET .../snapshot/ answers the same bytes) */
+            snapshot_url: string;
         };
         MediaUpload: {
             /** @description JSON: media:tags, media:meta_data, folder:meta_data, resolution_endpoint, analyses... */
@@ -1926,6 +2042,10 @@ export interface components {
         SessionPage: {
             total: number;
             items: components["schemas"]["Session"][];
+        };
+        SnapshotRequest: {
+            /** @description Seconds into the video (default its middle; videos only) */
+            time?: number;
         };
         /** @description Computed from the stored folders and analyses of the caller's scope (the access matrix: a CLIENT sees their own folders only). */
         Statistics: {
@@ -2498,6 +2618,88 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    getEventSessions: {
+        parameters: {
+            query?: {
+                /** @description Sessions created in this second; from 0 to 9999999999 seconds (2286-11-20), or the same in milliseconds; min after max is a 400 */
+                time_created?: number;
+                /** @description Created at or after; from 0 to 9999999999 seconds (2286-11-20), or the same in milliseconds; min after max is a 400 */
+                "time_created.min"?: number;
+                /** @description Created at or before; from 0 to 9999999999 seconds (2286-11-20), or the same in milliseconds; min after max is a 400 */
+                "time_created.max"?: number;
+                /** @description Sessions whose last events arrived in this second; from 0 to 9999999999 seconds (2286-11-20), or the same in milliseconds; min after max is a 400 */
+                time_updated?: number;
+                /** @description Last events at or after; from 0 to 9999999999 seconds (2286-11-20), or the same in milliseconds; min after max is a 400 */
+                "time_updated.min"?: number;
+                /** @description Last events at or before; from 0 to 9999999999 seconds (2286-11-20), or the same in milliseconds; min after max is a 400 */
+                "time_updated.max"?: number;
+                /** @description Only these sessions (comma-separated ids) */
+                session_id?: string;
+                /** @description Not these sessions (comma-separated ids) */
+                "session_id.exclude"?: string;
+                /** @description Order; "-" for newest first (default -time_created) */
+                sorting?: "time_created" | "-time_created" | "time_updated" | "-time_updated";
+                /** @description Items to skip (default 0) */
+                offset?: number;
+                /** @description Items to answer (default 100, at most 1000) */
+                limit?: number;
+                /** @description Answer without total (it is not counted) ("true", "1" or "yes") */
+                total_omit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventSessionPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    postEventSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description JSON; read whatever the Content-Type says (clients send JSON as text/plain or application/x-www-form-urlencoded) */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventSessionEvents"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventSession"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3613,6 +3815,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    getMediaMediaIdSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Media id */
+                media_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The JPEG */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    postMediaMediaIdSnapshot: {
+        parameters: {
+            query?: {
+                /** @description Seconds into the video (same as the body field) */
+                time?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Media id */
+                media_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description JSON; read whatever the Content-Type says (clients send JSON as text/plain or application/x-www-form-urlencoded) */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SnapshotRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaSnapshot"];
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];

@@ -9,9 +9,13 @@ import type {
   AuthResponse,
   Collection,
   Company,
+  EventSession,
+  EventSessionPage,
+  EventSessionsQuery,
   Folder,
   JsonObject,
   Media,
+  MediaSnapshot,
   Page,
   Person,
   PersonImage,
@@ -345,6 +349,39 @@ export class OzClient {
 
   getMedia(mediaId: string): Promise<Media> {
     return this.request('GET', `/api/media/${encodeURIComponent(mediaId)}`);
+  }
+
+  /** GET /api/media/{id}/snapshot/ (4.0.2): the media's snapshot JPEG (a video's middle frame unless one was made). */
+  async getMediaSnapshot(mediaId: string): Promise<Buffer> {
+    const path = `/api/media/${encodeURIComponent(mediaId)}/snapshot/`;
+    let bytes = Buffer.alloc(0);
+    await this.withRenewal(
+      async () => {
+        const res = await fetch(this.baseUrl + path, { headers: { ...this.headers(true), accept: 'image/jpeg, application/json' } });
+        bytes = Buffer.from(await res.arrayBuffer());
+        return { status: res.status, text: res.ok ? '' : bytes.toString('utf8') };
+      },
+      true,
+      true,
+      'GET',
+      path,
+    );
+    return bytes;
+  }
+
+  /** POST /api/media/{id}/snapshot/ (4.0.2): (re)makes the snapshot, at `time` seconds into a video. */
+  createMediaSnapshot(mediaId: string, options: { time?: number } = {}): Promise<MediaSnapshot> {
+    return this.request('POST', `/api/media/${encodeURIComponent(mediaId)}/snapshot/`, { json: options });
+  }
+
+  /** GET /api/event_sessions (5.2.0): SDK event sessions, by the twelve documented parameters. */
+  listEventSessions(query: EventSessionsQuery = {}): Promise<EventSessionPage> {
+    return this.request('GET', '/api/event_sessions', { query: query as Query });
+  }
+
+  /** POST /api/event_sessions: records an SDK's events (creates the session or appends to it). */
+  recordEventSession(body: { session_id?: string; events: { event: string; time?: number; data?: JsonObject }[]; meta_data?: JsonObject }): Promise<EventSession> {
+    return this.request('POST', '/api/event_sessions', { json: body });
   }
 
   /** Deletes a folder with its media, analyses and files (ADMIN, CLIENT ADMIN); 409 while an analysis runs. */

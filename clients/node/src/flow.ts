@@ -14,6 +14,12 @@ export type FlowEvent =
   | { type: 'state'; analysis_id: string; analysis_type: Analysis['type']; state: AnalysisState; resolution_status: AnalysisResolutionStatus }
   | { type: 'done'; result: FlowResult };
 
+/** Stored analyses always have an id; only the Instant API's (never polled) answer null. */
+function analysisId(a: Analysis): string {
+  if (!a.analysis_id) throw new Error('an analysis without an id cannot be followed (Instant API answers are final)');
+  return a.analysis_id;
+}
+
 export interface PollOptions {
   /** First wait between polls, ms (default 250); it grows by `factor` up to `maxIntervalMs`. */
   intervalMs?: number;
@@ -57,14 +63,14 @@ export async function runFolderFlow(client: OzClient, options: FolderFlowOptions
   emit({ type: 'upload-complete', folder_id: folder.folder_id, media: folder.media, bytes: bytes.total });
   const started = await client.startAnalyses(folder.folder_id, options.analyses);
   emit({ type: 'analysis-started', analyses: started });
-  const ids = started.map((a) => a.analysis_id);
+  const ids = started.map(analysisId);
   const deadline = Date.now() + timeoutMs;
 
   let finished: Analysis[];
   if (receiver) {
     const delivered = await receiver.waitFor(folder.folder_id, ids, timeoutMs);
     finished = ids.map((id) => delivered.analyses!.find((a) => a.analysis_id === id)!);
-    for (const a of finished) emit({ type: 'state', analysis_id: a.analysis_id, analysis_type: a.type, state: a.state, resolution_status: a.resolution_status });
+    for (const a of finished) emit({ type: 'state', analysis_id: analysisId(a), analysis_type: a.type, state: a.state, resolution_status: a.resolution_status });
   } else {
     const poll = typeof options.wait === 'object' && 'poll' in options.wait ? options.wait.poll : {};
     finished = await pollAnalyses(client, started, deadline, poll, emit);
@@ -83,15 +89,15 @@ export async function pollAnalyses(client: OzClient, analyses: Analysis[], deadl
   for (;;) {
     const pending = [...latest.values()].filter((a) => a.state === 'PROCESSING');
     if (!pending.length) return analyses.map((a) => latest.get(a.analysis_id)!);
-    if (Date.now() >= deadline) throw new OzTimeoutError(`${pending.length} analysis(es) still PROCESSING at the timeout`, pending.map((a) => a.analysis_id));
+    if (Date.now() >= deadline) throw new OzTimeoutError(`${pending.length} analysis(es) still PROCESSING at the timeout`, pending.map(analysisId));
     await sleep(Math.min(interval, Math.max(0, deadline - Date.now())));
     interval = Math.min(interval * (poll.factor ?? 1.5), poll.maxIntervalMs ?? 3000);
-    for (const a of await Promise.all(pending.map((p) => client.getAnalysis(p.analysis_id)))) {
+    for (const a of await Promise.all(pending.map((p) => client.getAnalysis(analysisId(p))))) {
       latest.set(a.analysis_id, a);
       const key = `${a.state}/${a.resolution_status}`;
       if (seen.get(a.analysis_id) !== key) {
         seen.set(a.analysis_id, key);
-        emit({ type: 'state', analysis_id: a.analysis_id, analysis_type: a.type, state: a.state, resolution_status: a.resolution_status });
+        emit({ type: 'state', analysis_id: analysisId(a), analysis_type: a.type, state: a.state, resolution_status: a.resolution_status });
       }
     }
   }

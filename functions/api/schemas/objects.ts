@@ -168,6 +168,28 @@ export const AuditPage = response(
   'Newest first.',
 );
 
+// ---- SDK event sessions (layers/core/event-sessions.ts) ----------------------------------
+
+const SdkEvent = z.object({ event: z.string(), time: time(), data: jsonObject() });
+export const EventSession = response(
+  'EventSession',
+  z.object({
+    session_id: z.string().meta({ description: "The SDK's session id (or one made for it)" }),
+    company_id: id('Company'),
+    user_id: id('User').meta({ description: 'Who sent its first events' }),
+    time_created: time(),
+    time_updated: time().meta({ description: 'When its last events arrived' }),
+    meta_data: jsonObject(),
+    events_count: z.int().min(0),
+    events: z.array(SdkEvent).meta({ description: 'In the order they arrived' }),
+  }),
+  "What an SDK reported of one capture session: its events, under the SDK's session id.",
+);
+export const EventSessionPage = response(
+  'EventSessionPage',
+  z.object({ total: z.int().min(0).optional().meta({ description: 'Sessions matching the filters; absent with total_omit=true' }), items: z.array(EventSession) }),
+);
+
 // ---- media, analyses, folders -------------------------------------------------------------
 
 export const MediaInfo = response(
@@ -201,6 +223,21 @@ export const MediaInfo = response(
 );
 
 const MEDIA_TYPES = ['IMAGE_FOLDER', 'VIDEO_FOLDER', 'SHOTS_SET', 'IMAGE_RESULT_ANALYSIS_SINGLE'] as const;
+
+export const MediaSnapshot = response(
+  'MediaSnapshot',
+  z.object({
+    media_id: id('Media'),
+    folder_id: id('Folder'),
+    time: z.number().nullable().meta({ description: 'Seconds into the video the frame was taken at; null for a photo or a shot set' }),
+    width: z.int(),
+    height: z.int(),
+    size: z.int().meta({ description: 'Bytes of the JPEG' }),
+    'mime-type': z.literal('image/jpeg'),
+    snapshot_url: z.string().meta({ description: 'A short-lived URL of the JPEG (GET .../snapshot/ answers the same bytes)' }),
+  }),
+  "A media's snapshot: a full-size JPEG (longest side at most 1920 px) of a photo, of a video's frame, or of a shot set's first image.",
+);
 
 export const Media = response(
   'Media',

@@ -10,6 +10,7 @@ import { request, tolerated } from './registry';
 import { ReportTemplateContent, ReportTemplatePatch } from '../../../layers/core/reports/template';
 import { LIMITS } from '../../../layers/core/limits';
 import { MAX_EPOCH_SECONDS } from '../query';
+import { EVENT_SESSION_LIMITS } from '../../../layers/core/event-sessions';
 
 const META_DATA_RULES = `Keys merged into meta_data; a key set to null is removed. At most ${LIMITS.metaDataBytes / 1024} KB as stored JSON (UTF-8); no key may be "", "__proto__" or "constructor"`;
 const WEBHOOK_URL_RULES =
@@ -201,6 +202,22 @@ const UploadPayload = request(
 const binary = (mediaType = 'application/octet-stream') => z.string().meta({ contentMediaType: mediaType });
 const jsonText = (ref: string) => z.string().meta({ contentMediaType: 'application/json', contentSchema: { $ref: `#/components/schemas/${ref}` } });
 
+const SnapshotRequest = request('SnapshotRequest', z.object({ time: z.number().min(0).optional().meta({ description: 'Seconds into the video (default its middle; videos only)' }) }));
+const EventSessionEvents = request(
+  'EventSessionEvents',
+  z.object({
+    session_id: z.string().optional().meta({ description: `The SDK's session id: 1 to ${EVENT_SESSION_LIMITS.sessionIdChars} letters, digits or . _ : - (default: a new UUID)` }),
+    events: z.array(
+      z.object({
+        event: z.string().optional().meta({ description: `What happened (1 to ${EVENT_SESSION_LIMITS.eventChars} characters); required unless given as "type"` }),
+        type: z.string().optional().meta({ description: 'The same as event (some SDKs name it so)' }),
+        time: z.number().optional().meta({ description: 'Epoch seconds (or milliseconds); default: when it arrived' }),
+        data: jsonObject().optional().meta({ description: `At most ${EVENT_SESSION_LIMITS.eventDataBytes / 1024} KB as stored JSON` }),
+      }),
+    ),
+    meta_data: jsonObject().optional().meta({ description: 'Kept from the first request of the session' }),
+  }),
+);
 const MediaUpload = request(
   'MediaUpload',
   z
@@ -262,6 +279,33 @@ export const ROUTE_SCHEMAS: Partial<Record<RouteKey, RouteSchema>> = {
   },
   'POST /api/authorize/logout': { summary: "End the caller's session (both tokens)", tag: 'Authorization', responses: { '204': { description: 'Logged out' } } },
   'GET /api/config': { summary: 'Non-secret server settings: timezone, session lifetimes, password policy', tag: 'Service', responses: ok(O.Config) },
+  'GET /api/event_sessions': {
+    summary: 'List SDK event sessions (5.2.0)',
+    tag: 'Event sessions',
+    description:
+      'The twelve parameters of changelog 5.2.0. Time filters take epoch seconds (values above 1e12 are milliseconds); time_created / time_updated alone name a whole second. Read by the FOLDER row of the access matrix: CLIENT their own sessions, CLIENT ADMIN their company\'s, ADMIN and OPERATOR every company\'s. An unknown parameter is a 400.',
+    query: z.object({
+      time_created: epoch('Sessions created in this second'),
+      'time_created.min': epoch('Created at or after'),
+      'time_created.max': epoch('Created at or before'),
+      time_updated: epoch('Sessions whose last events arrived in this second'),
+      'time_updated.min': epoch('Last events at or after'),
+      'time_updated.max': epoch('Last events at or before'),
+      session_id: z.string().optional().meta({ description: 'Only these sessions (comma-separated ids)' }),
+      'session_id.exclude': z.string().optional().meta({ description: 'Not these sessions (comma-separated ids)' }),
+      sorting: z.enum(['time_created', '-time_created', 'time_updated', '-time_updated']).optional().meta({ description: 'Order; "-" for newest first (default -time_created)' }),
+      ...paging,
+      total_omit: flag('Answer without total (it is not counted)'),
+    }).strict(),
+    responses: ok(O.EventSessionPage),
+  },
+  'POST /api/event_sessions': {
+    summary: "Record an SDK's events (creates the session or appends to it)",
+    tag: 'Event sessions',
+    description: `Our addition: the documents list event sessions but show no way to send them. At most ${EVENT_SESSION_LIMITS.eventsPerRequest} events per request and ${EVENT_SESSION_LIMITS.eventsPerSession} per session; meta_data is kept from the first request.`,
+    body: { kind: 'json', schema: EventSessionEvents, required: true },
+    responses: created(O.EventSession),
+  },
   'GET /api/audit': {
     summary: 'The audit log (ADMIN: every company; CLIENT ADMIN: theirs)',
     tag: 'Audit',
@@ -438,6 +482,21 @@ export const ROUTE_SCHEMAS: Partial<Record<RouteKey, RouteSchema>> = {
   },
   'GET /api/folders/{folder_id}/webhooks': { summary: "Webhook deliveries of a folder's groups", tag: 'Webhooks', responses: ok(O.WebhookDeliveryList) },
   'GET /api/media/{media_id}': { summary: 'Get a media object', tag: 'Folders', responses: ok(O.Media) },
+  'GET /api/media/{media_id}/snapshot': {
+    summary: "The media's snapshot, a JPEG (made at a video's middle when none was made)",
+    tag: 'Folders',
+    description:
+      'Changelog 4.0.2 names GET and POST and nothing more; our reading is in the README ("Oz compatibility, item by item"). A photo itself, a video\'s frame (the one POST chose, else its middle), a shot set\'s first image; longest side at most 1920 px. Read by whoever may read the media; 400 / error_code 4 on a folder cleared of personal information.',
+    responses: { '200': { description: 'The JPEG', content: { 'image/jpeg': binary('image/jpeg') } } },
+  },
+  'POST /api/media/{media_id}/snapshot': {
+    summary: "(Re)make the media's snapshot, at a given second of a video",
+    tag: 'Folders',
+    description: 'Who may update the folder. `time` (seconds, in the body or the query) chooses the frame of a video (clamped into it; default its middle); on a photo or a shot set it is a 400.',
+    query: z.object({ time: z.coerce.number().min(0).optional().meta({ description: 'Seconds into the video (same as the body field)' }) }).strict(),
+    body: { kind: 'json', schema: SnapshotRequest, required: false },
+    responses: created(O.MediaSnapshot),
+  },
   'DELETE /api/folders/{folder_id}': {
     summary: 'Delete a folder with its media and analyses (ADMIN, CLIENT ADMIN)',
     tag: 'Folders',

@@ -1,0 +1,69 @@
+// GET and POST /api/media/{media_id}/snapshot/ (changelog 4.0.2, which names the methods and
+// nothing else). Our reading: a snapshot is a full-size JPEG of what the media shows (a photo
+// itself, a video's frame, a shot set's first image). POST makes it, at a chosen second of a
+// video; GET answers its bytes, making it first (at the video's middle) when none was made.
+// It is kept beside the media's bytes and goes with them (deletion, clearing personal data).
+import type { Caller } from './auth';
+import type { CoreDeps } from './deps';
+import { isJsonObject, snapshotKey, type Media } from './entities';
+import { badValue, notFound } from './errors';
+import { folderTarget, loadMedia, presignerFor, refuseIfCleared } from './folders';
+import { check } from './permissions';
+import { BlobNotFoundError, MediaRejectedError, type MediaSnapshotter } from './ports';
+
+const kindOf = (media: Media): 'image' | 'video' | 'zip' => (media.media_type === 'VIDEO_FOLDER' ? 'video' : media.media_type === 'SHOTS_SET' ? 'zip' : 'image');
+
+/** The `time` of a POST (body or query), in seconds into a video; refused on other media. */
+export function snapshotTime(media: Media, body: unknown, query: Record<string, string | undefined>): number | undefined {
+  const raw = isJsonObject(body) && body['time'] !== undefined && body['time'] !== null ? body['time'] : query['time'];
+  if (raw === undefined || raw === '') return undefined;
+  const time = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isFinite(time) || time < 0) throw badValue('time must be a number of seconds from 0 (a position in the video)', { field: 'time' });
+  if (media.media_type !== 'VIDEO_FOLDER') throw badValue(`time applies to videos only; this media is ${media.media_type}`, { field: 'time' });
+  return time;
+}
+
+async function loadForSnapshot(deps: CoreDeps, caller: Caller, mediaId: string, action: 'read' | 'update') {
+  const { agg, media } = await loadMedia(deps, caller, mediaId);
+  if (action === 'update') check(caller.user, 'FOLDER', 'update', folderTarget(agg.folder), 'Media');
+  refuseIfCleared(agg.folder, 'snapshots');
+  if (!media.blob_key) throw notFound('Media file');
+  return media;
+}
+
+async function makeAndStore(deps: CoreDeps, snapshotter: MediaSnapshotter, media: Media, atSeconds?: number) {
+  const bytes = await deps.blobs.get(media.blob_key);
+  const made = await snapshotter.snapshot(bytes, kindOf(media), atSeconds).catch((err: unknown) => {
+    if (err instanceof MediaRejectedError) throw badValue(`No snapshot can be made of this media: ${err.message}`, { reason: err.reason });
+    throw err;
+  });
+  await deps.blobs.put(snapshotKey(media.blob_key), made.jpeg, 'image/jpeg');
+  return made;
+}
+
+/** POST: (re)makes the snapshot and answers what it is, with a short-lived URL to it. */
+export async function createMediaSnapshot(deps: CoreDeps, snapshotter: MediaSnapshotter, caller: Caller, mediaId: string, body: unknown, query: Record<string, string | undefined>) {
+  const media = await loadForSnapshot(deps, caller, mediaId, 'update');
+  const made = await makeAndStore(deps, snapshotter, media, snapshotTime(media, body, query));
+  return {
+    media_id: media.media_id,
+    folder_id: media.folder_id,
+    time: made.time,
+    width: made.width,
+    height: made.height,
+    size: made.jpeg.length,
+    'mime-type': 'image/jpeg',
+    snapshot_url: await presignerFor(deps)(snapshotKey(media.blob_key)),
+  };
+}
+
+/** GET: the snapshot's JPEG bytes, made at the video's middle when none was made yet. */
+export async function readMediaSnapshot(deps: CoreDeps, snapshotter: MediaSnapshotter, caller: Caller, mediaId: string): Promise<Buffer> {
+  const media = await loadForSnapshot(deps, caller, mediaId, 'read');
+  try {
+    return await deps.blobs.get(snapshotKey(media.blob_key));
+  } catch (err) {
+    if (!(err instanceof BlobNotFoundError)) throw err;
+    return (await makeAndStore(deps, snapshotter, media)).jpeg;
+  }
+}
