@@ -8,7 +8,7 @@ import { uploadedParts } from '../../layers/core/uploads';
 import { analyzers } from '../analyzers';
 import { addMedia, createFolder, getFolder } from '../../layers/core/folders';
 import { coreDeps, webhookStarter } from '../wiring';
-import { mediaInspector, templateExtractor } from '../vision-adapters';
+import { mediaInspector, templateExtractor } from '../../layers/adapters/vision';
 import { addPersonImages, createPerson, deleteCollection, deletePerson, deletePersonImage } from '../../layers/core/collections';
 import { deleteFolderPersonalInfo } from '../../layers/core/privacy';
 import { addReportTemplateAttachment, deleteReport, deleteReportTemplate, deleteReportTemplateAttachment, generateReport } from '../../layers/core/reports/reports';

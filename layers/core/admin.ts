@@ -8,7 +8,7 @@ import { mergeMetaData } from './metadata';
 import { LIMITS, limitChars } from './limits';
 import { hashPassword, passwordPolicy, passwordProblem, verifyPassword } from './passwords';
 import { can, check, GLOBAL_ROLES, listScope } from './permissions';
-import { ConflictError } from './store';
+import { ConflictError } from './ports/common';
 import { companyView, publicUser } from './views';
 
 
@@ -21,7 +21,7 @@ export async function createCompany(deps: CoreDeps, caller: Caller, body: unknow
   const now = deps.clock.now();
   const meta_data = body['meta_data'] === undefined ? {} : mergeMetaData({}, body['meta_data']);
   const company: Company = { company_id: deps.ids.uuid(), name: name.trim(), in_deletion: false, meta_data, technical_meta_data: {}, time_created: now, time_updated: now };
-  await deps.store.putCompany(company);
+  await deps.identity.putCompany(company);
   await recordAudit(deps, caller.user, { object_type: 'COMPANY', object_id: company.company_id, company_id: company.company_id, action: 'create', changes: { name: company.name, meta_data } });
   return companyView(company);
 }
@@ -30,17 +30,17 @@ export async function listCompanies(deps: CoreDeps, caller: Caller, query: { sea
   const scope = listScope(caller.user, 'COMPANY');
   if (!scope) throw forbidden();
   if (scope.company_id !== null) {
-    const own = await deps.store.getCompany(caller.user.company_id);
+    const own = await deps.identity.getCompany(caller.user.company_id);
     const match = own && (!query.search_text || own.name.toLowerCase().includes(query.search_text.toLowerCase()));
     return { total: match ? 1 : 0, items: match && query.offset === 0 ? [companyView(own)] : [] };
   }
-  const page = await deps.store.listCompanies(query);
+  const page = await deps.identity.listCompanies(query);
   return { total: page.total, items: page.items.map(companyView) };
 }
 
 export async function getCompany(deps: CoreDeps, caller: Caller, companyId: string) {
   check(caller.user, 'COMPANY', 'read', { company_id: companyId }, 'Company');
-  const company = await deps.store.getCompany(companyId);
+  const company = await deps.identity.getCompany(companyId);
   if (!company) throw notFound('Company');
   return companyView(company);
 }
@@ -69,7 +69,7 @@ export interface NewUserInput {
   technical_meta_data?: JsonObject;
 }
 
-export async function newUser(deps: CoreDeps, input: NewUserInput): Promise<StoredUser> {
+export async function newUser(deps: Pick<CoreDeps, 'identity' | 'clock' | 'ids'>, input: NewUserInput): Promise<StoredUser> {
   const now = deps.clock.now();
   const flag = (name: (typeof FLAG_NAMES)[number]) => input.flags?.[name] ?? true;
   const user: StoredUser = {
@@ -92,7 +92,7 @@ export async function newUser(deps: CoreDeps, input: NewUserInput): Promise<Stor
     password_hash: await hashPassword(input.password),
   };
   try {
-    await deps.store.createUser(user);
+    await deps.identity.createUser(user);
   } catch (err) {
     if (err instanceof ConflictError) throw badValue(`A user with email ${user.email} already exists`);
     throw err;
@@ -162,7 +162,7 @@ function legacyUserType(profile: JsonObject, where = 'profile.'): UserType {
 }
 
 export async function getUser(deps: CoreDeps, caller: Caller, userId: string) {
-  const user = await deps.store.getUser(userId);
+  const user = await deps.identity.getUser(userId);
   if (!user) throw notFound('User');
   check(caller.user, 'USER', 'read', { company_id: user.company_id, owner_id: user.user_id }, 'User');
   return publicUser(user);
@@ -172,7 +172,7 @@ export async function listUsers(deps: CoreDeps, caller: Caller, query: { offset:
   const scope = listScope(caller.user, 'USER');
   if (!scope) throw forbidden();
   if (scope.user_id !== null) return { total: 1, items: query.offset === 0 ? [publicUser(caller.user)] : [] };
-  const page = await deps.store.listUsers({ company_id: scope.company_id, ...query });
+  const page = await deps.identity.listUsers({ company_id: scope.company_id, ...query });
   return { total: page.total, items: page.items.map(publicUser) };
 }
 
@@ -189,7 +189,7 @@ function flagValue(body: JsonObject, name: (typeof FLAG_NAMES)[number]): boolean
 
 /** A company that exists and is not being deleted. */
 async function liveCompany(deps: CoreDeps, companyId: string): Promise<Company | null> {
-  const company = await deps.store.getCompany(companyId);
+  const company = await deps.identity.getCompany(companyId);
   return company && !company.in_deletion ? company : null;
 }
 
@@ -212,7 +212,7 @@ function unchanged(current: object, key: string, value: unknown, what: string) {
 
 async function loadCompany(deps: CoreDeps, caller: Caller, companyId: string, action: 'update' | 'delete'): Promise<Company> {
   check(caller.user, 'COMPANY', action, { company_id: companyId }, 'Company');
-  const company = await deps.store.getCompany(companyId);
+  const company = await deps.identity.getCompany(companyId);
   if (!company) throw notFound('Company');
   return company;
 }
@@ -241,7 +241,7 @@ export async function patchCompany(deps: CoreDeps, caller: Caller, companyId: st
   const changes = diff(company, next, ['name', 'meta_data']);
   if (Object.keys(changes).length === 0) return companyView(company);
   next.time_updated = deps.clock.now();
-  await deps.store.putCompany(next);
+  await deps.identity.putCompany(next);
   await recordAudit(deps, caller.user, { object_type: 'COMPANY', object_id: companyId, company_id: companyId, action: 'update', changes });
   return companyView(next);
 }
@@ -255,7 +255,7 @@ export async function patchCompany(deps: CoreDeps, caller: Caller, companyId: st
 export async function deleteCompany(deps: CoreDeps, caller: Caller, companyId: string): Promise<void> {
   const company = await loadCompany(deps, caller, companyId, 'delete');
   if (company.in_deletion) return;
-  await deps.store.putCompany({ ...company, in_deletion: true, time_updated: deps.clock.now() });
+  await deps.identity.putCompany({ ...company, in_deletion: true, time_updated: deps.clock.now() });
   await recordAudit(deps, caller.user, { object_type: 'COMPANY', object_id: companyId, company_id: companyId, action: 'delete', changes: { name: company.name } });
   // Sessions are kept: each use answers 401/1401 (why, not just "invalid") until it expires.
 }
@@ -265,7 +265,7 @@ export async function deleteCompany(deps: CoreDeps, caller: Caller, companyId: s
 const userTarget = (user: Pick<User, 'company_id' | 'user_id'>) => ({ company_id: user.company_id, owner_id: user.user_id });
 
 async function loadUser(deps: CoreDeps, caller: Caller, userId: string, action: 'update' | 'delete'): Promise<StoredUser> {
-  const user = await deps.store.getUser(userId);
+  const user = await deps.identity.getUser(userId);
   if (!user) throw notFound('User');
   check(caller.user, 'USER', action, userTarget(user), 'User');
   return user;
@@ -280,7 +280,7 @@ const isFlagField = (key: string) => /^can_start_(analysis|analyse|analyze)_(bio
 
 async function saveUser(deps: CoreDeps, next: StoredUser, previousEmail: string) {
   try {
-    if (!(await deps.store.updateUser(next, previousEmail))) throw notFound('User');
+    if (!(await deps.identity.updateUser(next, previousEmail))) throw notFound('User');
   } catch (err) {
     if (err instanceof ConflictError) throw badValue(`A user with email ${next.email} already exists`);
     throw err;
@@ -369,7 +369,7 @@ export async function deleteUser(deps: CoreDeps, caller: Caller, userId: string)
  * `npm run delete-user`, changelog 4.0.8). No permission check: callers do that.
  */
 export async function removeUser(deps: CoreDeps, user: StoredUser, actor: User | null): Promise<void> {
-  await deps.store.deleteUser(user);
+  await deps.identity.deleteUser(user);
   await endSessions(deps, { company_id: user.company_id, user_id: user.user_id });
   await recordAudit(deps, actor, { object_type: 'USER', object_id: user.user_id, company_id: user.company_id, action: 'delete', changes: { email: user.email, user_type: user.user_type, by: actor ? 'request' : 'cli' } });
 }

@@ -167,16 +167,16 @@ export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: s
     if (!canStartAnalysis(caller.user, r.type)) throw forbidden(`You are not allowed to start ${r.type} analyses (can_start_analysis_${r.type.toLowerCase()} is off)`);
   }
   // COLLECTION analyses answer with their collection (clients read collection.alias).
-  const collections = requests.some((r) => r.type === 'COLLECTION') ? await deps.store.listCollections(agg.folder.company_id) : [];
+  const collections = requests.some((r) => r.type === 'COLLECTION') ? await deps.collections.listCollections(agg.folder.company_id) : [];
   const analyses = buildAnalyses(deps, agg.folder, agg.media, requests, collections);
   // The monthly quota (a 402 before anything is stored), unless the single request reserved already.
   if (options.resolutionEndpoint !== undefined && options.resolutionEndpoint !== agg.folder.resolution_endpoint) {
     check(caller.user, 'FOLDER', 'update', folderTarget(agg.folder), 'Folder');
-    if (!(await deps.store.setOperatorFields(agg.folder.company_id, folderId, { resolution_endpoint: options.resolutionEndpoint }, deps.clock.now()))) throw notFound('Folder');
+    if (!(await deps.folders.setOperatorFields(agg.folder.company_id, folderId, { resolution_endpoint: options.resolutionEndpoint }, deps.clock.now()))) throw notFound('Folder');
     agg.folder.resolution_endpoint = options.resolutionEndpoint;
   }
   const release = options.reserved ? async () => {} : await reserveAnalyses(deps, agg.folder.company_id, analyses.length);
-  await deps.store.createAnalyses(agg.folder, analyses).catch(async (err: unknown) => {
+  await deps.analyses.createAnalyses(agg.folder, analyses).catch(async (err: unknown) => {
     await release();
     throw err;
   });
@@ -188,7 +188,7 @@ export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: s
     const failedAt = deps.clock.now();
     await Promise.allSettled(
       analyses.map((a) =>
-        deps.store.finishAnalysis({ ...a, state: 'FAILED', error_code: ErrorCode.EXTERNAL_SERVICE, error_message: 'The analysis queue is unavailable; start the analysis again', time_updated: failedAt }, []),
+        deps.analyses.finishAnalysis({ ...a, state: 'FAILED', error_code: ErrorCode.EXTERNAL_SERVICE, error_message: 'The analysis queue is unavailable; start the analysis again', time_updated: failedAt }, []),
       ),
     );
     // Counted as FAILED (not billed); the quota is given back since the client is told to retry.
@@ -201,7 +201,7 @@ export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: s
 
 /** An analysis the caller may see, with its folder; anything else is "not found". */
 export async function loadAnalysis(deps: CoreDeps, caller: Caller, analysisId: string) {
-  const located = await deps.store.locate('ANALYSIS', analysisId);
+  const located = await deps.folders.locate('ANALYSIS', analysisId);
   if (!located) throw notFound('Analysis');
   const agg = await loadFolder(deps, caller, located.folder_id).catch(() => {
     throw notFound('Analysis');
@@ -223,7 +223,7 @@ export async function deleteAnalysis(deps: CoreDeps, caller: Caller, analysisId:
   if (analysis.state === 'PROCESSING') throw badValue('The analysis is still PROCESSING: delete it once it has finished');
   const outputIds = new Set(analysis.results_media.flatMap((r) => r.output_images));
   const output = agg.media.filter((m) => outputIds.has(m.media_id));
-  await deps.store.deleteAnalysis(analysis, output);
+  await deps.analyses.deleteAnalysis(analysis, output);
   await Promise.allSettled(output.map((m) => deps.blobs.delete(m.blob_key)));
 }
 

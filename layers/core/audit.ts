@@ -44,7 +44,7 @@ export async function recordAudit(deps: CoreDeps, actor: User | null, entry: Aud
     time_created: deps.clock.now(),
   };
   try {
-    await deps.store.putAuditEntry(record);
+    await deps.audit.putAuditEntry(record);
   } catch (err) {
     console.error('audit write failed', { object_type: record.object_type, object_id: record.object_id, action: record.action }, err);
   }
@@ -61,7 +61,7 @@ export async function listAudit(deps: CoreDeps, caller: Caller, query: { object_
   if (type && !(AUDIT_OBJECT_TYPES as readonly string[]).includes(type)) throw badValue(`object_type must be one of ${AUDIT_OBJECT_TYPES.join(', ')}`);
   const objectId = query.object_id?.trim() || undefined;
   if (objectId && !type) throw badValue('object_id needs object_type (FOLDER, USER or COMPANY)');
-  const page = await deps.store.listAuditEntries({
+  const page = await deps.audit.listAuditEntries({
     company_id: reach === 'all' ? null : caller.user.company_id,
     object_type: type as AuditEntry['object_type'] | undefined,
     object_id: objectId,

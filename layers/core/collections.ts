@@ -7,7 +7,7 @@ import { ApiError, ErrorCode, badStructure, badValue, forbidden, notFound } from
 import { parsePayload, presignerFor, type UploadedPart } from './folders';
 import { can, check, listScope, type Action, type ObjectKind } from './permissions';
 import { MediaRejectedError, NoFaceError, type MediaInspector } from './ports';
-import { ConflictError } from './store';
+import { ConflictError } from './ports/common';
 import { LIMITS, limitChars, metaDataOf } from './limits';
 
 /** Extracts one face template from a photo (layers/vision); throws NoFaceError when there is none. */
@@ -26,9 +26,9 @@ export async function loadCollection(deps: CoreDeps, caller: Caller, collectionI
   const scope = listScope(caller.user, 'COLLECTION');
   if (!scope) throw notFound('Collection');
   // Collections are found through their company: global roles search every company.
-  const candidates = scope.company_id === null ? (await deps.store.listCollections(null)).filter((c) => c.collection_id === collectionId) : [{ company_id: scope.company_id }];
+  const candidates = scope.company_id === null ? (await deps.collections.listCollections(null)).filter((c) => c.collection_id === collectionId) : [{ company_id: scope.company_id }];
   for (const c of candidates) {
-    const found = await deps.store.getCollection(c.company_id, collectionId);
+    const found = await deps.collections.getCollection(c.company_id, collectionId);
     if (found) return found;
   }
   throw notFound('Collection');
@@ -42,17 +42,17 @@ export async function createCollection(deps: CoreDeps, caller: Caller, body: unk
   const companyId = typeof body['company_id'] === 'string' ? body['company_id'] : caller.user.company_id;
   if (!can(caller.user, 'COMPANY', 'read', { company_id: companyId })) throw notFound('Company');
   checkCollection(caller.user, 'COLLECTION', 'create', companyId);
-  if (!(await deps.store.getCompany(companyId))) throw badValue(`Company ${companyId} does not exist`);
+  if (!(await deps.identity.getCompany(companyId))) throw badValue(`Company ${companyId} does not exist`);
   const now = deps.clock.now();
   const collection: Collection = { collection_id: deps.ids.uuid(), company_id: companyId, alias: alias.trim(), meta_data: isJsonObject(body['meta_data']) ? metaDataOf(body['meta_data']) : {}, time_created: now, time_updated: now };
-  await deps.store.putCollection(collection);
+  await deps.collections.putCollection(collection);
   return collection;
 }
 
 export async function listCollections(deps: CoreDeps, caller: Caller) {
   const scope = listScope(caller.user, 'COLLECTION');
   if (!scope) throw forbidden();
-  return deps.store.listCollections(scope.company_id);
+  return deps.collections.listCollections(scope.company_id);
 }
 
 export async function getCollection(deps: CoreDeps, caller: Caller, collectionId: string) {
@@ -67,7 +67,7 @@ export async function deleteCollection(deps: CoreDeps, caller: Caller, collectio
   checkCollection(caller.user, 'COLLECTION', 'delete', collection.company_id);
   let images: PersonImage[];
   try {
-    images = await deps.store.deleteCollection(collection.company_id, collectionId);
+    images = await deps.collections.deleteCollection(collection.company_id, collectionId);
   } catch (err) {
     if (err instanceof ConflictError) throw inUse('A person of this collection');
     throw err;
@@ -124,7 +124,7 @@ async function imagesFrom(deps: CoreDeps, inspector: MediaInspector, extractor: 
 async function saveImages(deps: CoreDeps, inspector: MediaInspector, extractor: TemplateExtractor, person: Person, parts: UploadedPart[], payloadIn: unknown, isNew: boolean) {
   const images = await imagesFrom(deps, inspector, extractor, person, parts, payloadIn);
   try {
-    await deps.store.putPersonImages(person, images, isNew);
+    await deps.collections.putPersonImages(person, images, isNew);
   } catch (err) {
     await Promise.allSettled(images.map((i) => deps.blobs.delete(i.image.blob_key)));
     throw err;
@@ -154,7 +154,7 @@ export async function createPerson(deps: CoreDeps, inspector: MediaInspector, ex
 
 export async function loadPerson(deps: CoreDeps, caller: Caller, collectionId: string, personId: string) {
   const collection = await loadCollection(deps, caller, collectionId);
-  const person = await deps.store.getPerson(collection.company_id, collectionId, personId);
+  const person = await deps.collections.getPerson(collection.company_id, collectionId, personId);
   if (!person) throw notFound('Person');
   return { collection, person };
 }
@@ -168,17 +168,17 @@ export async function addPersonImages(deps: CoreDeps, inspector: MediaInspector,
 
 export async function listPersons(deps: CoreDeps, caller: Caller, collectionId: string) {
   const collection = await loadCollection(deps, caller, collectionId);
-  return deps.store.listPersons(collection.company_id, collectionId);
+  return deps.collections.listPersons(collection.company_id, collectionId);
 }
 
 export async function getPerson(deps: CoreDeps, caller: Caller, collectionId: string, personId: string) {
   const { collection, person } = await loadPerson(deps, caller, collectionId, personId);
-  return personView(deps, person, await deps.store.listPersonImages(collection.company_id, collectionId, personId));
+  return personView(deps, person, await deps.collections.listPersonImages(collection.company_id, collectionId, personId));
 }
 
 export async function listPersonImages(deps: CoreDeps, caller: Caller, collectionId: string, personId: string) {
   const { collection } = await loadPerson(deps, caller, collectionId, personId);
-  return Promise.all((await deps.store.listPersonImages(collection.company_id, collectionId, personId)).map((i) => imageView(deps, i)));
+  return Promise.all((await deps.collections.listPersonImages(collection.company_id, collectionId, personId)).map((i) => imageView(deps, i)));
 }
 
 export async function deletePerson(deps: CoreDeps, caller: Caller, collectionId: string, personId: string) {
@@ -186,7 +186,7 @@ export async function deletePerson(deps: CoreDeps, caller: Caller, collectionId:
   checkCollection(caller.user, 'PERSON', 'delete', collection.company_id);
   let images: PersonImage[];
   try {
-    images = await deps.store.deletePerson(collection.company_id, collectionId, personId);
+    images = await deps.collections.deletePerson(collection.company_id, collectionId, personId);
   } catch (err) {
     if (err instanceof ConflictError) throw inUse('This person');
     throw err;
@@ -197,7 +197,7 @@ export async function deletePerson(deps: CoreDeps, caller: Caller, collectionId:
 export async function deletePersonImage(deps: CoreDeps, caller: Caller, collectionId: string, personId: string, mediaId: string) {
   const { collection } = await loadPerson(deps, caller, collectionId, personId);
   checkCollection(caller.user, 'PERSON_IMAGE', 'delete', collection.company_id);
-  const image = await deps.store.deletePersonImage(collection.company_id, collectionId, personId, mediaId);
+  const image = await deps.collections.deletePersonImage(collection.company_id, collectionId, personId, mediaId);
   if (!image) throw notFound('Person image');
   await deps.blobs.delete(image.blob_key);
 }

@@ -18,7 +18,7 @@ import { clearFolderReports } from './reports/reports';
 import { ApiError, ErrorCode } from './errors';
 import { folderTarget, loadFolder, loadMedia } from './folders';
 import { check } from './permissions';
-import type { FolderAggregate } from './store';
+import type { FolderAggregate } from './ports/folders';
 
 /** Where a folder's files are kept: every blob key of its media begins with this. */
 export const folderBlobPrefix = (companyId: string, folderId: string) => `${companyId}/${folderId}/`;
@@ -53,7 +53,7 @@ export async function deleteFolder(deps: CoreDeps, caller: Caller, folderId: str
   await clearFolderReports(deps, company_id, folderId);
   // Anything else kept under the folder (thumbnails, files of media added meanwhile).
   await deps.blobs.deletePrefix(folderBlobPrefix(company_id, folderId));
-  await deps.store.deleteFolder(company_id, folderId);
+  await deps.folders.deleteFolder(company_id, folderId);
   await recordAudit(deps, caller.user, {
     object_type: 'FOLDER',
     object_id: folderId,
@@ -74,7 +74,7 @@ export async function deleteMedia(deps: CoreDeps, caller: Caller, mediaId: strin
   refuseWhileProcessing(agg, 'its media');
   const doomed = [media, ...agg.media.filter((m) => m.media_type === 'IMAGE_RESULT_ANALYSIS_SINGLE' && m.media_association_id === media.media_id && m.media_id !== media.media_id)];
   await deleteBlobs(deps, doomed);
-  await deps.store.deleteMedia(doomed);
+  await deps.folders.deleteMedia(doomed);
   await recordAudit(deps, caller.user, {
     object_type: 'FOLDER',
     object_id: agg.folder.folder_id,

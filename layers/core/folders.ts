@@ -3,7 +3,7 @@ import type { Caller } from './auth';
 import { recordAudit } from './audit';
 import type { CoreDeps } from './deps';
 import { mediaBlobKeys, thumbKey, type Analysis, type Folder, type JsonObject, type Media, type MediaType } from './entities';
-import type { FolderAggregate } from './store';
+import type { FolderAggregate } from './ports/folders';
 import { badStructure, badValue, forbidden, notFound } from './errors';
 import { check, listScope, type Action } from './permissions';
 import { MediaRejectedError, type InspectedMedia, type MediaInspector } from './ports';
@@ -173,7 +173,7 @@ export async function createFolder(deps: CoreDeps, inspector: MediaInspector, ca
   const folder = newFolder(deps, caller.user.company_id, caller.user.user_id, payload);
   const media = buildMedia(deps, folder, inspected, payload);
   await storeBlobs(deps, inspector, media, inspected);
-  await withBlobRollback(deps, media, () => deps.store.createFolder(folder, media));
+  await withBlobRollback(deps, media, () => deps.folders.createFolder(folder, media));
   // Folders hold personal data: the audit log names the media and meta_data keys, not the values.
   await recordAudit(deps, caller.user, { object_type: 'FOLDER', object_id: folder.folder_id, company_id: folder.company_id, action: 'create', changes: { media_ids: media.map((m) => m.media_id), meta_data_keys: Object.keys(folder.meta_data) } });
   return { folder, media, payload };
@@ -192,10 +192,10 @@ export const folderTarget = (folder: Pick<Folder, 'company_id' | 'user_id'>) => 
  * read is "not found", never "forbidden", so other companies' folders stay invisible.
  */
 export async function loadFolder(deps: CoreDeps, caller: Caller, folderId: string, action: Action = 'read'): Promise<FolderAggregate> {
-  const located = await deps.store.locate('FOLDER', folderId);
+  const located = await deps.folders.locate('FOLDER', folderId);
   const scope = listScope(caller.user, 'FOLDER');
   if (!located || !scope || (scope.company_id !== null && located.company_id !== scope.company_id)) throw notFound('Folder');
-  const agg = await deps.store.getFolder(located.company_id, folderId);
+  const agg = await deps.folders.getFolder(located.company_id, folderId);
   if (!agg) throw notFound('Folder');
   check(caller.user, 'FOLDER', action, folderTarget(agg.folder), 'Folder');
   return agg;
@@ -208,7 +208,7 @@ export async function addMedia(deps: CoreDeps, inspector: MediaInspector, caller
   const inspected = await inspectAll(inspector, parts);
   const media = buildMedia(deps, agg.folder, inspected, payload);
   await storeBlobs(deps, inspector, media, inspected);
-  await withBlobRollback(deps, media, () => deps.store.addMedia(agg.folder, media));
+  await withBlobRollback(deps, media, () => deps.folders.addMedia(agg.folder, media));
   await recordAudit(deps, caller.user, { object_type: 'FOLDER', object_id: folderId, company_id: agg.folder.company_id, action: 'media-added', changes: { media_ids: media.map((m) => m.media_id) } });
   const presign = presignerFor(deps);
   return Promise.all(media.map((m) => mediaView(m, presign)));
@@ -220,7 +220,7 @@ export async function getFolder(deps: CoreDeps, caller: Caller, folderId: string
 
 /** A media the caller may see, with its folder; anything else is "not found". */
 export async function loadMedia(deps: CoreDeps, caller: Caller, mediaId: string) {
-  const located = await deps.store.locate('MEDIA', mediaId);
+  const located = await deps.folders.locate('MEDIA', mediaId);
   if (!located) throw notFound('Media');
   const agg = await loadFolder(deps, caller, located.folder_id).catch(() => {
     throw notFound('Media');
@@ -357,7 +357,7 @@ export async function listFolders(deps: CoreDeps, caller: Caller, filters: Folde
   const analysesMatch = analysisFilter(filters);
   const scope = listScope(caller.user, 'FOLDER');
   if (!scope) throw forbidden();
-  const page = await deps.store.listFolders({
+  const page = await deps.folders.listFolders({
     company_id: scope.company_id,
     user_id: scope.user_id,
     time_created_min: filters.time_created_min,

@@ -10,7 +10,7 @@ import { badStructure, notFound } from './errors';
 import { metaDataOf } from './limits';
 import { folderTarget, loadFolder, loadMedia, refuseIfCleared } from './folders';
 import { check } from './permissions';
-import type { MetaDataTarget } from './store';
+import type { MetaDataTarget } from './ports/metadata';
 
 export function mergeMetaData(current: JsonObject, patch: unknown): JsonObject {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw badStructure('The body must be a JSON object of meta_data keys (null removes a key)');
@@ -25,7 +25,7 @@ export function mergeMetaData(current: JsonObject, patch: unknown): JsonObject {
 
 async function save(deps: CoreDeps, target: MetaDataTarget, current: JsonObject, patch: unknown, what: string) {
   const meta_data = mergeMetaData(current, patch);
-  if (!(await deps.store.setMetaData(target, meta_data, deps.clock.now()))) throw notFound(what);
+  if (!(await deps.metaData.setMetaData(target, meta_data, deps.clock.now()))) throw notFound(what);
   return { meta_data };
 }
 

@@ -7,7 +7,7 @@ import { ErrorCode } from './errors';
 import { MediaRejectedError, NoFaceError, type AnalysisJob, type FaceAnalyzer, type MediaKind, type OutputImage } from './ports';
 import { UnknownCollectionError, type CollectionSearch } from './search';
 import { publishUsage, sweepUsageOutbox } from './metering';
-import type { FoundPerson } from './store';
+import type { FoundPerson } from './ports/collections';
 
 export interface Analyzers {
   faces: FaceAnalyzer;
@@ -243,19 +243,19 @@ async function beforeDeadline<T>(work: Promise<T>, deadline: number | undefined,
 /** Returns what happened, for logs and tests. Throws on transient errors so the queue retries. */
 export async function processAnalysis(deps: CoreDeps, analyzers: Analyzers, job: AnalysisJob, options: ProcessOptions): Promise<'finished' | 'failed' | 'skipped'> {
   await sweepUsageOutbox(deps);
-  const analysis = await deps.store.startAttempt(job.company_id, job.folder_id, job.analysis_id, deps.clock.now());
+  const analysis = await deps.analyses.startAttempt(job.company_id, job.folder_id, job.analysis_id, deps.clock.now());
   if (!analysis || analysis.state !== 'PROCESSING') {
     // A redelivery after a crash between the final write and its usage event: publish it now.
     if (analysis) await publishUsage(deps, [analysis]);
     return 'skipped';
   }
-  const agg = await deps.store.getFolder(job.company_id, job.folder_id);
+  const agg = await deps.folders.getFolder(job.company_id, job.folder_id);
   if (!agg) return 'skipped';
   const source = new Set(analysis.source_media);
   const media = agg.media.filter((m) => source.has(m.media_id));
   const finish = async (patch: Partial<Analysis>, output: Media[] = []) => {
     const now = deps.clock.now();
-    const wrote = await deps.store.finishAnalysis({ ...analysis, ...patch, time_updated: now, time_task_finished: now }, output);
+    const wrote = await deps.analyses.finishAnalysis({ ...analysis, ...patch, time_updated: now, time_task_finished: now }, output);
     if (wrote) await publishUsage(deps, [analysis]);
     return wrote;
   };
@@ -264,7 +264,7 @@ export async function processAnalysis(deps: CoreDeps, analyzers: Analyzers, job:
     if (options.deadline !== undefined && Date.now() >= options.deadline) throw new DeadlineExceeded(0);
     const outcome = await beforeDeadline(runAnalysis(deps, analyzers, analysis, media, (m) => deps.blobs.get(m.blob_key)), options.deadline, startedAt);
     await Promise.all(outcome.output.map((m, i) => deps.blobs.put(m.blob_key, outcome.outputBytes[i]!, 'image/jpeg')));
-    if (outcome.foundPersons) await deps.store.linkAnalysisToPersons(analysis.company_id, analysis.analysis_id, outcome.foundPersons);
+    if (outcome.foundPersons) await deps.collections.linkAnalysisToPersons(analysis.company_id, analysis.analysis_id, outcome.foundPersons);
     const wrote = await finish({ state: 'FINISHED', resolution: outcome.resolution, results_media: outcome.results_media, results_data: outcome.results_data }, outcome.output);
     // Another attempt finished first: its output images are the ones on record.
     if (!wrote) await Promise.allSettled(outcome.output.map((m) => deps.blobs.delete(m.blob_key)));

@@ -10,9 +10,9 @@ import { folderTarget, loadFolder, type UploadedPart } from '../folders';
 import { check, listScope } from '../permissions';
 import { BlobNotFoundError, MediaRejectedError, type MediaInspector } from '../ports';
 import { recordAudit } from '../audit';
-import type { FolderAggregate } from '../store';
+import type { FolderAggregate } from '../ports/folders';
 import { buildReportDocument, formatTime, MAX_REPORT_IMAGES, type ReportImages } from './document';
-import type { Report, ReportRenderer } from './ports';
+import type { Report, ReportRenderer } from '../ports/reports';
 import {
   ATTACHMENT_KINDS,
   BUILTIN_TEMPLATES,
@@ -81,7 +81,7 @@ export async function createReportTemplate(deps: CoreDeps, caller: Caller, body:
   if (companyIn !== undefined && typeof companyIn !== 'string') throw badType('company_id must be a string');
   const companyId = (companyIn as string | undefined) ?? caller.user.company_id;
   check(caller.user, 'REPORT_TEMPLATE', 'create', { company_id: companyId }, 'Company');
-  if (companyId !== SYSTEM_COMPANY_ID && !(await deps.store.getCompany(companyId))) throw notFound('Company');
+  if (companyId !== SYSTEM_COMPANY_ID && !(await deps.identity.getCompany(companyId))) throw notFound('Company');
   // A new template has no attachments yet: they are uploaded to it, then chosen by PATCH (or by the upload itself).
   const content = parseContent(ReportTemplateContent, { ...rest, logo_attachment_id: null, header_attachment_id: null });
   const now = deps.clock.now();
@@ -243,7 +243,7 @@ async function reportImages(deps: CoreDeps, agg: FolderAggregate, template: Repo
     const matches = agg.analyses.flatMap((a) => a.results_media.flatMap((r) => r.collection_persons)).slice(0, MAX_REPORT_IMAGES);
     for (const p of matches) {
       const [collectionId, personId, mediaId] = [p['collection_id'], p['person_id'], p['media_id']].map(String) as [string, string, string];
-      const photo = (await deps.store.listPersonImages(agg.folder.company_id, collectionId, personId)).find((i) => i.media_id === mediaId);
+      const photo = (await deps.collections.listPersonImages(agg.folder.company_id, collectionId, personId)).find((i) => i.media_id === mediaId);
       const bytes = photo ? await bytesOrNull(deps, photo.blob_key) : null;
       if (bytes) persons.set(`${personId}#${mediaId}`, bytes);
     }
