@@ -12,7 +12,7 @@ import { ConflictError } from './ports/common';
 import { companyView, publicUser } from './views';
 
 
-export async function createCompany(deps: CoreDeps, caller: Caller, body: unknown) {
+export async function createCompany(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids'>, caller: Caller, body: unknown) {
   if (!can(caller.user, 'COMPANY', 'create', { company_id: '' })) throw forbidden('Only ADMIN can create companies');
   if (!isJsonObject(body)) throw badStructure('The body must be a JSON object like {"name": "..."}');
   const name = body['name'];
@@ -26,7 +26,7 @@ export async function createCompany(deps: CoreDeps, caller: Caller, body: unknow
   return companyView(company);
 }
 
-export async function listCompanies(deps: CoreDeps, caller: Caller, query: { search_text?: string; offset: number; limit: number }) {
+export async function listCompanies(deps: Pick<CoreDeps, 'identity'>, caller: Caller, query: { search_text?: string; offset: number; limit: number }) {
   const scope = listScope(caller.user, 'COMPANY');
   if (!scope) throw forbidden();
   if (scope.company_id !== null) {
@@ -38,7 +38,7 @@ export async function listCompanies(deps: CoreDeps, caller: Caller, query: { sea
   return { total: page.total, items: page.items.map(companyView) };
 }
 
-export async function getCompany(deps: CoreDeps, caller: Caller, companyId: string) {
+export async function getCompany(deps: Pick<CoreDeps, 'identity'>, caller: Caller, companyId: string) {
   check(caller.user, 'COMPANY', 'read', { company_id: companyId }, 'Company');
   const company = await deps.identity.getCompany(companyId);
   if (!company) throw notFound('Company');
@@ -109,7 +109,7 @@ function objectField(profile: JsonObject, name: string): JsonObject | undefined 
 }
 
 /** POST /api/users/: {credentials:{email,password}, profile:{company_id,user_type,...}} */
-export async function createUser(deps: CoreDeps, caller: Caller, body: unknown) {
+export async function createUser(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids' | 'config'>, caller: Caller, body: unknown) {
   if (!isJsonObject(body) || !isJsonObject(body['credentials']) || !isJsonObject(body['profile'])) {
     throw badStructure('The body must be {"credentials": {"email", "password"}, "profile": {"company_id", "user_type", ...}}');
   }
@@ -161,14 +161,14 @@ function legacyUserType(profile: JsonObject, where = 'profile.'): UserType {
   return type;
 }
 
-export async function getUser(deps: CoreDeps, caller: Caller, userId: string) {
+export async function getUser(deps: Pick<CoreDeps, 'identity'>, caller: Caller, userId: string) {
   const user = await deps.identity.getUser(userId);
   if (!user) throw notFound('User');
   check(caller.user, 'USER', 'read', { company_id: user.company_id, owner_id: user.user_id }, 'User');
   return publicUser(user);
 }
 
-export async function listUsers(deps: CoreDeps, caller: Caller, query: { offset: number; limit: number }) {
+export async function listUsers(deps: Pick<CoreDeps, 'identity'>, caller: Caller, query: { offset: number; limit: number }) {
   const scope = listScope(caller.user, 'USER');
   if (!scope) throw forbidden();
   if (scope.user_id !== null) return { total: 1, items: query.offset === 0 ? [publicUser(caller.user)] : [] };
@@ -188,7 +188,7 @@ function flagValue(body: JsonObject, name: (typeof FLAG_NAMES)[number]): boolean
 }
 
 /** A company that exists and is not being deleted. */
-async function liveCompany(deps: CoreDeps, companyId: string): Promise<Company | null> {
+async function liveCompany(deps: Pick<CoreDeps, 'identity'>, companyId: string): Promise<Company | null> {
   const company = await deps.identity.getCompany(companyId);
   return company && !company.in_deletion ? company : null;
 }
@@ -210,7 +210,7 @@ function unchanged(current: object, key: string, value: unknown, what: string) {
 
 // Companies: PATCH and DELETE ---------------------------------------------------------------------
 
-async function loadCompany(deps: CoreDeps, caller: Caller, companyId: string, action: 'update' | 'delete'): Promise<Company> {
+async function loadCompany(deps: Pick<CoreDeps, 'identity'>, caller: Caller, companyId: string, action: 'update' | 'delete'): Promise<Company> {
   check(caller.user, 'COMPANY', action, { company_id: companyId }, 'Company');
   const company = await deps.identity.getCompany(companyId);
   if (!company) throw notFound('Company');
@@ -220,7 +220,7 @@ async function loadCompany(deps: CoreDeps, caller: Caller, companyId: string, ac
 const COMPANY_FIXED = ['company_id', 'in_deletion', 'technical_meta_data', 'time_created', 'time_updated'];
 
 /** PATCH /api/companies/{id}: name and meta_data (merged; null removes a key). technical_meta_data is reserved. */
-export async function patchCompany(deps: CoreDeps, caller: Caller, companyId: string, body: unknown) {
+export async function patchCompany(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids'>, caller: Caller, companyId: string, body: unknown) {
   const company = await loadCompany(deps, caller, companyId, 'update');
   if (company.in_deletion) throw badValue('This company is being deleted and cannot be changed');
   if (!isJsonObject(body)) throw badStructure('The body must be a JSON object like {"name": "...", "meta_data": {...}}');
@@ -252,7 +252,7 @@ export async function patchCompany(deps: CoreDeps, caller: Caller, companyId: st
  * Its folders, media, analyses and collections are kept as they are, reachable by ADMIN and
  * OPERATOR only: nothing is half-deleted.
  */
-export async function deleteCompany(deps: CoreDeps, caller: Caller, companyId: string): Promise<void> {
+export async function deleteCompany(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids'>, caller: Caller, companyId: string): Promise<void> {
   const company = await loadCompany(deps, caller, companyId, 'delete');
   if (company.in_deletion) return;
   await deps.identity.putCompany({ ...company, in_deletion: true, time_updated: deps.clock.now() });
@@ -264,7 +264,7 @@ export async function deleteCompany(deps: CoreDeps, caller: Caller, companyId: s
 
 const userTarget = (user: Pick<User, 'company_id' | 'user_id'>) => ({ company_id: user.company_id, owner_id: user.user_id });
 
-async function loadUser(deps: CoreDeps, caller: Caller, userId: string, action: 'update' | 'delete'): Promise<StoredUser> {
+async function loadUser(deps: Pick<CoreDeps, 'identity'>, caller: Caller, userId: string, action: 'update' | 'delete'): Promise<StoredUser> {
   const user = await deps.identity.getUser(userId);
   if (!user) throw notFound('User');
   check(caller.user, 'USER', action, userTarget(user), 'User');
@@ -278,7 +278,7 @@ const USER_DERIVED = ['is_admin', 'is_service'];
 const FLAG_FIELDS = FLAG_NAMES.map((n) => `can_start_analysis_${n}` as const);
 const isFlagField = (key: string) => /^can_start_(analysis|analyse|analyze)_(biometry|quality|collection|documents)$/.test(key);
 
-async function saveUser(deps: CoreDeps, next: StoredUser, previousEmail: string) {
+async function saveUser(deps: Pick<CoreDeps, 'identity'>, next: StoredUser, previousEmail: string) {
   try {
     if (!(await deps.identity.updateUser(next, previousEmail))) throw notFound('User');
   } catch (err) {
@@ -293,7 +293,7 @@ async function saveUser(deps: CoreDeps, next: StoredUser, previousEmail: string)
  * activity, company or flags; only a caller who reaches the target company (ADMIN) moves users or
  * grants ADMIN and OPERATOR, whose users live in the system company. Passwords: change-password.
  */
-export async function patchUser(deps: CoreDeps, caller: Caller, userId: string, body: unknown) {
+export async function patchUser(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids'>, caller: Caller, userId: string, body: unknown) {
   const user = await loadUser(deps, caller, userId, 'update');
   if (!isJsonObject(body)) throw badStructure('The body must be a JSON object of user fields');
   if ('password' in body || 'credentials' in body) throw badStructure('Passwords are changed with POST /api/users/{user_id}/change-password');
@@ -358,7 +358,7 @@ export async function patchUser(deps: CoreDeps, caller: Caller, userId: string, 
 }
 
 /** DELETE /api/users/{id}: the user, their email and their sessions. Their folders stay with the company. */
-export async function deleteUser(deps: CoreDeps, caller: Caller, userId: string): Promise<void> {
+export async function deleteUser(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids'>, caller: Caller, userId: string): Promise<void> {
   const user = await loadUser(deps, caller, userId, 'delete');
   if (user.user_id === caller.user.user_id) throw forbidden('You cannot delete your own account');
   await removeUser(deps, user, caller.user);
@@ -368,7 +368,7 @@ export async function deleteUser(deps: CoreDeps, caller: Caller, userId: string)
  * Deletes a user with their email entry and sessions, and logs it (actor null: the command line,
  * `npm run delete-user`, changelog 4.0.8). No permission check: callers do that.
  */
-export async function removeUser(deps: CoreDeps, user: StoredUser, actor: User | null): Promise<void> {
+export async function removeUser(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids'>, user: StoredUser, actor: User | null): Promise<void> {
   await deps.identity.deleteUser(user);
   await endSessions(deps, { company_id: user.company_id, user_id: user.user_id });
   await recordAudit(deps, actor, { object_type: 'USER', object_id: user.user_id, company_id: user.company_id, action: 'delete', changes: { email: user.email, user_type: user.user_type, by: actor ? 'request' : 'cli' } });
@@ -380,7 +380,7 @@ export async function removeUser(deps: CoreDeps, user: StoredUser, actor: User |
  * is required; ADMIN and CLIENT ADMIN set the password of users they may update. Every other
  * session of that user ends.
  */
-export async function changePassword(deps: CoreDeps, caller: Caller, userId: string, body: unknown) {
+export async function changePassword(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids' | 'config'>, caller: Caller, userId: string, body: unknown) {
   const user = await loadUser(deps, caller, userId, 'update');
   const source = isJsonObject(body) && isJsonObject(body['credentials']) ? body['credentials'] : body;
   if (!isJsonObject(source)) throw badStructure('The body must be {"credentials": {"old_password": "...", "new_password": "..."}}');

@@ -101,7 +101,7 @@ export function confsFor(config: CoreConfig, type: AnalysisType, params: JsonObj
 }
 
 /** New PROCESSING analyses of one group (one request), checked against the folder's media. */
-export function buildAnalyses(deps: CoreDeps, folder: Folder, media: Media[], requests: AnalysisRequest[], collections: Collection[]): Analysis[] {
+export function buildAnalyses(deps: Pick<CoreDeps, 'clock' | 'ids' | 'config'>, folder: Folder, media: Media[], requests: AnalysisRequest[], collections: Collection[]): Analysis[] {
   const known = new Set(media.filter((m) => m.media_type !== 'IMAGE_RESULT_ANALYSIS_SINGLE').map((m) => m.media_id));
   const collectionOf = (r: AnalysisRequest): JsonObject | null => {
     if (r.type !== 'COLLECTION') return null;
@@ -151,7 +151,7 @@ export function buildAnalyses(deps: CoreDeps, folder: Folder, media: Media[], re
  * `resolution_endpoint` beside `analyses` (the Liveness, Biometry and Blacklist pages: "add it to
  * the payload at this step") becomes the folder's webhook before the group is queued.
  */
-export async function startAnalyses(deps: CoreDeps, caller: Caller, folderId: string, requests: AnalysisRequest[], resolutionEndpoint?: string | null) {
+export async function startAnalyses(deps: Pick<CoreDeps, 'folders' | 'analyses' | 'collections' | 'metering' | 'blobs' | 'queue' | 'clock' | 'ids' | 'config' | 'usageEvents'>, caller: Caller, folderId: string, requests: AnalysisRequest[], resolutionEndpoint?: string | null) {
   const { agg, analyses } = await createAnalyses(deps, caller, folderId, requests, { enqueue: true, resolutionEndpoint });
   const mediaById = new Map(agg.media.map((m) => [m.media_id, m]));
   const presign = presignerFor(deps);
@@ -159,7 +159,7 @@ export async function startAnalyses(deps: CoreDeps, caller: Caller, folderId: st
 }
 
 /** Records a group of analyses as PROCESSING and, unless told otherwise, queues them for the worker. */
-export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: string, requests: AnalysisRequest[], options: { enqueue: boolean; reserved?: boolean; resolutionEndpoint?: string | null }) {
+export async function createAnalyses(deps: Pick<CoreDeps, 'folders' | 'analyses' | 'collections' | 'metering' | 'queue' | 'clock' | 'ids' | 'config' | 'usageEvents'>, caller: Caller, folderId: string, requests: AnalysisRequest[], options: { enqueue: boolean; reserved?: boolean; resolutionEndpoint?: string | null }) {
   const agg = await loadFolder(deps, caller, folderId);
   check(caller.user, 'ANALYSIS', 'create', folderTarget(agg.folder), 'Folder');
   refuseIfCleared(agg.folder, 'new analyses');
@@ -200,7 +200,7 @@ export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: s
 }
 
 /** An analysis the caller may see, with its folder; anything else is "not found". */
-export async function loadAnalysis(deps: CoreDeps, caller: Caller, analysisId: string) {
+export async function loadAnalysis(deps: Pick<CoreDeps, 'folders'>, caller: Caller, analysisId: string) {
   const located = await deps.folders.locate('ANALYSIS', analysisId);
   if (!located) throw notFound('Analysis');
   const agg = await loadFolder(deps, caller, located.folder_id).catch(() => {
@@ -211,13 +211,13 @@ export async function loadAnalysis(deps: CoreDeps, caller: Caller, analysisId: s
   return { agg, analysis };
 }
 
-export async function getAnalysis(deps: CoreDeps, caller: Caller, analysisId: string) {
+export async function getAnalysis(deps: Pick<CoreDeps, 'folders' | 'blobs' | 'config'>, caller: Caller, analysisId: string) {
   const { agg, analysis } = await loadAnalysis(deps, caller, analysisId);
   return analysisView(analysis, new Map(agg.media.map((m) => [m.media_id, m])), presignerFor(deps));
 }
 
 /** Only ADMIN and CLIENT ADMIN delete analyses (the matrix); a deleted COLLECTION analysis frees the persons it found. */
-export async function deleteAnalysis(deps: CoreDeps, caller: Caller, analysisId: string) {
+export async function deleteAnalysis(deps: Pick<CoreDeps, 'folders' | 'analyses' | 'blobs'>, caller: Caller, analysisId: string) {
   const { agg, analysis } = await loadAnalysis(deps, caller, analysisId);
   check(caller.user, 'ANALYSIS', 'delete', folderTarget(agg.folder), 'Analysis');
   if (analysis.state === 'PROCESSING') throw badValue('The analysis is still PROCESSING: delete it once it has finished');
@@ -227,7 +227,7 @@ export async function deleteAnalysis(deps: CoreDeps, caller: Caller, analysisId:
   await Promise.allSettled(output.map((m) => deps.blobs.delete(m.blob_key)));
 }
 
-export async function listFolderAnalyses(deps: CoreDeps, caller: Caller, folderId: string, filters: { type?: string; resolution_status?: string }) {
+export async function listFolderAnalyses(deps: Pick<CoreDeps, 'folders' | 'blobs' | 'config'>, caller: Caller, folderId: string, filters: { type?: string; resolution_status?: string }) {
   const agg = await loadFolder(deps, caller, folderId);
   const mediaById = new Map(agg.media.map((m) => [m.media_id, m]));
   const presign = presignerFor(deps);

@@ -30,7 +30,7 @@ function scrub(value: Json): Json {
  * Records one change. It runs after the change itself succeeded: a failed audit write is logged
  * and does not turn that success into an error (the client would retry a change already made).
  */
-export async function recordAudit(deps: CoreDeps, actor: User | null, entry: AuditInput): Promise<void> {
+export async function recordAudit(deps: Pick<CoreDeps, 'audit' | 'clock' | 'ids'>, actor: User | null, entry: AuditInput): Promise<void> {
   const record: AuditEntry = {
     audit_id: deps.ids.uuid(),
     company_id: entry.company_id,
@@ -54,7 +54,7 @@ export async function recordAudit(deps: CoreDeps, actor: User | null, entry: Aud
  * GET /api/audit: read by whoever manages companies (the matrix's COMPANY update right: ADMIN
  * everywhere, CLIENT ADMIN in their company); everyone else 403.
  */
-export async function listAudit(deps: CoreDeps, caller: Caller, query: { object_type?: string; object_id?: string; offset: number; limit: number }) {
+export async function listAudit(deps: Pick<CoreDeps, 'audit'>, caller: Caller, query: { object_type?: string; object_id?: string; offset: number; limit: number }) {
   const reach = reachOf(caller.user, 'COMPANY', 'update');
   if (reach !== 'all' && reach !== 'company') throw forbidden('Only ADMIN and CLIENT ADMIN can read the audit log');
   const type = query.object_type?.trim().toUpperCase() || undefined;

@@ -27,7 +27,7 @@ export function sessionNumber(sessionId: string): number | null {
   return /^[0-9a-f]{32}$/i.test(hex) ? parseInt(hex.slice(0, 12), 16) : null;
 }
 
-async function openSession(deps: CoreDeps, user: User, longLived: boolean, replaces: Session | null): Promise<IssuedTokens> {
+async function openSession(deps: Pick<CoreDeps, 'identity' | 'clock' | 'ids' | 'config'>, user: User, longLived: boolean, replaces: Session | null): Promise<IssuedTokens> {
   const now = deps.clock.now();
   const ttl = longLived ? deps.config.longLivedTtlSeconds : deps.config.sessionTtlSeconds;
   const access = newToken();
@@ -54,12 +54,12 @@ const blocked = () => new ApiError(401, ErrorCode.USER_BLOCKED, 'User is blocked
 const companyGone = () => new ApiError(401, ErrorCode.USER_BLOCKED, 'User is blocked: their company is being deleted');
 
 /** A company marked in_deletion blocks its users (ADMIN and OPERATOR belong to no real company). */
-async function companyDeleted(deps: CoreDeps, companyId: string): Promise<boolean> {
+async function companyDeleted(deps: Pick<CoreDeps, 'identity'>, companyId: string): Promise<boolean> {
   if (companyId === SYSTEM_COMPANY_ID) return false;
   return (await deps.identity.getCompany(companyId))?.in_deletion === true;
 }
 
-export async function authorize(deps: CoreDeps, email: string, password: string) {
+export async function authorize(deps: Pick<CoreDeps, 'identity' | 'clock' | 'ids' | 'config'>, email: string, password: string) {
   const user = await deps.identity.getUserByEmail(email);
   // The same answer for an unknown email and a wrong password: no account enumeration.
   const ok = user ? await verifyPassword(password, user.password_hash) : false;
@@ -76,7 +76,7 @@ export interface Caller {
 }
 
 /** Resolves the X-Forensic-Access-Token header to the caller, extending the session on use. */
-export async function authenticate(deps: CoreDeps, accessToken: string | undefined): Promise<Caller> {
+export async function authenticate(deps: Pick<CoreDeps, 'identity' | 'clock'>, accessToken: string | undefined): Promise<Caller> {
   if (!accessToken) throw authMissing();
   const session = await deps.identity.getSessionByAccessHash(tokenHash(accessToken));
   if (!session) throw authInvalid();
@@ -113,7 +113,7 @@ export const REFRESH_WINDOW_SECONDS = 24 * 3600;
  * optional; when sent it must be a token of the same user (expired or not), as the documents'
  * example sends it. The old pair is retired on the first use of the new one.
  */
-export async function refresh(deps: CoreDeps, accessToken: string | undefined, expireToken: unknown): Promise<IssuedTokens> {
+export async function refresh(deps: Pick<CoreDeps, 'identity' | 'clock' | 'ids' | 'config'>, accessToken: string | undefined, expireToken: unknown): Promise<IssuedTokens> {
   if (typeof expireToken !== 'string' || expireToken === '') {
     throw badStructure('Could not locate field for key_path expire_token from provided dict data');
   }
@@ -132,7 +132,7 @@ export async function refresh(deps: CoreDeps, accessToken: string | undefined, e
   return openSession(deps, user, old.long_lived, old);
 }
 
-export async function issueServiceToken(deps: CoreDeps, caller: Caller, userId: string) {
+export async function issueServiceToken(deps: Pick<CoreDeps, 'identity' | 'clock' | 'ids' | 'config'>, caller: Caller, userId: string) {
   const target = await deps.identity.getUser(userId);
   if (!target || !can(caller.user, 'USER', 'read', { company_id: target.company_id, owner_id: target.user_id })) throw notFound('User');
   if (!canIssueServiceToken(caller.user, target)) {
@@ -143,7 +143,7 @@ export async function issueServiceToken(deps: CoreDeps, caller: Caller, userId: 
 }
 
 /** GET|POST /api/authorize/service_token (no user id): a CLIENT SERVICE user's own long-lived token. */
-export async function issueOwnServiceToken(deps: CoreDeps, caller: Caller) {
+export async function issueOwnServiceToken(deps: Pick<CoreDeps, 'identity' | 'clock' | 'ids' | 'config'>, caller: Caller) {
   if (caller.user.user_type !== 'CLIENT_SERVICE') {
     throw forbidden('Only a CLIENT SERVICE user gets a service token for themselves; ADMIN and CLIENT ADMIN issue them with /api/authorize/service_token/{user_id}');
   }
@@ -164,14 +164,14 @@ const sessionView = (session: Session, current: Session) => ({
 });
 
 /** The user whose sessions the caller manages: themselves, or a user they may update (ADMIN, CLIENT ADMIN). */
-async function sessionOwner(deps: CoreDeps, caller: Caller, userId: string): Promise<StoredUser> {
+async function sessionOwner(deps: Pick<CoreDeps, 'identity'>, caller: Caller, userId: string): Promise<StoredUser> {
   const user = userId === caller.user.user_id ? caller.user : await deps.identity.getUser(userId);
   if (!user) throw notFound('User');
   check(caller.user, 'USER', 'update', { company_id: user.company_id, owner_id: user.user_id }, 'User');
   return user;
 }
 
-export async function listSessions(deps: CoreDeps, caller: Caller, userId: string, page: { offset: number; limit: number }) {
+export async function listSessions(deps: Pick<CoreDeps, 'identity' | 'clock'>, caller: Caller, userId: string, page: { offset: number; limit: number }) {
   const user = await sessionOwner(deps, caller, userId);
   const now = deps.clock.now();
   const live = (await deps.identity.listSessions({ company_id: user.company_id, user_id: user.user_id })).filter((s) => s.user_id === user.user_id && s.expire_date > now);
@@ -179,11 +179,11 @@ export async function listSessions(deps: CoreDeps, caller: Caller, userId: strin
 }
 
 /** POST /api/authorize/logout: ends the caller's own session (both of its tokens). */
-export async function logout(deps: CoreDeps, caller: Caller): Promise<void> {
+export async function logout(deps: Pick<CoreDeps, 'identity'>, caller: Caller): Promise<void> {
   await deps.identity.deleteSession(caller.session);
 }
 
-export async function endSession(deps: CoreDeps, caller: Caller, userId: string, sessionId: string): Promise<void> {
+export async function endSession(deps: Pick<CoreDeps, 'identity'>, caller: Caller, userId: string, sessionId: string): Promise<void> {
   const user = await sessionOwner(deps, caller, userId);
   const session = (await deps.identity.listSessions({ company_id: user.company_id, user_id: user.user_id })).find((s) => (s.session_id === sessionId || String(sessionNumber(s.session_id)) === sessionId) && s.user_id === user.user_id);
   if (!session) throw notFound('Session');
@@ -191,7 +191,7 @@ export async function endSession(deps: CoreDeps, caller: Caller, userId: string,
 }
 
 /** Ends every session of a user (or of a whole company), except `keep` (the caller's own, on a password change). */
-export async function endSessions(deps: CoreDeps, scope: { company_id: string; user_id?: string }, keep?: string): Promise<number> {
+export async function endSessions(deps: Pick<CoreDeps, 'identity'>, scope: { company_id: string; user_id?: string }, keep?: string): Promise<number> {
   const sessions = (await deps.identity.listSessions(scope)).filter((s) => s.session_id !== keep && (!scope.user_id || s.user_id === scope.user_id));
   for (let i = 0; i < sessions.length; i += 25) await Promise.all(sessions.slice(i, i + 25).map((s) => deps.identity.deleteSession(s)));
   return sessions.length;
@@ -204,7 +204,7 @@ export const API_VERSION = '6.2.5';
  * GET /api/config ("check the timezone settings"): the non-secret settings a client needs.
  * Timestamps are epoch seconds (UTC); `timezone` is the server's zone, for display only.
  */
-export function clientConfig(deps: CoreDeps) {
+export function clientConfig(deps: Pick<CoreDeps, 'clock' | 'config'>) {
   const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
   return {
     api_version: API_VERSION,

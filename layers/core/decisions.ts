@@ -28,7 +28,7 @@ function optionalText(body: JsonObject, name: string): string | null | undefined
  * decided and when in resolution_operator; the analysis, its group and the folder then answer the
  * decision. Only results the system left to an operator (OPERATOR_REQUIRED) take one.
  */
-export async function decideAnalysis(deps: CoreDeps, caller: Caller, analysisId: string, body: unknown) {
+export async function decideAnalysis(deps: Pick<CoreDeps, 'audit' | 'folders' | 'analyses' | 'blobs' | 'clock' | 'ids' | 'config'>, caller: Caller, analysisId: string, body: unknown) {
   const { agg, analysis } = await loadAnalysis(deps, caller, analysisId);
   check(caller.user, 'ANALYSIS', 'resolve', folderTarget(agg.folder), 'Analysis');
   if (!isJsonObject(body)) throw badStructure('The body must be {"resolution_status": "SUCCESS" | "DECLINED", "comment": "..."}');
@@ -72,7 +72,7 @@ const notDecidable = (status: string | null) =>
  * "users can now change a folder owner (limited by permissions)"): both need the FOLDER update
  * right, and the new owner must be a user of the folder's company whom the caller may read.
  */
-export async function patchFolderOperatorFields(deps: CoreDeps, caller: Caller, folderId: string, body: unknown) {
+export async function patchFolderOperatorFields(deps: Pick<CoreDeps, 'identity' | 'audit' | 'folders' | 'blobs' | 'clock' | 'ids' | 'config'>, caller: Caller, folderId: string, body: unknown) {
   const agg = await loadFolder(deps, caller, folderId);
   if (!isJsonObject(body)) throw badStructure('The body must be {"operator_status": "...", "operator_comment": "...", "resolution_endpoint": "...", "user_id": "..."}');
   const allowed = ['operator_status', 'operator_comment', 'resolution_endpoint', 'user_id'];

@@ -89,7 +89,7 @@ export class AnalysesProcessingError extends Error {
  * write), then the files are deleted, and only then the records lose their blob keys, so a run
  * that fails halfway leaves the keys a later run needs.
  */
-export async function clearFolder(deps: CoreDeps, companyId: string, folderId: string, actor: User | null): Promise<ClearOutcome | null> {
+export async function clearFolder(deps: Pick<CoreDeps, 'audit' | 'folders' | 'analyses' | 'webhooks' | 'privacy' | 'reports' | 'blobs' | 'clock' | 'ids'>, companyId: string, folderId: string, actor: User | null): Promise<ClearOutcome | null> {
   const first = await deps.folders.getFolder(companyId, folderId);
   if (!first) return null;
   const processing = first.analyses.filter((a) => a.state === 'PROCESSING').map((a) => a.analysis_id);
@@ -158,7 +158,7 @@ export async function clearFolder(deps: CoreDeps, companyId: string, folderId: s
  * (the matrix's FOLDER delete); the cleared folder is answered. Analyses still PROCESSING refuse it
  * with 409: the worker ends every analysis (FINISHED or FAILED), so the client retries after that.
  */
-export async function deleteFolderPersonalInfo(deps: CoreDeps, caller: Caller, folderId: string) {
+export async function deleteFolderPersonalInfo(deps: Pick<CoreDeps, 'audit' | 'folders' | 'analyses' | 'webhooks' | 'privacy' | 'reports' | 'blobs' | 'clock' | 'ids' | 'config'>, caller: Caller, folderId: string) {
   const agg = await loadFolder(deps, caller, folderId, 'delete');
   let outcome: ClearOutcome | null;
   try {
@@ -230,7 +230,7 @@ export interface RetentionOptions {
  * next run tries it again (the sweeper ends stuck analyses, so no folder blocks for long).
  * Safe to run again or concurrently: clearing is idempotent and the cursor write is conditional.
  */
-export async function runRetention(deps: CoreDeps, config: RetentionConfig, options: RetentionOptions): Promise<RetentionReport> {
+export async function runRetention(deps: Pick<CoreDeps, 'identity' | 'audit' | 'folders' | 'analyses' | 'webhooks' | 'privacy' | 'reports' | 'blobs' | 'clock' | 'ids'>, config: RetentionConfig, options: RetentionOptions): Promise<RetentionReport> {
   const report: RetentionReport = { companies: 0, scanned: 0, cleared: 0, already_cleared: 0, deferred: 0, errors: 0, budget_reached: false };
   const companies = (await deps.identity.listCompanies({ offset: 0, limit: Number.MAX_SAFE_INTEGER })).items;
   // ADMIN's own folders live under the system company, which has no company record.

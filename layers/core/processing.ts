@@ -62,7 +62,7 @@ async function analyze(bytesOf: MediaBytes, faces: FaceAnalyzer, m: Media, reque
 }
 
 /** An IMAGE_RESULT_ANALYSIS_SINGLE media (best shot, action shot) made from a source media. */
-function outputMedia(deps: CoreDeps, source: Media, image: OutputImage, tags: string[]): Media {
+function outputMedia(deps: Pick<CoreDeps, 'clock' | 'ids'>, source: Media, image: OutputImage, tags: string[]): Media {
   const now = deps.clock.now();
   const media_id = deps.ids.uuid();
   return {
@@ -91,7 +91,7 @@ const resultRow = (m: Media, results_data: JsonObject, output_images: string[] =
   collection_persons: [],
 });
 
-async function runQuality(deps: CoreDeps, bytesOf: MediaBytes, faces: FaceAnalyzer, analysis: Analysis, media: Media[]): Promise<Outcome> {
+async function runQuality(deps: Pick<CoreDeps, 'clock' | 'ids' | 'config'>, bytesOf: MediaBytes, faces: FaceAnalyzer, analysis: Analysis, media: Media[]): Promise<Outcome> {
   const usable = media.filter((m) => KIND[m.media_type] && !m.tags.some((t) => DOCUMENT_TAGS.has(t)));
   if (usable.length === 0) throw new AnalysisFailure(ErrorCode.INVALID_TYPE, 'Invalid/missed tag values to process quality check');
   const threshold = analysisThresholds(analysis, deps.config)!.value;
@@ -123,7 +123,7 @@ async function runQuality(deps: CoreDeps, bytesOf: MediaBytes, faces: FaceAnalyz
   return outcome;
 }
 
-async function runBiometry(deps: CoreDeps, bytesOf: MediaBytes, faces: FaceAnalyzer, analysis: Analysis, media: Media[]): Promise<Outcome> {
+async function runBiometry(deps: Pick<CoreDeps, 'config'>, bytesOf: MediaBytes, faces: FaceAnalyzer, analysis: Analysis, media: Media[]): Promise<Outcome> {
   const usable = media.filter((m) => KIND[m.media_type] && !m.tags.includes('photo_id_back'));
   if (usable.length < 2) throw new AnalysisFailure(ErrorCode.TAG_ERROR, 'Biometry. Analysis requires at least 2 media objects to process');
   const templates: Float32Array[] = [];
@@ -160,7 +160,7 @@ async function runBiometry(deps: CoreDeps, bytesOf: MediaBytes, faces: FaceAnaly
   };
 }
 
-async function runCollection(deps: CoreDeps, bytesOf: MediaBytes, analyzers: Analyzers, analysis: Analysis, media: Media[]): Promise<Outcome> {
+async function runCollection(deps: Pick<CoreDeps, 'config'>, bytesOf: MediaBytes, analyzers: Analyzers, analysis: Analysis, media: Media[]): Promise<Outcome> {
   const usable = media.filter((m) => KIND[m.media_type] && !m.tags.includes('photo_id_back'));
   if (usable.length === 0) throw new AnalysisFailure(ErrorCode.INVALID_TYPE, 'Invalid/missed tag values to process blacklist check');
   const threshold = analysisThresholds(analysis, deps.config)!.value;
@@ -191,7 +191,7 @@ async function runCollection(deps: CoreDeps, bytesOf: MediaBytes, analyzers: Ana
   return outcome;
 }
 
-export async function runAnalysis(deps: CoreDeps, analyzers: Analyzers, analysis: Analysis, media: Media[], bytesOf: MediaBytes): Promise<Outcome> {
+export async function runAnalysis(deps: Pick<CoreDeps, 'clock' | 'ids' | 'config'>, analyzers: Analyzers, analysis: Analysis, media: Media[], bytesOf: MediaBytes): Promise<Outcome> {
   switch (analysis.type) {
     case 'QUALITY':
       return runQuality(deps, bytesOf, analyzers.faces, analysis, media);
@@ -241,7 +241,7 @@ async function beforeDeadline<T>(work: Promise<T>, deadline: number | undefined,
 }
 
 /** Returns what happened, for logs and tests. Throws on transient errors so the queue retries. */
-export async function processAnalysis(deps: CoreDeps, analyzers: Analyzers, job: AnalysisJob, options: ProcessOptions): Promise<'finished' | 'failed' | 'skipped'> {
+export async function processAnalysis(deps: Pick<CoreDeps, 'folders' | 'analyses' | 'collections' | 'metering' | 'blobs' | 'clock' | 'ids' | 'config' | 'usageEvents'>, analyzers: Analyzers, job: AnalysisJob, options: ProcessOptions): Promise<'finished' | 'failed' | 'skipped'> {
   await sweepUsageOutbox(deps);
   const analysis = await deps.analyses.startAttempt(job.company_id, job.folder_id, job.analysis_id, deps.clock.now());
   if (!analysis || analysis.state !== 'PROCESSING') {

@@ -32,7 +32,7 @@ export interface StatisticsQuery {
   company_id?: string;
 }
 
-export async function analysisStatistics(deps: CoreDeps, caller: Caller, query: StatisticsQuery) {
+export async function analysisStatistics(deps: Pick<CoreDeps, 'folders' | 'clock'>, caller: Caller, query: StatisticsQuery) {
   const scope = listScope(caller.user, 'ANALYSIS');
   if (!scope) throw forbidden();
   const days = query.days === undefined ? 30 : Number(query.days);

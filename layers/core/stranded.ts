@@ -42,7 +42,7 @@ export const jobOf = (a: Pick<Analysis, 'company_id' | 'folder_id' | 'analysis_i
  * webhook if the group is complete. 'final': it had ended already (nothing changed, but a usage
  * event left in the outbox is published); 'gone': the analysis or folder no longer exists.
  */
-export async function failStranded(deps: CoreDeps, starter: WebhookStarter, job: AnalysisJob, code: number, message: string): Promise<'failed' | 'final' | 'gone'> {
+export async function failStranded(deps: Pick<CoreDeps, 'folders' | 'analyses' | 'metering' | 'webhooks' | 'clock' | 'usageEvents'>, starter: WebhookStarter, job: AnalysisJob, code: number, message: string): Promise<'failed' | 'final' | 'gone'> {
   const agg = await deps.folders.getFolder(job.company_id, job.folder_id);
   const analysis = agg?.analyses.find((a) => a.analysis_id === job.analysis_id);
   if (!analysis) return 'gone';
@@ -65,7 +65,7 @@ export interface SweepReport {
 }
 
 /** One sweep: every analysis PROCESSING for longer than `stuckAfterSeconds` ends FAILED with ANALYSIS_STUCK. */
-export async function sweepStuckAnalyses(deps: CoreDeps, starter: WebhookStarter, stuckAfterSeconds: number, log: (entry: Record<string, unknown>) => void = () => {}): Promise<SweepReport> {
+export async function sweepStuckAnalyses(deps: Pick<CoreDeps, 'folders' | 'analyses' | 'metering' | 'webhooks' | 'clock' | 'usageEvents'>, starter: WebhookStarter, stuckAfterSeconds: number, log: (entry: Record<string, unknown>) => void = () => {}): Promise<SweepReport> {
   const stuck = await deps.analyses.listProcessingAnalyses(deps.clock.now() - stuckAfterSeconds, SWEEP_LIMIT);
   const report: SweepReport = { found: stuck.length, failed: 0, errors: 0 };
   for (const a of stuck) {

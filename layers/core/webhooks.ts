@@ -23,7 +23,7 @@ export const deliveryIdOf = (groupId: string) => `grp-${groupId}`;
  * With strongly consistent reads, of two analyses finishing together at least one sees both
  * final; the conditional create of the delivery record lets exactly one of them notify.
  */
-export async function notifyIfGroupComplete(deps: CoreDeps, starter: WebhookStarter, job: AnalysisJob): Promise<'notified' | 'pending' | 'none'> {
+export async function notifyIfGroupComplete(deps: Pick<CoreDeps, 'folders' | 'webhooks' | 'clock'>, starter: WebhookStarter, job: AnalysisJob): Promise<'notified' | 'pending' | 'none'> {
   const agg = await deps.folders.getFolder(job.company_id, job.folder_id);
   if (!agg?.folder.resolution_endpoint) return 'none';
   const group = agg.analyses.filter((a) => a.group_id === job.group_id);
@@ -53,7 +53,7 @@ export async function notifyIfGroupComplete(deps: CoreDeps, starter: WebhookStar
 }
 
 /** The body of a notification: the folder with its analyses, as GET /api/folders/{id}?with_analyses=true answers it. */
-export async function webhookPayload(deps: CoreDeps, companyId: string, folderId: string) {
+export async function webhookPayload(deps: Pick<CoreDeps, 'folders' | 'blobs' | 'config'>, companyId: string, folderId: string) {
   const agg = await deps.folders.getFolder(companyId, folderId);
   if (!agg) return null;
   return folderView(agg, presignerFor(deps), true);
@@ -72,17 +72,17 @@ function checkSecretAccess(caller: Caller, companyId: string) {
 }
 
 /** A secret exists only for a company that does (the system company of ADMIN and OPERATOR included). */
-async function checkCompanyExists(deps: CoreDeps, companyId: string) {
+async function checkCompanyExists(deps: Pick<CoreDeps, 'identity'>, companyId: string) {
   if (companyId !== SYSTEM_COMPANY_ID && !(await deps.identity.getCompany(companyId))) throw notFound('Company');
 }
 
-export async function readWebhookSecret(deps: CoreDeps, caller: Caller, companyId: string) {
+export async function readWebhookSecret(deps: Pick<CoreDeps, 'identity' | 'webhooks'>, caller: Caller, companyId: string) {
   checkSecretAccess(caller, companyId);
   await checkCompanyExists(deps, companyId);
   return { company_id: companyId, webhook_secret: await deps.webhooks.webhookSecret(companyId, newWebhookSecret) };
 }
 
-export async function rotateWebhookSecret(deps: CoreDeps, caller: Caller, companyId: string) {
+export async function rotateWebhookSecret(deps: Pick<CoreDeps, 'identity' | 'webhooks'>, caller: Caller, companyId: string) {
   checkSecretAccess(caller, companyId);
   await checkCompanyExists(deps, companyId);
   const secret = newWebhookSecret();
@@ -90,7 +90,7 @@ export async function rotateWebhookSecret(deps: CoreDeps, caller: Caller, compan
   return { company_id: companyId, webhook_secret: secret };
 }
 
-export async function listDeliveries(deps: CoreDeps, caller: Caller, folderId: string) {
+export async function listDeliveries(deps: Pick<CoreDeps, 'folders' | 'webhooks'>, caller: Caller, folderId: string) {
   const agg = await loadFolder(deps, caller, folderId);
   return deps.webhooks.listWebhookDeliveries(agg.folder.company_id, agg.folder.folder_id);
 }
