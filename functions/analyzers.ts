@@ -1,13 +1,13 @@
 // The analyzers of one container (worker or media function): face models and the collection
 // indexes, which are kept for the life of the container as its cache.
 import type { Analyzers } from '../layers/core/processing';
-import { IndexedCollectionSearch } from './collection-search';
-import { faceAnalyzer } from './vision-adapters';
+import { IndexedCollectionSearch } from '../layers/adapters/collection-search';
+import { faceAnalyzer } from '../layers/adapters/vision';
 import { coreDeps } from './wiring';
 
 let containerAnalyzers: Analyzers | undefined;
 
 export function analyzers(): Analyzers {
-  containerAnalyzers ??= { faces: faceAnalyzer(), collections: new IndexedCollectionSearch(coreDeps().store, coreDeps().blobs) };
+  containerAnalyzers ??= { faces: faceAnalyzer(), collections: new IndexedCollectionSearch(coreDeps().collections, coreDeps().blobs) };
   return containerAnalyzers;
 }

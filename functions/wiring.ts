@@ -5,14 +5,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoStore } from '../layers/aws/dynamo-store';
-import { DynamoReportStore } from '../layers/aws/dynamo-report-store';
-import { DynamoEventSessionStore } from '../layers/aws/dynamo-event-session-store';
-import { S3BlobStore } from '../layers/aws/s3-blob-store';
-import { SqsJobQueue } from '../layers/aws/sqs-job-queue';
-import { SfnWebhookStarter } from '../layers/aws/sfn-webhook-starter';
-import { SqsUsageEvents } from '../layers/aws/sqs-usage-events';
-import { DynamoRateCounter } from '../layers/aws/dynamo-rate-counter';
+import { dynamoStoragePorts } from '../layers/adapters/dynamo';
+import { DynamoEventSessionStore } from '../layers/adapters/dynamo/event-sessions';
+import { S3BlobStore } from '../layers/adapters/s3-blob-store';
+import { SqsJobQueue } from '../layers/adapters/sqs-job-queue';
+import { SfnWebhookStarter } from '../layers/adapters/sfn-webhook-starter';
+import { SqsUsageEvents } from '../layers/adapters/sqs-usage-events';
+import { DynamoRateCounter } from '../layers/adapters/dynamo/rate-counter';
 import { configFromEnv, type CoreDeps } from '../layers/core/deps';
 import { systemClock, type WebhookStarter } from '../layers/core/ports';
 
@@ -44,8 +43,7 @@ export function coreDeps(): CoreDeps {
   const sqs = new SQSClient(clientOptions('OZ_SQS_ENDPOINT'));
   queue = new SqsJobQueue(sqs, required('OZ_QUEUE_URL'));
   cached = {
-    store: new DynamoStore(dynamo, required('OZ_TABLE_NAME')),
-    reports: new DynamoReportStore(dynamo, required('OZ_TABLE_NAME')),
+    ...dynamoStoragePorts(dynamo, required('OZ_TABLE_NAME')),
     blobs: new S3BlobStore(s3, required('OZ_BUCKET_NAME')),
     queue,
     clock: systemClock,

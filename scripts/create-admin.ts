@@ -6,18 +6,12 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { checkPassword, newUser } from '../layers/core/admin';
-import { defaultConfig, type CoreDeps } from '../layers/core/deps';
 import { SYSTEM_COMPANY_ID } from '../layers/core/entities';
 import { ApiError } from '../layers/core/errors';
 import { systemClock } from '../layers/core/ports';
-import { DynamoStore } from '../layers/aws/dynamo-store';
-import { DynamoReportStore } from '../layers/aws/dynamo-report-store';
+import { dynamoStoragePorts } from '../layers/adapters/dynamo';
 import { startLocalRuntime } from '../infra/local/runtime';
 import { REPO_ROOT } from '../infra/stack';
-
-const unused = () => {
-  throw new Error('not needed to create a user');
-};
 
 async function main() {
   const { values } = parseArgs({ options: { email: { type: 'string' }, password: { type: 'string' } } });
@@ -26,10 +20,9 @@ async function main() {
   const table = process.env.OZ_TABLE_NAME;
   if (table) {
     const client = new DynamoDBClient(process.env.OZ_DYNAMODB_ENDPOINT ? { endpoint: process.env.OZ_DYNAMODB_ENDPOINT } : {});
-    const store = new DynamoStore(client, table);
-    const deps: CoreDeps = { store, reports: new DynamoReportStore(client, table), blobs: { put: unused, get: unused, delete: unused, deletePrefix: unused, presignGet: unused, presignPost: unused, size: unused }, queue: { enqueue: unused }, clock: systemClock, ids: { uuid: randomUUID }, config: defaultConfig };
-    if (await store.getUserByEmail(values.email)) throw new Error(`a user with email ${values.email} already exists in ${table}`);
-    const user = await newUser(deps, { email: values.email, password: values.password, company_id: SYSTEM_COMPANY_ID, user_type: 'ADMIN', first_name: 'Admin' });
+    const { identity } = dynamoStoragePorts(client, table);
+    if (await identity.getUserByEmail(values.email)) throw new Error(`a user with email ${values.email} already exists in ${table}`);
+    const user = await newUser({ identity, clock: systemClock, ids: { uuid: randomUUID } }, { email: values.email, password: values.password, company_id: SYSTEM_COMPANY_ID, user_type: 'ADMIN', first_name: 'Admin' });
     console.log(`created ADMIN ${user.email} (${user.user_id}) in table ${table}`);
     return;
   }

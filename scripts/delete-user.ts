@@ -15,7 +15,7 @@ async function main() {
   const { coreDeps } = await import('../functions/wiring');
   const { removeUser } = await import('../layers/core/admin');
   const deps = coreDeps();
-  const user = values.email ? await deps.store.getUserByEmail(values.email) : await deps.store.getUser(values['user-id']!);
+  const user = values.email ? await deps.identity.getUserByEmail(values.email) : await deps.identity.getUser(values['user-id']!);
   if (!user) throw new Error(`no user ${values.email ?? values['user-id']} in table ${process.env.OZ_TABLE_NAME}`);
   await removeUser(deps, user, null);
   console.log(JSON.stringify({ deleted: { user_id: user.user_id, email: user.email, user_type: user.user_type, company_id: user.company_id } }));

@@ -8,7 +8,7 @@ import { uploadedParts } from '../../layers/core/uploads';
 import { analyzers } from '../analyzers';
 import { addMedia, createFolder, getFolder } from '../../layers/core/folders';
 import { coreDeps, webhookStarter } from '../wiring';
-import { mediaInspector, mediaSnapshotter, templateExtractor } from '../vision-adapters';
+import { mediaInspector, mediaSnapshotter, templateExtractor } from '../../layers/adapters/vision';
 import { createMediaSnapshot, readMediaSnapshot } from '../../layers/core/snapshots';
 import { addPersonImages, createPerson, deleteCollection, deletePerson, deletePersonImage } from '../../layers/core/collections';
 import { deleteFolderPersonalInfo } from '../../layers/core/privacy';

@@ -29,10 +29,10 @@ function causeMessage(error: WebhookTaskEvent['error']): string {
 export async function handler(event: WebhookTaskEvent) {
   const deps = coreDeps();
   const { company_id, folder_id, delivery_id } = event.delivery;
-  const record = await deps.store.getWebhookDelivery(company_id, folder_id, delivery_id);
+  const record = await deps.webhooks.getWebhookDelivery(company_id, folder_id, delivery_id);
   if (!record) return { outcome: 'MISSING' };
-  const update = (patch: Parameters<typeof deps.store.updateWebhookDelivery>[3], countAttempt: boolean) =>
-    deps.store.updateWebhookDelivery(company_id, folder_id, delivery_id, { ...patch, time_updated: deps.clock.now() }, countAttempt);
+  const update = (patch: Parameters<typeof deps.webhooks.updateWebhookDelivery>[3], countAttempt: boolean) =>
+    deps.webhooks.updateWebhookDelivery(company_id, folder_id, delivery_id, { ...patch, time_updated: deps.clock.now() }, countAttempt);
 
   if (event.action === 'record_failure') {
     if (record.outcome === 'PENDING') await update({ outcome: 'FAILED', last_error: causeMessage(event.error).slice(0, 500) }, false);
@@ -47,7 +47,7 @@ export async function handler(event: WebhookTaskEvent) {
   }
   const body = ozJson(payload);
   const timestamp = Math.floor(deps.clock.now());
-  const secret = await deps.store.webhookSecret(company_id, newWebhookSecret);
+  const secret = await deps.webhooks.webhookSecret(company_id, newWebhookSecret);
   const headers = {
     'content-type': 'application/json',
     'user-agent': 'oz-open-webhook/1',

@@ -254,7 +254,7 @@ export function ratePeriodMs(expression: string): number | null {
 async function ensureAdmin(deps: import('../../layers/core/deps').CoreDeps, email: string, password: string, log: (line: string) => void) {
   const { newUser } = await import('../../layers/core/admin');
   const { SYSTEM_COMPANY_ID } = await import('../../layers/core/entities');
-  if (await deps.store.getUserByEmail(email)) return;
+  if (await deps.identity.getUserByEmail(email)) return;
   await newUser(deps, { email, password, company_id: SYSTEM_COMPANY_ID, user_type: 'ADMIN', first_name: 'Admin' });
   log(`created the ADMIN user ${email}`);
 }

@@ -8,11 +8,11 @@ import { mergeMetaData } from './metadata';
 import { LIMITS, limitChars } from './limits';
 import { hashPassword, passwordPolicy, passwordProblem, verifyPassword } from './passwords';
 import { can, check, GLOBAL_ROLES, listScope } from './permissions';
-import { ConflictError } from './store';
+import { ConflictError } from './ports/common';
 import { companyView, publicUser } from './views';
 
 
-export async function createCompany(deps: CoreDeps, caller: Caller, body: unknown) {
+export async function createCompany(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids'>, caller: Caller, body: unknown) {
   if (!can(caller.user, 'COMPANY', 'create', { company_id: '' })) throw forbidden('Only ADMIN can create companies');
   if (!isJsonObject(body)) throw badStructure('The body must be a JSON object like {"name": "..."}');
   const name = body['name'];
@@ -21,26 +21,26 @@ export async function createCompany(deps: CoreDeps, caller: Caller, body: unknow
   const now = deps.clock.now();
   const meta_data = body['meta_data'] === undefined ? {} : mergeMetaData({}, body['meta_data']);
   const company: Company = { company_id: deps.ids.uuid(), name: name.trim(), in_deletion: false, meta_data, technical_meta_data: {}, time_created: now, time_updated: now };
-  await deps.store.putCompany(company);
+  await deps.identity.putCompany(company);
   await recordAudit(deps, caller.user, { object_type: 'COMPANY', object_id: company.company_id, company_id: company.company_id, action: 'create', changes: { name: company.name, meta_data } });
   return companyView(company);
 }
 
-export async function listCompanies(deps: CoreDeps, caller: Caller, query: { search_text?: string; offset: number; limit: number }) {
+export async function listCompanies(deps: Pick<CoreDeps, 'identity'>, caller: Caller, query: { search_text?: string; offset: number; limit: number }) {
   const scope = listScope(caller.user, 'COMPANY');
   if (!scope) throw forbidden();
   if (scope.company_id !== null) {
-    const own = await deps.store.getCompany(caller.user.company_id);
+    const own = await deps.identity.getCompany(caller.user.company_id);
     const match = own && (!query.search_text || own.name.toLowerCase().includes(query.search_text.toLowerCase()));
     return { total: match ? 1 : 0, items: match && query.offset === 0 ? [companyView(own)] : [] };
   }
-  const page = await deps.store.listCompanies(query);
+  const page = await deps.identity.listCompanies(query);
   return { total: page.total, items: page.items.map(companyView) };
 }
 
-export async function getCompany(deps: CoreDeps, caller: Caller, companyId: string) {
+export async function getCompany(deps: Pick<CoreDeps, 'identity'>, caller: Caller, companyId: string) {
   check(caller.user, 'COMPANY', 'read', { company_id: companyId }, 'Company');
-  const company = await deps.store.getCompany(companyId);
+  const company = await deps.identity.getCompany(companyId);
   if (!company) throw notFound('Company');
   return companyView(company);
 }
@@ -69,7 +69,7 @@ export interface NewUserInput {
   technical_meta_data?: JsonObject;
 }
 
-export async function newUser(deps: CoreDeps, input: NewUserInput): Promise<StoredUser> {
+export async function newUser(deps: Pick<CoreDeps, 'identity' | 'clock' | 'ids'>, input: NewUserInput): Promise<StoredUser> {
   const now = deps.clock.now();
   const flag = (name: (typeof FLAG_NAMES)[number]) => input.flags?.[name] ?? true;
   const user: StoredUser = {
@@ -92,7 +92,7 @@ export async function newUser(deps: CoreDeps, input: NewUserInput): Promise<Stor
     password_hash: await hashPassword(input.password),
   };
   try {
-    await deps.store.createUser(user);
+    await deps.identity.createUser(user);
   } catch (err) {
     if (err instanceof ConflictError) throw badValue(`A user with email ${user.email} already exists`);
     throw err;
@@ -109,7 +109,7 @@ function objectField(profile: JsonObject, name: string): JsonObject | undefined 
 }
 
 /** POST /api/users/: {credentials:{email,password}, profile:{company_id,user_type,...}} */
-export async function createUser(deps: CoreDeps, caller: Caller, body: unknown) {
+export async function createUser(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids' | 'config'>, caller: Caller, body: unknown) {
   if (!isJsonObject(body) || !isJsonObject(body['credentials']) || !isJsonObject(body['profile'])) {
     throw badStructure('The body must be {"credentials": {"email", "password"}, "profile": {"company_id", "user_type", ...}}');
   }
@@ -161,18 +161,18 @@ function legacyUserType(profile: JsonObject, where = 'profile.'): UserType {
   return type;
 }
 
-export async function getUser(deps: CoreDeps, caller: Caller, userId: string) {
-  const user = await deps.store.getUser(userId);
+export async function getUser(deps: Pick<CoreDeps, 'identity'>, caller: Caller, userId: string) {
+  const user = await deps.identity.getUser(userId);
   if (!user) throw notFound('User');
   check(caller.user, 'USER', 'read', { company_id: user.company_id, owner_id: user.user_id }, 'User');
   return publicUser(user);
 }
 
-export async function listUsers(deps: CoreDeps, caller: Caller, query: { offset: number; limit: number }) {
+export async function listUsers(deps: Pick<CoreDeps, 'identity'>, caller: Caller, query: { offset: number; limit: number }) {
   const scope = listScope(caller.user, 'USER');
   if (!scope) throw forbidden();
   if (scope.user_id !== null) return { total: 1, items: query.offset === 0 ? [publicUser(caller.user)] : [] };
-  const page = await deps.store.listUsers({ company_id: scope.company_id, ...query });
+  const page = await deps.identity.listUsers({ company_id: scope.company_id, ...query });
   return { total: page.total, items: page.items.map(publicUser) };
 }
 
@@ -188,8 +188,8 @@ function flagValue(body: JsonObject, name: (typeof FLAG_NAMES)[number]): boolean
 }
 
 /** A company that exists and is not being deleted. */
-async function liveCompany(deps: CoreDeps, companyId: string): Promise<Company | null> {
-  const company = await deps.store.getCompany(companyId);
+async function liveCompany(deps: Pick<CoreDeps, 'identity'>, companyId: string): Promise<Company | null> {
+  const company = await deps.identity.getCompany(companyId);
   return company && !company.in_deletion ? company : null;
 }
 
@@ -210,9 +210,9 @@ function unchanged(current: object, key: string, value: unknown, what: string) {
 
 // Companies: PATCH and DELETE ---------------------------------------------------------------------
 
-async function loadCompany(deps: CoreDeps, caller: Caller, companyId: string, action: 'update' | 'delete'): Promise<Company> {
+async function loadCompany(deps: Pick<CoreDeps, 'identity'>, caller: Caller, companyId: string, action: 'update' | 'delete'): Promise<Company> {
   check(caller.user, 'COMPANY', action, { company_id: companyId }, 'Company');
-  const company = await deps.store.getCompany(companyId);
+  const company = await deps.identity.getCompany(companyId);
   if (!company) throw notFound('Company');
   return company;
 }
@@ -220,7 +220,7 @@ async function loadCompany(deps: CoreDeps, caller: Caller, companyId: string, ac
 const COMPANY_FIXED = ['company_id', 'in_deletion', 'technical_meta_data', 'time_created', 'time_updated'];
 
 /** PATCH /api/companies/{id}: name and meta_data (merged; null removes a key). technical_meta_data is reserved. */
-export async function patchCompany(deps: CoreDeps, caller: Caller, companyId: string, body: unknown) {
+export async function patchCompany(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids'>, caller: Caller, companyId: string, body: unknown) {
   const company = await loadCompany(deps, caller, companyId, 'update');
   if (company.in_deletion) throw badValue('This company is being deleted and cannot be changed');
   if (!isJsonObject(body)) throw badStructure('The body must be a JSON object like {"name": "...", "meta_data": {...}}');
@@ -241,7 +241,7 @@ export async function patchCompany(deps: CoreDeps, caller: Caller, companyId: st
   const changes = diff(company, next, ['name', 'meta_data']);
   if (Object.keys(changes).length === 0) return companyView(company);
   next.time_updated = deps.clock.now();
-  await deps.store.putCompany(next);
+  await deps.identity.putCompany(next);
   await recordAudit(deps, caller.user, { object_type: 'COMPANY', object_id: companyId, company_id: companyId, action: 'update', changes });
   return companyView(next);
 }
@@ -252,10 +252,10 @@ export async function patchCompany(deps: CoreDeps, caller: Caller, companyId: st
  * Its folders, media, analyses and collections are kept as they are, reachable by ADMIN and
  * OPERATOR only: nothing is half-deleted.
  */
-export async function deleteCompany(deps: CoreDeps, caller: Caller, companyId: string): Promise<void> {
+export async function deleteCompany(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids'>, caller: Caller, companyId: string): Promise<void> {
   const company = await loadCompany(deps, caller, companyId, 'delete');
   if (company.in_deletion) return;
-  await deps.store.putCompany({ ...company, in_deletion: true, time_updated: deps.clock.now() });
+  await deps.identity.putCompany({ ...company, in_deletion: true, time_updated: deps.clock.now() });
   await recordAudit(deps, caller.user, { object_type: 'COMPANY', object_id: companyId, company_id: companyId, action: 'delete', changes: { name: company.name } });
   // Sessions are kept: each use answers 401/1401 (why, not just "invalid") until it expires.
 }
@@ -264,8 +264,8 @@ export async function deleteCompany(deps: CoreDeps, caller: Caller, companyId: s
 
 const userTarget = (user: Pick<User, 'company_id' | 'user_id'>) => ({ company_id: user.company_id, owner_id: user.user_id });
 
-async function loadUser(deps: CoreDeps, caller: Caller, userId: string, action: 'update' | 'delete'): Promise<StoredUser> {
-  const user = await deps.store.getUser(userId);
+async function loadUser(deps: Pick<CoreDeps, 'identity'>, caller: Caller, userId: string, action: 'update' | 'delete'): Promise<StoredUser> {
+  const user = await deps.identity.getUser(userId);
   if (!user) throw notFound('User');
   check(caller.user, 'USER', action, userTarget(user), 'User');
   return user;
@@ -278,9 +278,9 @@ const USER_DERIVED = ['is_admin', 'is_service'];
 const FLAG_FIELDS = FLAG_NAMES.map((n) => `can_start_analysis_${n}` as const);
 const isFlagField = (key: string) => /^can_start_(analysis|analyse|analyze)_(biometry|quality|collection|documents)$/.test(key);
 
-async function saveUser(deps: CoreDeps, next: StoredUser, previousEmail: string) {
+async function saveUser(deps: Pick<CoreDeps, 'identity'>, next: StoredUser, previousEmail: string) {
   try {
-    if (!(await deps.store.updateUser(next, previousEmail))) throw notFound('User');
+    if (!(await deps.identity.updateUser(next, previousEmail))) throw notFound('User');
   } catch (err) {
     if (err instanceof ConflictError) throw badValue(`A user with email ${next.email} already exists`);
     throw err;
@@ -293,7 +293,7 @@ async function saveUser(deps: CoreDeps, next: StoredUser, previousEmail: string)
  * activity, company or flags; only a caller who reaches the target company (ADMIN) moves users or
  * grants ADMIN and OPERATOR, whose users live in the system company. Passwords: change-password.
  */
-export async function patchUser(deps: CoreDeps, caller: Caller, userId: string, body: unknown) {
+export async function patchUser(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids'>, caller: Caller, userId: string, body: unknown) {
   const user = await loadUser(deps, caller, userId, 'update');
   if (!isJsonObject(body)) throw badStructure('The body must be a JSON object of user fields');
   if ('password' in body || 'credentials' in body) throw badStructure('Passwords are changed with POST /api/users/{user_id}/change-password');
@@ -358,7 +358,7 @@ export async function patchUser(deps: CoreDeps, caller: Caller, userId: string, 
 }
 
 /** DELETE /api/users/{id}: the user, their email and their sessions. Their folders stay with the company. */
-export async function deleteUser(deps: CoreDeps, caller: Caller, userId: string): Promise<void> {
+export async function deleteUser(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids'>, caller: Caller, userId: string): Promise<void> {
   const user = await loadUser(deps, caller, userId, 'delete');
   if (user.user_id === caller.user.user_id) throw forbidden('You cannot delete your own account');
   await removeUser(deps, user, caller.user);
@@ -368,8 +368,8 @@ export async function deleteUser(deps: CoreDeps, caller: Caller, userId: string)
  * Deletes a user with their email entry and sessions, and logs it (actor null: the command line,
  * `npm run delete-user`, changelog 4.0.8). No permission check: callers do that.
  */
-export async function removeUser(deps: CoreDeps, user: StoredUser, actor: User | null): Promise<void> {
-  await deps.store.deleteUser(user);
+export async function removeUser(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids'>, user: StoredUser, actor: User | null): Promise<void> {
+  await deps.identity.deleteUser(user);
   await endSessions(deps, { company_id: user.company_id, user_id: user.user_id });
   await recordAudit(deps, actor, { object_type: 'USER', object_id: user.user_id, company_id: user.company_id, action: 'delete', changes: { email: user.email, user_type: user.user_type, by: actor ? 'request' : 'cli' } });
 }
@@ -380,7 +380,7 @@ export async function removeUser(deps: CoreDeps, user: StoredUser, actor: User |
  * is required; ADMIN and CLIENT ADMIN set the password of users they may update. Every other
  * session of that user ends.
  */
-export async function changePassword(deps: CoreDeps, caller: Caller, userId: string, body: unknown) {
+export async function changePassword(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids' | 'config'>, caller: Caller, userId: string, body: unknown) {
   const user = await loadUser(deps, caller, userId, 'update');
   const source = isJsonObject(body) && isJsonObject(body['credentials']) ? body['credentials'] : body;
   if (!isJsonObject(source)) throw badStructure('The body must be {"credentials": {"old_password": "...", "new_password": "..."}}');

@@ -103,7 +103,7 @@ export function confsFor(config: CoreConfig, type: AnalysisType, params: JsonObj
 }
 
 /** New PROCESSING analyses of one group (one request), checked against the folder's media. */
-export function buildAnalyses(deps: CoreDeps, folder: Folder, media: Media[], requests: AnalysisRequest[], collections: Collection[]): Analysis[] {
+export function buildAnalyses(deps: Pick<CoreDeps, 'clock' | 'ids' | 'config'>, folder: Folder, media: Media[], requests: AnalysisRequest[], collections: Collection[]): Analysis[] {
   const known = new Set(media.filter((m) => m.media_type !== 'IMAGE_RESULT_ANALYSIS_SINGLE').map((m) => m.media_id));
   const collectionOf = (r: AnalysisRequest): JsonObject | null => {
     if (r.type !== 'COLLECTION') return null;
@@ -153,7 +153,7 @@ export function buildAnalyses(deps: CoreDeps, folder: Folder, media: Media[], re
  * `resolution_endpoint` beside `analyses` (the Liveness, Biometry and Blacklist pages: "add it to
  * the payload at this step") becomes the folder's webhook before the group is queued.
  */
-export async function startAnalyses(deps: CoreDeps, caller: Caller, folderId: string, requests: AnalysisRequest[], resolutionEndpoint?: string | null) {
+export async function startAnalyses(deps: Pick<CoreDeps, 'folders' | 'analyses' | 'collections' | 'metering' | 'blobs' | 'queue' | 'clock' | 'ids' | 'config' | 'usageEvents'>, caller: Caller, folderId: string, requests: AnalysisRequest[], resolutionEndpoint?: string | null) {
   const { agg, analyses } = await createAnalyses(deps, caller, folderId, requests, { enqueue: true, resolutionEndpoint });
   const mediaById = new Map(agg.media.map((m) => [m.media_id, m]));
   const presign = presignerFor(deps);
@@ -161,7 +161,7 @@ export async function startAnalyses(deps: CoreDeps, caller: Caller, folderId: st
 }
 
 /** Records a group of analyses as PROCESSING and, unless told otherwise, queues them for the worker. */
-export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: string, requests: AnalysisRequest[], options: { enqueue: boolean; reserved?: boolean; resolutionEndpoint?: string | null }) {
+export async function createAnalyses(deps: Pick<CoreDeps, 'folders' | 'analyses' | 'collections' | 'metering' | 'queue' | 'clock' | 'ids' | 'config' | 'usageEvents'>, caller: Caller, folderId: string, requests: AnalysisRequest[], options: { enqueue: boolean; reserved?: boolean; resolutionEndpoint?: string | null }) {
   const agg = await loadFolder(deps, caller, folderId);
   check(caller.user, 'ANALYSIS', 'create', folderTarget(agg.folder), 'Folder');
   refuseIfCleared(agg.folder, 'new analyses');
@@ -169,16 +169,16 @@ export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: s
     if (!canStartAnalysis(caller.user, r.type)) throw forbidden(`You are not allowed to start ${r.type} analyses (can_start_analysis_${r.type.toLowerCase()} is off)`);
   }
   // COLLECTION analyses answer with their collection (clients read collection.alias).
-  const collections = requests.some((r) => r.type === 'COLLECTION') ? await deps.store.listCollections(agg.folder.company_id) : [];
+  const collections = requests.some((r) => r.type === 'COLLECTION') ? await deps.collections.listCollections(agg.folder.company_id) : [];
   const analyses = buildAnalyses(deps, agg.folder, agg.media, requests, collections);
   // The monthly quota (a 402 before anything is stored), unless the single request reserved already.
   if (options.resolutionEndpoint !== undefined && options.resolutionEndpoint !== agg.folder.resolution_endpoint) {
     check(caller.user, 'FOLDER', 'update', folderTarget(agg.folder), 'Folder');
-    if (!(await deps.store.setOperatorFields(agg.folder.company_id, folderId, { resolution_endpoint: options.resolutionEndpoint }, deps.clock.now()))) throw notFound('Folder');
+    if (!(await deps.folders.setOperatorFields(agg.folder.company_id, folderId, { resolution_endpoint: options.resolutionEndpoint }, deps.clock.now()))) throw notFound('Folder');
     agg.folder.resolution_endpoint = options.resolutionEndpoint;
   }
   const release = options.reserved ? async () => {} : await reserveAnalyses(deps, agg.folder.company_id, analyses.length);
-  await deps.store.createAnalyses(agg.folder, analyses).catch(async (err: unknown) => {
+  await deps.analyses.createAnalyses(agg.folder, analyses).catch(async (err: unknown) => {
     await release();
     throw err;
   });
@@ -190,7 +190,7 @@ export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: s
     const failedAt = deps.clock.now();
     await Promise.allSettled(
       analyses.map((a) =>
-        deps.store.finishAnalysis({ ...a, state: 'FAILED', error_code: ErrorCode.EXTERNAL_SERVICE, error_message: 'The analysis queue is unavailable; start the analysis again', time_updated: failedAt }, []),
+        deps.analyses.finishAnalysis({ ...a, state: 'FAILED', error_code: ErrorCode.EXTERNAL_SERVICE, error_message: 'The analysis queue is unavailable; start the analysis again', time_updated: failedAt }, []),
       ),
     );
     // Counted as FAILED (not billed); the quota is given back since the client is told to retry.
@@ -202,8 +202,8 @@ export async function createAnalyses(deps: CoreDeps, caller: Caller, folderId: s
 }
 
 /** An analysis the caller may see, with its folder; anything else is "not found". */
-export async function loadAnalysis(deps: CoreDeps, caller: Caller, analysisId: string) {
-  const located = await deps.store.locate('ANALYSIS', analysisId);
+export async function loadAnalysis(deps: Pick<CoreDeps, 'folders'>, caller: Caller, analysisId: string) {
+  const located = await deps.folders.locate('ANALYSIS', analysisId);
   if (!located) throw notFound('Analysis');
   const agg = await loadFolder(deps, caller, located.folder_id).catch(() => {
     throw notFound('Analysis');
@@ -213,23 +213,23 @@ export async function loadAnalysis(deps: CoreDeps, caller: Caller, analysisId: s
   return { agg, analysis };
 }
 
-export async function getAnalysis(deps: CoreDeps, caller: Caller, analysisId: string) {
+export async function getAnalysis(deps: Pick<CoreDeps, 'folders' | 'blobs' | 'config'>, caller: Caller, analysisId: string) {
   const { agg, analysis } = await loadAnalysis(deps, caller, analysisId);
   return analysisView(analysis, new Map(agg.media.map((m) => [m.media_id, m])), presignerFor(deps));
 }
 
 /** Only ADMIN and CLIENT ADMIN delete analyses (the matrix); a deleted COLLECTION analysis frees the persons it found. */
-export async function deleteAnalysis(deps: CoreDeps, caller: Caller, analysisId: string) {
+export async function deleteAnalysis(deps: Pick<CoreDeps, 'folders' | 'analyses' | 'blobs'>, caller: Caller, analysisId: string) {
   const { agg, analysis } = await loadAnalysis(deps, caller, analysisId);
   check(caller.user, 'ANALYSIS', 'delete', folderTarget(agg.folder), 'Analysis');
   if (analysis.state === 'PROCESSING') throw badValue('The analysis is still PROCESSING: delete it once it has finished');
   const outputIds = new Set(analysis.results_media.flatMap((r) => r.output_images));
   const output = agg.media.filter((m) => outputIds.has(m.media_id));
-  await deps.store.deleteAnalysis(analysis, output);
+  await deps.analyses.deleteAnalysis(analysis, output);
   await Promise.allSettled(output.map((m) => deps.blobs.delete(m.blob_key)));
 }
 
-export async function listFolderAnalyses(deps: CoreDeps, caller: Caller, folderId: string, filters: { type?: string; resolution_status?: string }) {
+export async function listFolderAnalyses(deps: Pick<CoreDeps, 'folders' | 'blobs' | 'config'>, caller: Caller, folderId: string, filters: { type?: string; resolution_status?: string }) {
   const agg = await loadFolder(deps, caller, folderId);
   const mediaById = new Map(agg.media.map((m) => [m.media_id, m]));
   const presign = presignerFor(deps);

@@ -30,7 +30,7 @@ function scrub(value: Json): Json {
  * Records one change. It runs after the change itself succeeded: a failed audit write is logged
  * and does not turn that success into an error (the client would retry a change already made).
  */
-export async function recordAudit(deps: CoreDeps, actor: User | null, entry: AuditInput): Promise<void> {
+export async function recordAudit(deps: Pick<CoreDeps, 'audit' | 'clock' | 'ids'>, actor: User | null, entry: AuditInput): Promise<void> {
   const record: AuditEntry = {
     audit_id: deps.ids.uuid(),
     company_id: entry.company_id,
@@ -44,7 +44,7 @@ export async function recordAudit(deps: CoreDeps, actor: User | null, entry: Aud
     time_created: deps.clock.now(),
   };
   try {
-    await deps.store.putAuditEntry(record);
+    await deps.audit.putAuditEntry(record);
   } catch (err) {
     console.error('audit write failed', { object_type: record.object_type, object_id: record.object_id, action: record.action }, err);
   }
@@ -54,14 +54,14 @@ export async function recordAudit(deps: CoreDeps, actor: User | null, entry: Aud
  * GET /api/audit: read by whoever manages companies (the matrix's COMPANY update right: ADMIN
  * everywhere, CLIENT ADMIN in their company); everyone else 403.
  */
-export async function listAudit(deps: CoreDeps, caller: Caller, query: { object_type?: string; object_id?: string; offset: number; limit: number }) {
+export async function listAudit(deps: Pick<CoreDeps, 'audit'>, caller: Caller, query: { object_type?: string; object_id?: string; offset: number; limit: number }) {
   const reach = reachOf(caller.user, 'COMPANY', 'update');
   if (reach !== 'all' && reach !== 'company') throw forbidden('Only ADMIN and CLIENT ADMIN can read the audit log');
   const type = query.object_type?.trim().toUpperCase() || undefined;
   if (type && !(AUDIT_OBJECT_TYPES as readonly string[]).includes(type)) throw badValue(`object_type must be one of ${AUDIT_OBJECT_TYPES.join(', ')}`);
   const objectId = query.object_id?.trim() || undefined;
   if (objectId && !type) throw badValue('object_id needs object_type (FOLDER, USER or COMPANY)');
-  const page = await deps.store.listAuditEntries({
+  const page = await deps.audit.listAuditEntries({
     company_id: reach === 'all' ? null : caller.user.company_id,
     object_type: type as AuditEntry['object_type'] | undefined,
     object_id: objectId,

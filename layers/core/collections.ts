@@ -7,7 +7,7 @@ import { ApiError, ErrorCode, badStructure, badValue, forbidden, notFound } from
 import { parsePayload, presignerFor, type UploadedPart } from './folders';
 import { can, check, listScope, type Action, type ObjectKind } from './permissions';
 import { MediaRejectedError, NoFaceError, type MediaInspector } from './ports';
-import { ConflictError } from './store';
+import { ConflictError } from './ports/common';
 import { LIMITS, limitChars, metaDataOf } from './limits';
 
 /** Extracts one face template from a photo (layers/vision); throws NoFaceError when there is none. */
@@ -22,19 +22,19 @@ export const collectionIndexKey = (companyId: string, collectionId: string) => `
 /** A matrix check on a collection's contents (COLLECTION, PERSON or PERSON_IMAGE rows). */
 export const checkCollection = (user: User, kind: ObjectKind, action: Action, companyId: string) => check(user, kind, action, { company_id: companyId }, kind === 'COLLECTION' ? 'Collection' : 'Person');
 
-export async function loadCollection(deps: CoreDeps, caller: Caller, collectionId: string) {
+export async function loadCollection(deps: Pick<CoreDeps, 'collections'>, caller: Caller, collectionId: string) {
   const scope = listScope(caller.user, 'COLLECTION');
   if (!scope) throw notFound('Collection');
   // Collections are found through their company: global roles search every company.
-  const candidates = scope.company_id === null ? (await deps.store.listCollections(null)).filter((c) => c.collection_id === collectionId) : [{ company_id: scope.company_id }];
+  const candidates = scope.company_id === null ? (await deps.collections.listCollections(null)).filter((c) => c.collection_id === collectionId) : [{ company_id: scope.company_id }];
   for (const c of candidates) {
-    const found = await deps.store.getCollection(c.company_id, collectionId);
+    const found = await deps.collections.getCollection(c.company_id, collectionId);
     if (found) return found;
   }
   throw notFound('Collection');
 }
 
-export async function createCollection(deps: CoreDeps, caller: Caller, body: unknown) {
+export async function createCollection(deps: Pick<CoreDeps, 'identity' | 'collections' | 'clock' | 'ids'>, caller: Caller, body: unknown) {
   if (!isJsonObject(body)) throw badStructure('The body must be {"alias": "...", "company_id": "..."}');
   const alias = body['alias'];
   if (typeof alias !== 'string' || alias.trim() === '') throw badStructure('"alias" is required');
@@ -42,32 +42,32 @@ export async function createCollection(deps: CoreDeps, caller: Caller, body: unk
   const companyId = typeof body['company_id'] === 'string' ? body['company_id'] : caller.user.company_id;
   if (!can(caller.user, 'COMPANY', 'read', { company_id: companyId })) throw notFound('Company');
   checkCollection(caller.user, 'COLLECTION', 'create', companyId);
-  if (!(await deps.store.getCompany(companyId))) throw badValue(`Company ${companyId} does not exist`);
+  if (!(await deps.identity.getCompany(companyId))) throw badValue(`Company ${companyId} does not exist`);
   const now = deps.clock.now();
   const collection: Collection = { collection_id: deps.ids.uuid(), company_id: companyId, alias: alias.trim(), meta_data: isJsonObject(body['meta_data']) ? metaDataOf(body['meta_data']) : {}, time_created: now, time_updated: now };
-  await deps.store.putCollection(collection);
+  await deps.collections.putCollection(collection);
   return collection;
 }
 
-export async function listCollections(deps: CoreDeps, caller: Caller) {
+export async function listCollections(deps: Pick<CoreDeps, 'collections'>, caller: Caller) {
   const scope = listScope(caller.user, 'COLLECTION');
   if (!scope) throw forbidden();
-  return deps.store.listCollections(scope.company_id);
+  return deps.collections.listCollections(scope.company_id);
 }
 
-export async function getCollection(deps: CoreDeps, caller: Caller, collectionId: string) {
+export async function getCollection(deps: Pick<CoreDeps, 'collections'>, caller: Caller, collectionId: string) {
   const { version: _v, ...collection } = await loadCollection(deps, caller, collectionId);
   return collection;
 }
 
 const inUse = (what: string) => new ApiError(400, ErrorCode.INVALID_VALUE, `${what} has related analyses: delete those COLLECTION analyses first (DELETE /api/analyses/{analysis_id})`);
 
-export async function deleteCollection(deps: CoreDeps, caller: Caller, collectionId: string) {
+export async function deleteCollection(deps: Pick<CoreDeps, 'collections' | 'blobs'>, caller: Caller, collectionId: string) {
   const collection = await loadCollection(deps, caller, collectionId);
   checkCollection(caller.user, 'COLLECTION', 'delete', collection.company_id);
   let images: PersonImage[];
   try {
-    images = await deps.store.deleteCollection(collection.company_id, collectionId);
+    images = await deps.collections.deleteCollection(collection.company_id, collectionId);
   } catch (err) {
     if (err instanceof ConflictError) throw inUse('A person of this collection');
     throw err;
@@ -75,7 +75,7 @@ export async function deleteCollection(deps: CoreDeps, caller: Caller, collectio
   await Promise.allSettled([...images.map((i) => deps.blobs.delete(i.blob_key)), deps.blobs.delete(collectionIndexKey(collection.company_id, collectionId))]);
 }
 
-async function imagesFrom(deps: CoreDeps, inspector: MediaInspector, extractor: TemplateExtractor, person: Person, parts: UploadedPart[], payloadIn: unknown) {
+async function imagesFrom(deps: Pick<CoreDeps, 'blobs' | 'clock' | 'ids'>, inspector: MediaInspector, extractor: TemplateExtractor, person: Person, parts: UploadedPart[], payloadIn: unknown) {
   const payload = parsePayload(payloadIn);
   if (parts.length === 0) throw badStructure('Send at least one photo of the person as a multipart file part');
   if (parts.length > 20) throw badValue('At most 20 photos in one request');
@@ -121,10 +121,10 @@ async function imagesFrom(deps: CoreDeps, inspector: MediaInspector, extractor: 
 }
 
 /** Stores the photos, then their records; if the records cannot be written, the photos go too. */
-async function saveImages(deps: CoreDeps, inspector: MediaInspector, extractor: TemplateExtractor, person: Person, parts: UploadedPart[], payloadIn: unknown, isNew: boolean) {
+async function saveImages(deps: Pick<CoreDeps, 'collections' | 'blobs' | 'clock' | 'ids'>, inspector: MediaInspector, extractor: TemplateExtractor, person: Person, parts: UploadedPart[], payloadIn: unknown, isNew: boolean) {
   const images = await imagesFrom(deps, inspector, extractor, person, parts, payloadIn);
   try {
-    await deps.store.putPersonImages(person, images, isNew);
+    await deps.collections.putPersonImages(person, images, isNew);
   } catch (err) {
     await Promise.allSettled(images.map((i) => deps.blobs.delete(i.image.blob_key)));
     throw err;
@@ -132,17 +132,17 @@ async function saveImages(deps: CoreDeps, inspector: MediaInspector, extractor: 
   return images.map((i) => i.image);
 }
 
-export async function imageView(deps: CoreDeps, image: PersonImage) {
+export async function imageView(deps: Pick<CoreDeps, 'blobs' | 'config'>, image: PersonImage) {
   const { blob_key, ...rest } = image;
   return { ...rest, person_image_id: image.media_id, image_id: image.media_id, original_url: await presignerFor(deps)(blob_key), thumb_url: null };
 }
 
-async function personView(deps: CoreDeps, person: Person, images?: PersonImage[]) {
+async function personView(deps: Pick<CoreDeps, 'blobs' | 'config'>, person: Person, images?: PersonImage[]) {
   return { ...person, ...(images ? { images: await Promise.all(images.map((i) => imageView(deps, i))) } : {}) };
 }
 
 /** POST /api/collections/{id}/persons/: photos plus a payload with media:tags and person:meta_data. */
-export async function createPerson(deps: CoreDeps, inspector: MediaInspector, extractor: TemplateExtractor, caller: Caller, collectionId: string, parts: UploadedPart[], payloadIn: unknown) {
+export async function createPerson(deps: Pick<CoreDeps, 'collections' | 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, extractor: TemplateExtractor, caller: Caller, collectionId: string, parts: UploadedPart[], payloadIn: unknown) {
   const collection = await loadCollection(deps, caller, collectionId);
   checkCollection(caller.user, 'PERSON', 'create', collection.company_id);
   const meta = isJsonObject(payloadIn) && isJsonObject(payloadIn['person:meta_data']) ? metaDataOf(payloadIn['person:meta_data'], 'person:meta_data') : {};
@@ -152,41 +152,41 @@ export async function createPerson(deps: CoreDeps, inspector: MediaInspector, ex
   return personView(deps, person, images);
 }
 
-export async function loadPerson(deps: CoreDeps, caller: Caller, collectionId: string, personId: string) {
+export async function loadPerson(deps: Pick<CoreDeps, 'collections'>, caller: Caller, collectionId: string, personId: string) {
   const collection = await loadCollection(deps, caller, collectionId);
-  const person = await deps.store.getPerson(collection.company_id, collectionId, personId);
+  const person = await deps.collections.getPerson(collection.company_id, collectionId, personId);
   if (!person) throw notFound('Person');
   return { collection, person };
 }
 
-export async function addPersonImages(deps: CoreDeps, inspector: MediaInspector, extractor: TemplateExtractor, caller: Caller, collectionId: string, personId: string, parts: UploadedPart[], payloadIn: unknown) {
+export async function addPersonImages(deps: Pick<CoreDeps, 'collections' | 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, extractor: TemplateExtractor, caller: Caller, collectionId: string, personId: string, parts: UploadedPart[], payloadIn: unknown) {
   const { collection, person } = await loadPerson(deps, caller, collectionId, personId);
   checkCollection(caller.user, 'PERSON_IMAGE', 'create', collection.company_id);
   const images = await saveImages(deps, inspector, extractor, person, parts, payloadIn, false);
   return Promise.all(images.map((i) => imageView(deps, i)));
 }
 
-export async function listPersons(deps: CoreDeps, caller: Caller, collectionId: string) {
+export async function listPersons(deps: Pick<CoreDeps, 'collections'>, caller: Caller, collectionId: string) {
   const collection = await loadCollection(deps, caller, collectionId);
-  return deps.store.listPersons(collection.company_id, collectionId);
+  return deps.collections.listPersons(collection.company_id, collectionId);
 }
 
-export async function getPerson(deps: CoreDeps, caller: Caller, collectionId: string, personId: string) {
+export async function getPerson(deps: Pick<CoreDeps, 'collections' | 'blobs' | 'config'>, caller: Caller, collectionId: string, personId: string) {
   const { collection, person } = await loadPerson(deps, caller, collectionId, personId);
-  return personView(deps, person, await deps.store.listPersonImages(collection.company_id, collectionId, personId));
+  return personView(deps, person, await deps.collections.listPersonImages(collection.company_id, collectionId, personId));
 }
 
-export async function listPersonImages(deps: CoreDeps, caller: Caller, collectionId: string, personId: string) {
+export async function listPersonImages(deps: Pick<CoreDeps, 'collections' | 'blobs' | 'config'>, caller: Caller, collectionId: string, personId: string) {
   const { collection } = await loadPerson(deps, caller, collectionId, personId);
-  return Promise.all((await deps.store.listPersonImages(collection.company_id, collectionId, personId)).map((i) => imageView(deps, i)));
+  return Promise.all((await deps.collections.listPersonImages(collection.company_id, collectionId, personId)).map((i) => imageView(deps, i)));
 }
 
-export async function deletePerson(deps: CoreDeps, caller: Caller, collectionId: string, personId: string) {
+export async function deletePerson(deps: Pick<CoreDeps, 'collections' | 'blobs'>, caller: Caller, collectionId: string, personId: string) {
   const { collection } = await loadPerson(deps, caller, collectionId, personId);
   checkCollection(caller.user, 'PERSON', 'delete', collection.company_id);
   let images: PersonImage[];
   try {
-    images = await deps.store.deletePerson(collection.company_id, collectionId, personId);
+    images = await deps.collections.deletePerson(collection.company_id, collectionId, personId);
   } catch (err) {
     if (err instanceof ConflictError) throw inUse('This person');
     throw err;
@@ -194,10 +194,10 @@ export async function deletePerson(deps: CoreDeps, caller: Caller, collectionId:
   await Promise.allSettled(images.map((i) => deps.blobs.delete(i.blob_key)));
 }
 
-export async function deletePersonImage(deps: CoreDeps, caller: Caller, collectionId: string, personId: string, mediaId: string) {
+export async function deletePersonImage(deps: Pick<CoreDeps, 'collections' | 'blobs'>, caller: Caller, collectionId: string, personId: string, mediaId: string) {
   const { collection } = await loadPerson(deps, caller, collectionId, personId);
   checkCollection(caller.user, 'PERSON_IMAGE', 'delete', collection.company_id);
-  const image = await deps.store.deletePersonImage(collection.company_id, collectionId, personId, mediaId);
+  const image = await deps.collections.deletePersonImage(collection.company_id, collectionId, personId, mediaId);
   if (!image) throw notFound('Person image');
   await deps.blobs.delete(image.blob_key);
 }

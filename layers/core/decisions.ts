@@ -8,7 +8,7 @@ import { isJsonObject, type JsonObject } from './entities';
 import { ApiError, ErrorCode, badStructure, badValue, notFound } from './errors';
 import { folderTarget, getFolder, loadFolder, presignerFor, refuseIfCleared } from './folders';
 import { can, check } from './permissions';
-import type { FolderFields } from './store';
+import type { FolderFields } from './ports/folders';
 import { analysisView } from './views';
 
 const DECISIONS = ['SUCCESS', 'DECLINED'] as const;
@@ -28,7 +28,7 @@ function optionalText(body: JsonObject, name: string): string | null | undefined
  * decided and when in resolution_operator; the analysis, its group and the folder then answer the
  * decision. Only results the system left to an operator (OPERATOR_REQUIRED) take one.
  */
-export async function decideAnalysis(deps: CoreDeps, caller: Caller, analysisId: string, body: unknown) {
+export async function decideAnalysis(deps: Pick<CoreDeps, 'audit' | 'folders' | 'analyses' | 'blobs' | 'clock' | 'ids' | 'config'>, caller: Caller, analysisId: string, body: unknown) {
   const { agg, analysis } = await loadAnalysis(deps, caller, analysisId);
   check(caller.user, 'ANALYSIS', 'resolve', folderTarget(agg.folder), 'Analysis');
   if (!isJsonObject(body)) throw badStructure('The body must be {"resolution_status": "SUCCESS" | "DECLINED", "comment": "..."}');
@@ -49,7 +49,7 @@ export async function decideAnalysis(deps: CoreDeps, caller: Caller, analysisId:
     user_type: caller.user.user_type,
     time: at,
   };
-  if (!(await deps.store.decideAnalysis(analysis, decision, { resolution_author_id: caller.user.user_id, resolution_time: at }))) {
+  if (!(await deps.analyses.decideAnalysis(analysis, decision, { resolution_author_id: caller.user.user_id, resolution_time: at }))) {
     throw notFound('Analysis');
   }
   await recordAudit(deps, caller.user, {
@@ -72,7 +72,7 @@ const notDecidable = (status: string | null) =>
  * "users can now change a folder owner (limited by permissions)"): both need the FOLDER update
  * right, and the new owner must be a user of the folder's company whom the caller may read.
  */
-export async function patchFolderOperatorFields(deps: CoreDeps, caller: Caller, folderId: string, body: unknown) {
+export async function patchFolderOperatorFields(deps: Pick<CoreDeps, 'identity' | 'audit' | 'folders' | 'blobs' | 'clock' | 'ids' | 'config'>, caller: Caller, folderId: string, body: unknown) {
   const agg = await loadFolder(deps, caller, folderId);
   if (!isJsonObject(body)) throw badStructure('The body must be {"operator_status": "...", "operator_comment": "...", "resolution_endpoint": "...", "user_id": "..."}');
   const allowed = ['operator_status', 'operator_comment', 'resolution_endpoint', 'user_id'];
@@ -89,14 +89,14 @@ export async function patchFolderOperatorFields(deps: CoreDeps, caller: Caller, 
   }
   if (body['user_id'] !== undefined) {
     check(caller.user, 'FOLDER', 'update', folderTarget(agg.folder), 'Folder');
-    const owner = typeof body['user_id'] === 'string' ? await deps.store.getUser(body['user_id']) : null;
+    const owner = typeof body['user_id'] === 'string' ? await deps.identity.getUser(body['user_id']) : null;
     if (typeof body['user_id'] !== 'string') throw badValue('user_id must be the id of a user');
     if (!owner || !can(caller.user, 'USER', 'read', { company_id: owner.company_id, owner_id: owner.user_id })) throw badValue(`User ${body['user_id']} does not exist`);
     if (owner.company_id !== agg.folder.company_id) throw badValue('The new owner must be a user of the folder\'s company');
     fields.user_id = owner.user_id;
   }
   if (Object.values(fields).every((v) => v === undefined)) throw badStructure(`Send at least one of ${allowed.join(', ')}`);
-  if (!(await deps.store.setOperatorFields(agg.folder.company_id, folderId, fields, deps.clock.now()))) throw notFound('Folder');
+  if (!(await deps.folders.setOperatorFields(agg.folder.company_id, folderId, fields, deps.clock.now()))) throw notFound('Folder');
   const changes = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as JsonObject;
   const action = fields.user_id !== undefined ? 'owner_changed' : fields.resolution_endpoint !== undefined && fields.operator_status === undefined && fields.operator_comment === undefined ? 'updated' : 'operator_fields_updated';
   await recordAudit(deps, caller.user, { object_type: 'FOLDER', object_id: folderId, company_id: agg.folder.company_id, action, changes });

@@ -18,7 +18,7 @@ import { clearFolderReports } from './reports/reports';
 import { ApiError, ErrorCode } from './errors';
 import { folderTarget, loadFolder, loadMedia } from './folders';
 import { check } from './permissions';
-import type { FolderAggregate } from './store';
+import type { FolderAggregate } from './ports/folders';
 
 /** Where a folder's files are kept: every blob key of its media begins with this. */
 export const folderBlobPrefix = (companyId: string, folderId: string) => `${companyId}/${folderId}/`;
@@ -26,7 +26,7 @@ export const folderBlobPrefix = (companyId: string, folderId: string) => `${comp
 const BLOB_DELETES_AT_ONCE = 8;
 
 /** Deletes blobs a few at a time (a folder may hold hundreds); shared by deletion and PI clearing. */
-export async function deleteBlobKeys(deps: CoreDeps, keys: string[]): Promise<void> {
+export async function deleteBlobKeys(deps: Pick<CoreDeps, 'blobs'>, keys: string[]): Promise<void> {
   for (let i = 0; i < keys.length; i += BLOB_DELETES_AT_ONCE) {
     await Promise.all(keys.slice(i, i + BLOB_DELETES_AT_ONCE).map((k) => deps.blobs.delete(k)));
   }
@@ -41,10 +41,10 @@ function refuseWhileProcessing(agg: FolderAggregate, what: string): void {
   }
 }
 
-const deleteBlobs = (deps: CoreDeps, media: Media[]) => deleteBlobKeys(deps, media.flatMap(mediaBlobKeys));
+const deleteBlobs = (deps: Pick<CoreDeps, 'blobs'>, media: Media[]) => deleteBlobKeys(deps, media.flatMap(mediaBlobKeys));
 
 /** DELETE /api/folders/{folder_id}: the folder and everything in it; 409 while an analysis runs. */
-export async function deleteFolder(deps: CoreDeps, caller: Caller, folderId: string): Promise<void> {
+export async function deleteFolder(deps: Pick<CoreDeps, 'audit' | 'folders' | 'reports' | 'blobs' | 'clock' | 'ids'>, caller: Caller, folderId: string): Promise<void> {
   const agg = await loadFolder(deps, caller, folderId, 'delete');
   refuseWhileProcessing(agg, 'the folder');
   const { company_id } = agg.folder;
@@ -53,7 +53,7 @@ export async function deleteFolder(deps: CoreDeps, caller: Caller, folderId: str
   await clearFolderReports(deps, company_id, folderId);
   // Anything else kept under the folder (thumbnails, files of media added meanwhile).
   await deps.blobs.deletePrefix(folderBlobPrefix(company_id, folderId));
-  await deps.store.deleteFolder(company_id, folderId);
+  await deps.folders.deleteFolder(company_id, folderId);
   await recordAudit(deps, caller.user, {
     object_type: 'FOLDER',
     object_id: folderId,
@@ -68,13 +68,13 @@ export async function deleteFolder(deps: CoreDeps, caller: Caller, folderId: str
  * (best shots, action shots) made from it. Analyses stay, as history: their answers no longer list
  * the media. 409 while an analysis of the folder runs.
  */
-export async function deleteMedia(deps: CoreDeps, caller: Caller, mediaId: string): Promise<void> {
+export async function deleteMedia(deps: Pick<CoreDeps, 'audit' | 'folders' | 'blobs' | 'clock' | 'ids'>, caller: Caller, mediaId: string): Promise<void> {
   const { agg, media } = await loadMedia(deps, caller, mediaId);
   check(caller.user, 'FOLDER', 'delete', folderTarget(agg.folder), 'Media');
   refuseWhileProcessing(agg, 'its media');
   const doomed = [media, ...agg.media.filter((m) => m.media_type === 'IMAGE_RESULT_ANALYSIS_SINGLE' && m.media_association_id === media.media_id && m.media_id !== media.media_id)];
   await deleteBlobs(deps, doomed);
-  await deps.store.deleteMedia(doomed);
+  await deps.folders.deleteMedia(doomed);
   await recordAudit(deps, caller.user, {
     object_type: 'FOLDER',
     object_id: agg.folder.folder_id,

@@ -1,6 +1,14 @@
 import type { BlobStore, Clock, IdGenerator, JobQueue } from './ports';
-import type { Store } from './store';
-import type { ReportStore } from './reports/ports';
+import type { IdentityStore } from './ports/identity';
+import type { AuditLog } from './ports/audit';
+import type { FolderStore } from './ports/folders';
+import type { AnalysisStore } from './ports/analyses';
+import type { CollectionStore } from './ports/collections';
+import type { MeteringStore } from './ports/metering';
+import type { WebhookStore } from './ports/webhooks';
+import type { PrivacyStore } from './ports/privacy';
+import type { MetaDataStore } from './ports/metadata';
+import type { ReportStore } from './ports/reports';
 import { parsePriceTable, type PriceTable, type UsageEventSink } from './metering';
 
 export interface CoreConfig {
@@ -69,10 +77,22 @@ function band(raw: string | undefined): number[] {
   return values;
 }
 
-export interface CoreDeps {
-  store: Store;
+/** The storage ports, one per area (layers/core/ports); each use case asks only for those it uses. */
+export interface StoragePorts {
+  identity: IdentityStore;
+  audit: AuditLog;
+  folders: FolderStore;
+  analyses: AnalysisStore;
+  collections: CollectionStore;
+  metering: MeteringStore;
+  webhooks: WebhookStore;
+  privacy: PrivacyStore;
+  metaData: MetaDataStore;
   /** Report templates, their attachments and folder reports (layers/core/reports). */
   reports: ReportStore;
+}
+
+export interface CoreDeps extends StoragePorts {
   blobs: BlobStore;
   queue: JobQueue;
   clock: Clock;

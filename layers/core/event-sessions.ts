@@ -156,11 +156,11 @@ export async function listEventSessions(deps: CoreDeps, sessions: EventSessionSt
 }
 
 /** Global roles read every company's sessions: each company's partition of the index, not the table. */
-async function everyCompany(deps: CoreDeps): Promise<string[]> {
+async function everyCompany(deps: Pick<CoreDeps, 'identity'>): Promise<string[]> {
   // The system company (ADMIN's and OPERATOR's own) is not among the listed ones.
   const all: string[] = [SYSTEM_COMPANY_ID];
   for (let offset = 0; ; offset += 1000) {
-    const page = await deps.store.listCompanies({ offset, limit: 1000 });
+    const page = await deps.identity.listCompanies({ offset, limit: 1000 });
     all.push(...page.items.map((c) => c.company_id));
     if (page.items.length < 1000) return [...new Set(all)];
   }

@@ -3,7 +3,7 @@ import type { Caller } from './auth';
 import { recordAudit } from './audit';
 import type { CoreDeps } from './deps';
 import { mediaBlobKeys, thumbKey, type Analysis, type Folder, type JsonObject, type Media, type MediaType } from './entities';
-import type { FolderAggregate } from './store';
+import type { FolderAggregate } from './ports/folders';
 import { badStructure, badValue, forbidden, notFound } from './errors';
 import { check, listScope, type Action } from './permissions';
 import { MediaRejectedError, type InspectedMedia, type MediaInspector } from './ports';
@@ -79,7 +79,7 @@ export async function inspectAll(inspector: MediaInspector, parts: UploadedPart[
   );
 }
 
-export function buildMedia(deps: CoreDeps, folder: Folder, inspectedParts: { part: UploadedPart; inspected: InspectedMedia }[], payload: UploadPayload): Media[] {
+export function buildMedia(deps: Pick<CoreDeps, 'clock' | 'ids'>, folder: Folder, inspectedParts: { part: UploadedPart; inspected: InspectedMedia }[], payload: UploadPayload): Media[] {
   const now = deps.clock.now();
   return inspectedParts.map(({ part, inspected }, index) => {
     const media_id = deps.ids.uuid();
@@ -115,7 +115,7 @@ export function buildMedia(deps: CoreDeps, folder: Folder, inspectedParts: { par
  * Stores the uploads, their thumbnails and, for shot sets, the video made from their images (kept
  * beside the archive at "<blob_key>.mp4", answered as video_url; sets video_key on those media).
  */
-async function storeBlobs(deps: CoreDeps, inspector: MediaInspector, media: Media[], parts: { part: UploadedPart; inspected: InspectedMedia }[]) {
+async function storeBlobs(deps: Pick<CoreDeps, 'blobs'>, inspector: MediaInspector, media: Media[], parts: { part: UploadedPart; inspected: InspectedMedia }[]) {
   await Promise.all(
     media.map(async (m, i) => {
       const { part, inspected } = parts[i]!;
@@ -133,7 +133,7 @@ async function storeBlobs(deps: CoreDeps, inspector: MediaInspector, media: Medi
 }
 
 /** Nothing half-written: if the records cannot be saved, the blobs just uploaded go too. */
-async function withBlobRollback<T>(deps: CoreDeps, media: Media[], write: () => Promise<T>): Promise<T> {
+async function withBlobRollback<T>(deps: Pick<CoreDeps, 'blobs'>, media: Media[], write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (err) {
@@ -142,10 +142,10 @@ async function withBlobRollback<T>(deps: CoreDeps, media: Media[], write: () => 
   }
 }
 
-export const presignerFor = (deps: CoreDeps): Presign => (key) => deps.blobs.presignGet(key, deps.config.presignTtlSeconds);
+export const presignerFor = (deps: Pick<CoreDeps, 'blobs' | 'config'>): Presign => (key) => deps.blobs.presignGet(key, deps.config.presignTtlSeconds);
 
 /** A new folder as the documents show it, before any analysis or operator decision. */
-export function newFolder(deps: CoreDeps, companyId: string, userId: string, payload: UploadPayload): Folder {
+export function newFolder(deps: Pick<CoreDeps, 'clock' | 'ids'>, companyId: string, userId: string, payload: UploadPayload): Folder {
   const now = deps.clock.now();
   return {
     folder_id: deps.ids.uuid(),
@@ -166,14 +166,14 @@ export function newFolder(deps: CoreDeps, companyId: string, userId: string, pay
   };
 }
 
-export async function createFolder(deps: CoreDeps, inspector: MediaInspector, caller: Caller, parts: UploadedPart[], payloadIn: unknown) {
+export async function createFolder(deps: Pick<CoreDeps, 'audit' | 'folders' | 'blobs' | 'clock' | 'ids'>, inspector: MediaInspector, caller: Caller, parts: UploadedPart[], payloadIn: unknown) {
   const payload = parsePayload(payloadIn);
   check(caller.user, 'FOLDER', 'create', { company_id: caller.user.company_id, owner_id: caller.user.user_id }, 'Folder');
   const inspected = await inspectAll(inspector, parts);
   const folder = newFolder(deps, caller.user.company_id, caller.user.user_id, payload);
   const media = buildMedia(deps, folder, inspected, payload);
   await storeBlobs(deps, inspector, media, inspected);
-  await withBlobRollback(deps, media, () => deps.store.createFolder(folder, media));
+  await withBlobRollback(deps, media, () => deps.folders.createFolder(folder, media));
   // Folders hold personal data: the audit log names the media and meta_data keys, not the values.
   await recordAudit(deps, caller.user, { object_type: 'FOLDER', object_id: folder.folder_id, company_id: folder.company_id, action: 'create', changes: { media_ids: media.map((m) => m.media_id), meta_data_keys: Object.keys(folder.meta_data) } });
   return { folder, media, payload };
@@ -191,36 +191,36 @@ export const folderTarget = (folder: Pick<Folder, 'company_id' | 'user_id'>) => 
  * Loads a folder the caller may do `action` on (FOLDER row of the matrix): a folder they may not
  * read is "not found", never "forbidden", so other companies' folders stay invisible.
  */
-export async function loadFolder(deps: CoreDeps, caller: Caller, folderId: string, action: Action = 'read'): Promise<FolderAggregate> {
-  const located = await deps.store.locate('FOLDER', folderId);
+export async function loadFolder(deps: Pick<CoreDeps, 'folders'>, caller: Caller, folderId: string, action: Action = 'read'): Promise<FolderAggregate> {
+  const located = await deps.folders.locate('FOLDER', folderId);
   const scope = listScope(caller.user, 'FOLDER');
   if (!located || !scope || (scope.company_id !== null && located.company_id !== scope.company_id)) throw notFound('Folder');
-  const agg = await deps.store.getFolder(located.company_id, folderId);
+  const agg = await deps.folders.getFolder(located.company_id, folderId);
   if (!agg) throw notFound('Folder');
   check(caller.user, 'FOLDER', action, folderTarget(agg.folder), 'Folder');
   return agg;
 }
 
-export async function addMedia(deps: CoreDeps, inspector: MediaInspector, caller: Caller, folderId: string, parts: UploadedPart[], payloadIn: unknown) {
+export async function addMedia(deps: Pick<CoreDeps, 'audit' | 'folders' | 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, caller: Caller, folderId: string, parts: UploadedPart[], payloadIn: unknown) {
   const agg = await loadFolder(deps, caller, folderId, 'update');
   refuseIfCleared(agg.folder, 'new media');
   const payload = parsePayload(payloadIn);
   const inspected = await inspectAll(inspector, parts);
   const media = buildMedia(deps, agg.folder, inspected, payload);
   await storeBlobs(deps, inspector, media, inspected);
-  await withBlobRollback(deps, media, () => deps.store.addMedia(agg.folder, media));
+  await withBlobRollback(deps, media, () => deps.folders.addMedia(agg.folder, media));
   await recordAudit(deps, caller.user, { object_type: 'FOLDER', object_id: folderId, company_id: agg.folder.company_id, action: 'media-added', changes: { media_ids: media.map((m) => m.media_id) } });
   const presign = presignerFor(deps);
   return Promise.all(media.map((m) => mediaView(m, presign)));
 }
 
-export async function getFolder(deps: CoreDeps, caller: Caller, folderId: string, withAnalyses: boolean) {
+export async function getFolder(deps: Pick<CoreDeps, 'folders' | 'blobs' | 'config'>, caller: Caller, folderId: string, withAnalyses: boolean) {
   return folderView(await loadFolder(deps, caller, folderId), presignerFor(deps), withAnalyses);
 }
 
 /** A media the caller may see, with its folder; anything else is "not found". */
-export async function loadMedia(deps: CoreDeps, caller: Caller, mediaId: string) {
-  const located = await deps.store.locate('MEDIA', mediaId);
+export async function loadMedia(deps: Pick<CoreDeps, 'folders'>, caller: Caller, mediaId: string) {
+  const located = await deps.folders.locate('MEDIA', mediaId);
   if (!located) throw notFound('Media');
   const agg = await loadFolder(deps, caller, located.folder_id).catch(() => {
     throw notFound('Media');
@@ -230,7 +230,7 @@ export async function loadMedia(deps: CoreDeps, caller: Caller, mediaId: string)
   return { agg, media };
 }
 
-export async function getMedia(deps: CoreDeps, caller: Caller, mediaId: string) {
+export async function getMedia(deps: Pick<CoreDeps, 'folders' | 'blobs' | 'config'>, caller: Caller, mediaId: string) {
   return mediaView((await loadMedia(deps, caller, mediaId)).media, presignerFor(deps));
 }
 
@@ -352,12 +352,12 @@ export function metaDataFilter(expression: string): (meta: JsonObject) => boolea
     });
 }
 
-export async function listFolders(deps: CoreDeps, caller: Caller, filters: FolderFilters) {
+export async function listFolders(deps: Pick<CoreDeps, 'folders' | 'blobs' | 'config'>, caller: Caller, filters: FolderFilters) {
   const metaMatches = filters.meta_data ? metaDataFilter(filters.meta_data) : null;
   const analysesMatch = analysisFilter(filters);
   const scope = listScope(caller.user, 'FOLDER');
   if (!scope) throw forbidden();
-  const page = await deps.store.listFolders({
+  const page = await deps.folders.listFolders({
     company_id: scope.company_id,
     user_id: scope.user_id,
     time_created_min: filters.time_created_min,

@@ -10,7 +10,7 @@ import { badStructure, notFound } from './errors';
 import { metaDataOf } from './limits';
 import { folderTarget, loadFolder, loadMedia, refuseIfCleared } from './folders';
 import { check } from './permissions';
-import type { MetaDataTarget } from './store';
+import type { MetaDataTarget } from './ports/metadata';
 
 export function mergeMetaData(current: JsonObject, patch: unknown): JsonObject {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw badStructure('The body must be a JSON object of meta_data keys (null removes a key)');
@@ -23,13 +23,13 @@ export function mergeMetaData(current: JsonObject, patch: unknown): JsonObject {
   return metaDataOf(merged);
 }
 
-async function save(deps: CoreDeps, target: MetaDataTarget, current: JsonObject, patch: unknown, what: string) {
+async function save(deps: Pick<CoreDeps, 'metaData' | 'clock'>, target: MetaDataTarget, current: JsonObject, patch: unknown, what: string) {
   const meta_data = mergeMetaData(current, patch);
-  if (!(await deps.store.setMetaData(target, meta_data, deps.clock.now()))) throw notFound(what);
+  if (!(await deps.metaData.setMetaData(target, meta_data, deps.clock.now()))) throw notFound(what);
   return { meta_data };
 }
 
-export async function patchFolderMeta(deps: CoreDeps, caller: Caller, folderId: string, patch: unknown) {
+export async function patchFolderMeta(deps: Pick<CoreDeps, 'audit' | 'folders' | 'metaData' | 'clock' | 'ids'>, caller: Caller, folderId: string, patch: unknown) {
   const agg = await loadFolder(deps, caller, folderId, 'update');
   refuseIfCleared(agg.folder, 'meta_data');
   const saved = await save(deps, { kind: 'FOLDER', company_id: agg.folder.company_id, folder_id: folderId }, agg.folder.meta_data, patch, 'Folder');
@@ -40,14 +40,14 @@ export async function patchFolderMeta(deps: CoreDeps, caller: Caller, folderId: 
   return { folder_id: folderId, ...saved };
 }
 
-export async function patchMediaMeta(deps: CoreDeps, caller: Caller, mediaId: string, patch: unknown) {
+export async function patchMediaMeta(deps: Pick<CoreDeps, 'folders' | 'metaData' | 'clock'>, caller: Caller, mediaId: string, patch: unknown) {
   const { agg, media } = await loadMedia(deps, caller, mediaId);
   check(caller.user, 'FOLDER', 'update', folderTarget(agg.folder), 'Media');
   refuseIfCleared(agg.folder, 'meta_data');
   return { media_id: mediaId, ...(await save(deps, { kind: 'MEDIA', company_id: media.company_id, folder_id: media.folder_id, id: mediaId }, media.meta_data, patch, 'Media')) };
 }
 
-export async function patchAnalysisMeta(deps: CoreDeps, caller: Caller, analysisId: string, patch: unknown) {
+export async function patchAnalysisMeta(deps: Pick<CoreDeps, 'folders' | 'metaData' | 'clock'>, caller: Caller, analysisId: string, patch: unknown) {
   const { agg, analysis } = await loadAnalysis(deps, caller, analysisId);
   check(caller.user, 'ANALYSIS', 'update', folderTarget(agg.folder), 'Analysis');
   refuseIfCleared(agg.folder, 'meta_data');
@@ -56,13 +56,13 @@ export async function patchAnalysisMeta(deps: CoreDeps, caller: Caller, analysis
   return { analysis_id: analysisId, analyse_id: analysisId, ...result };
 }
 
-export async function patchCollectionMeta(deps: CoreDeps, caller: Caller, collectionId: string, patch: unknown) {
+export async function patchCollectionMeta(deps: Pick<CoreDeps, 'collections' | 'metaData' | 'clock'>, caller: Caller, collectionId: string, patch: unknown) {
   const collection = await loadCollection(deps, caller, collectionId);
   checkCollection(caller.user, 'COLLECTION', 'update', collection.company_id);
   return { collection_id: collectionId, ...(await save(deps, { kind: 'COLLECTION', company_id: collection.company_id, collection_id: collectionId }, collection.meta_data, patch, 'Collection')) };
 }
 
-export async function patchPersonMeta(deps: CoreDeps, caller: Caller, collectionId: string, personId: string, patch: unknown) {
+export async function patchPersonMeta(deps: Pick<CoreDeps, 'collections' | 'metaData' | 'clock'>, caller: Caller, collectionId: string, personId: string, patch: unknown) {
   const { collection, person } = await loadPerson(deps, caller, collectionId, personId);
   // Persons have no update column in the matrix: changing one changes its collection.
   checkCollection(caller.user, 'COLLECTION', 'update', collection.company_id);

@@ -136,7 +136,7 @@ export interface UsageQuery {
 }
 
 /** GET /api/usage: CLIENT ADMIN sees their company, ADMIN every company (or one); others 403. */
-export async function getUsage(deps: CoreDeps, caller: Caller, query: UsageQuery) {
+export async function getUsage(deps: Pick<CoreDeps, 'metering' | 'clock' | 'config'>, caller: Caller, query: UsageQuery) {
   const user = caller.user;
   if (user.user_type !== 'ADMIN' && user.user_type !== 'CLIENT_ADMIN') throw forbidden('Only ADMIN and CLIENT ADMIN can read usage');
   if (query.month !== undefined && (query.from !== undefined || query.to !== undefined)) throw badValue('Use either month or from/to, not both');
@@ -148,7 +148,7 @@ export async function getUsage(deps: CoreDeps, caller: Caller, query: UsageQuery
     if (companyId !== null && companyId !== user.company_id) throw notFound('Company');
     companyId = user.company_id;
   }
-  const counts = await deps.store.usageCounts({ company_id: companyId, months });
+  const counts = await deps.metering.usageCounts({ company_id: companyId, months });
   const prices = deps.config.priceTable;
   let total = 0n;
   const totals = { finished: 0, failed: 0 };
@@ -190,15 +190,15 @@ export const quotaExceeded = (details: JsonObject) =>
  * the count only moves if it stays within it, so concurrent requests cannot overshoot. Throws the
  * documented 402 when it would not; nothing is stored then. Returns the undo for a failed start.
  */
-export async function reserveAnalyses(deps: CoreDeps, companyId: string, count: number): Promise<() => Promise<void>> {
+export async function reserveAnalyses(deps: Pick<CoreDeps, 'metering' | 'clock'>, companyId: string, count: number): Promise<() => Promise<void>> {
   if (count <= 0) return async () => {};
   const company = companyId || ANONYMOUS_COMPANY;
   const month = monthOf(deps.clock.now());
-  const limit = company === ANONYMOUS_COMPANY ? null : await deps.store.getUsageQuota(company);
-  const result = await deps.store.reserveAnalyses(company, month, count, limit);
+  const limit = company === ANONYMOUS_COMPANY ? null : await deps.metering.getUsageQuota(company);
+  const result = await deps.metering.reserveAnalyses(company, month, count, limit);
   if (!result.ok) throw quotaExceeded({ company_id: company, month, monthly_analyses: limit, started: result.started, requested: count });
   return async () => {
-    await deps.store.releaseAnalyses(company, month, count).catch((err: unknown) => console.error(JSON.stringify({ msg: 'quota release failed', error: String(err) })));
+    await deps.metering.releaseAnalyses(company, month, count).catch((err: unknown) => console.error(JSON.stringify({ msg: 'quota release failed', error: String(err) })));
   };
 }
 
@@ -212,44 +212,44 @@ function parseQuota(body: unknown): number | null {
   return value;
 }
 
-async function quotaView(deps: CoreDeps, companyId: string) {
+async function quotaView(deps: Pick<CoreDeps, 'metering' | 'clock'>, companyId: string) {
   const month = monthOf(deps.clock.now());
-  const [limit, started] = await Promise.all([deps.store.getUsageQuota(companyId), deps.store.startedAnalyses(companyId, month)]);
+  const [limit, started] = await Promise.all([deps.metering.getUsageQuota(companyId), deps.metering.startedAnalyses(companyId, month)]);
   return { company_id: companyId, monthly_analyses: limit, month, started, remaining: limit === null ? null : Math.max(0, limit - started) };
 }
 
-async function quotaCompany(deps: CoreDeps, caller: Caller, companyId: string, write: boolean) {
+async function quotaCompany(deps: Pick<CoreDeps, 'identity'>, caller: Caller, companyId: string, write: boolean) {
   const user = caller.user;
   if (user.user_type !== 'ADMIN' && user.company_id !== companyId) throw notFound('Company');
-  if (!(await deps.store.getCompany(companyId))) throw notFound('Company');
+  if (!(await deps.identity.getCompany(companyId))) throw notFound('Company');
   if (write ? user.user_type !== 'ADMIN' : user.user_type !== 'ADMIN' && user.user_type !== 'CLIENT_ADMIN') {
     throw forbidden(write ? 'Only ADMIN can set a usage quota' : 'Only ADMIN and CLIENT ADMIN can read the usage quota');
   }
 }
 
-export async function getUsageQuota(deps: CoreDeps, caller: Caller, companyId: string) {
+export async function getUsageQuota(deps: Pick<CoreDeps, 'identity' | 'metering' | 'clock'>, caller: Caller, companyId: string) {
   await quotaCompany(deps, caller, companyId, false);
   return quotaView(deps, companyId);
 }
 
-export async function setUsageQuota(deps: CoreDeps, caller: Caller, companyId: string, body: unknown) {
+export async function setUsageQuota(deps: Pick<CoreDeps, 'identity' | 'metering' | 'clock'>, caller: Caller, companyId: string, body: unknown) {
   const limit = parseQuota(body);
   await quotaCompany(deps, caller, companyId, true);
-  await deps.store.setUsageQuota(companyId, limit);
+  await deps.metering.setUsageQuota(companyId, limit);
   return quotaView(deps, companyId);
 }
 
 // Publishing usage events -------------------------------------------------------------------
 
 /** Publishes the outbox entry of an analysis that has just become final, then clears it. */
-export async function publishUsage(deps: CoreDeps, analyses: Pick<Analysis, 'analysis_id' | 'company_id'>[]): Promise<void> {
+export async function publishUsage(deps: Pick<CoreDeps, 'metering' | 'usageEvents'>, analyses: Pick<Analysis, 'analysis_id' | 'company_id'>[]): Promise<void> {
   const sink = deps.usageEvents;
   if (!sink || analyses.length === 0) return;
   try {
-    const events = (await Promise.all(analyses.map((a) => deps.store.pendingUsageEvent(a.company_id, a.analysis_id)))).filter((e): e is UsageEvent => e !== null);
+    const events = (await Promise.all(analyses.map((a) => deps.metering.pendingUsageEvent(a.company_id, a.analysis_id)))).filter((e): e is UsageEvent => e !== null);
     if (events.length === 0) return;
     await sink.publish(events);
-    await Promise.all(events.map((e) => deps.store.clearUsageEvent(e.company_id, e.analysis_id)));
+    await Promise.all(events.map((e) => deps.metering.clearUsageEvent(e.company_id, e.analysis_id)));
   } catch (err) {
     // The outbox keeps the event: the next delivery of the job or the sweep publishes it.
     console.error(JSON.stringify({ msg: 'usage event publish failed, left in the outbox', error: String(err) }));
@@ -257,9 +257,9 @@ export async function publishUsage(deps: CoreDeps, analyses: Pick<Analysis, 'ana
 }
 
 /** Counts an Instant API analysis (nothing else is stored) and publishes its event, best effort. */
-export async function meterInstant(deps: CoreDeps, analysis: Analysis): Promise<void> {
+export async function meterInstant(deps: Pick<CoreDeps, 'metering' | 'usageEvents'>, analysis: Analysis): Promise<void> {
   const event = usageEventOf(analysis);
-  await deps.store.countUsage(event);
+  await deps.metering.countUsage(event);
   await deps.usageEvents?.publish([event]).catch((err: unknown) => console.error(JSON.stringify({ msg: 'instant usage event publish failed', error: String(err) })));
 }
 
@@ -271,14 +271,14 @@ let lastSweep = 0;
  * Publishes outbox entries older than two minutes: those of processes that died between the final
  * write and the publish, when no redelivery came. At most once a minute per process.
  */
-export async function sweepUsageOutbox(deps: CoreDeps): Promise<number> {
+export async function sweepUsageOutbox(deps: Pick<CoreDeps, 'metering' | 'clock' | 'usageEvents'>): Promise<number> {
   if (!deps.usageEvents || Date.now() - lastSweep < SWEEP_EVERY_MS) return 0;
   lastSweep = Date.now();
   try {
-    const stale = await deps.store.staleUsageEvents(deps.clock.now() - SWEEP_AGE_SECONDS, 100);
+    const stale = await deps.metering.staleUsageEvents(deps.clock.now() - SWEEP_AGE_SECONDS, 100);
     if (stale.length === 0) return 0;
     await deps.usageEvents.publish(stale);
-    await Promise.all(stale.map((e) => deps.store.clearUsageEvent(e.company_id, e.analysis_id)));
+    await Promise.all(stale.map((e) => deps.metering.clearUsageEvent(e.company_id, e.analysis_id)));
     return stale.length;
   } catch (err) {
     console.error(JSON.stringify({ msg: 'usage outbox sweep failed', error: String(err) }));

@@ -20,7 +20,8 @@ import { ApiError, ErrorCode, notFound } from './errors';
 import { loadFolder, presignerFor } from './folders';
 import { recordAudit } from './audit';
 import { SYSTEM_COMPANY_ID, mediaBlobKeys } from './entities';
-import { analysisLinks, type FolderAggregate } from './store';
+import { analysisLinks } from './ports/collections';
+import type { FolderAggregate } from './ports/folders';
 import { folderView } from './views';
 import { clearFolderReports } from './reports/reports';
 import { deleteBlobKeys } from './deletion';
@@ -88,8 +89,8 @@ export class AnalysesProcessingError extends Error {
  * write), then the files are deleted, and only then the records lose their blob keys, so a run
  * that fails halfway leaves the keys a later run needs.
  */
-export async function clearFolder(deps: CoreDeps, companyId: string, folderId: string, actor: User | null): Promise<ClearOutcome | null> {
-  const first = await deps.store.getFolder(companyId, folderId);
+export async function clearFolder(deps: Pick<CoreDeps, 'audit' | 'folders' | 'analyses' | 'webhooks' | 'privacy' | 'reports' | 'blobs' | 'clock' | 'ids'>, companyId: string, folderId: string, actor: User | null): Promise<ClearOutcome | null> {
+  const first = await deps.folders.getFolder(companyId, folderId);
   if (!first) return null;
   const processing = first.analyses.filter((a) => a.state === 'PROCESSING').map((a) => a.analysis_id);
   if (processing.length) throw new AnalysesProcessingError(processing);
@@ -98,20 +99,20 @@ export async function clearFolder(deps: CoreDeps, companyId: string, folderId: s
   let recordsWritten = 0;
   const folder = clearedFolder(first.folder);
   if (!same(folder, first.folder)) {
-    const wrote = await deps.store.putClearedFolder({ ...folder, time_updated: deps.clock.now() }, !first.folder.is_cleared);
+    const wrote = await deps.privacy.putClearedFolder({ ...folder, time_updated: deps.clock.now() }, !first.folder.is_cleared);
     clearedNow = wrote && !first.folder.is_cleared;
     if (wrote) recordsWritten++;
   }
 
   // Read again: media or analyses added between the first read and the mark are cleared too.
-  const agg = (await deps.store.getFolder(companyId, folderId)) ?? first;
+  const agg = (await deps.folders.getFolder(companyId, folderId)) ?? first;
   const late = agg.analyses.filter((a) => a.state === 'PROCESSING');
   for (const a of late) {
     // Started in the moment before the mark: it will never be allowed to write results now.
     const now = deps.clock.now();
-    await deps.store.finishAnalysis({ ...a, state: 'FAILED', error_code: ErrorCode.INVALID_VALUE, error_message: 'The folder was cleared of personal information before this analysis ran', time_updated: now, time_task_finished: now }, []);
+    await deps.analyses.finishAnalysis({ ...a, state: 'FAILED', error_code: ErrorCode.INVALID_VALUE, error_message: 'The folder was cleared of personal information before this analysis ran', time_updated: now, time_task_finished: now }, []);
   }
-  const current = late.length ? ((await deps.store.getFolder(companyId, folderId)) ?? agg) : agg;
+  const current = late.length ? ((await deps.folders.getFolder(companyId, folderId)) ?? agg) : agg;
 
   const withBytes = current.media.filter((m) => mediaBlobKeys(m).length);
   await deleteBlobKeys(deps, withBytes.flatMap(mediaBlobKeys));
@@ -121,7 +122,7 @@ export async function clearFolder(deps: CoreDeps, companyId: string, folderId: s
   const analyses = current.analyses.map((a) => ({ before: a, after: clearedAnalysis(a) })).filter((x) => !same(x.before, x.after));
   const links = analyses.flatMap(({ before }) => analysisLinks(before));
   if (media.length || analyses.length) {
-    await deps.store.putClearedRecords(
+    await deps.privacy.putClearedRecords(
       media.map((x) => ({ ...x.after, time_updated: now })),
       analyses.map((x) => ({ ...x.after, time_updated: now })),
       links,
@@ -133,9 +134,9 @@ export async function clearFolder(deps: CoreDeps, companyId: string, folderId: s
   const reportsDeleted = await clearFolderReports(deps, companyId, folderId);
 
   // A webhook receiver's answer may echo what it was sent: it goes too.
-  for (const d of await deps.store.listWebhookDeliveries(companyId, folderId)) {
+  for (const d of await deps.webhooks.listWebhookDeliveries(companyId, folderId)) {
     if (d.response_excerpt === null) continue;
-    await deps.store.updateWebhookDelivery(companyId, folderId, d.delivery_id, { response_excerpt: null }, false);
+    await deps.webhooks.updateWebhookDelivery(companyId, folderId, d.delivery_id, { response_excerpt: null }, false);
     recordsWritten++;
   }
 
@@ -148,7 +149,7 @@ export async function clearFolder(deps: CoreDeps, companyId: string, folderId: s
       changes: { is_cleared: true, files_deleted: withBytes.length, reports_deleted: reportsDeleted, by: actor ? 'request' : 'retention' },
     });
   }
-  const final = (await deps.store.getFolder(companyId, folderId)) ?? current;
+  const final = (await deps.folders.getFolder(companyId, folderId)) ?? current;
   return { agg: final, clearedNow, blobsDeleted: withBytes.length, recordsWritten };
 }
 
@@ -157,7 +158,7 @@ export async function clearFolder(deps: CoreDeps, companyId: string, folderId: s
  * (the matrix's FOLDER delete); the cleared folder is answered. Analyses still PROCESSING refuse it
  * with 409: the worker ends every analysis (FINISHED or FAILED), so the client retries after that.
  */
-export async function deleteFolderPersonalInfo(deps: CoreDeps, caller: Caller, folderId: string) {
+export async function deleteFolderPersonalInfo(deps: Pick<CoreDeps, 'audit' | 'folders' | 'analyses' | 'webhooks' | 'privacy' | 'reports' | 'blobs' | 'clock' | 'ids' | 'config'>, caller: Caller, folderId: string) {
   const agg = await loadFolder(deps, caller, folderId, 'delete');
   let outcome: ClearOutcome | null;
   try {
@@ -229,9 +230,9 @@ export interface RetentionOptions {
  * next run tries it again (the sweeper ends stuck analyses, so no folder blocks for long).
  * Safe to run again or concurrently: clearing is idempotent and the cursor write is conditional.
  */
-export async function runRetention(deps: CoreDeps, config: RetentionConfig, options: RetentionOptions): Promise<RetentionReport> {
+export async function runRetention(deps: Pick<CoreDeps, 'identity' | 'audit' | 'folders' | 'analyses' | 'webhooks' | 'privacy' | 'reports' | 'blobs' | 'clock' | 'ids'>, config: RetentionConfig, options: RetentionOptions): Promise<RetentionReport> {
   const report: RetentionReport = { companies: 0, scanned: 0, cleared: 0, already_cleared: 0, deferred: 0, errors: 0, budget_reached: false };
-  const companies = (await deps.store.listCompanies({ offset: 0, limit: Number.MAX_SAFE_INTEGER })).items;
+  const companies = (await deps.identity.listCompanies({ offset: 0, limit: Number.MAX_SAFE_INTEGER })).items;
   // ADMIN's own folders live under the system company, which has no company record.
   const targets = [{ company_id: SYSTEM_COMPANY_ID, technical_meta_data: {} as JsonObject }, ...companies];
   const outOfBudget = () => report.scanned >= config.maxFolders || Date.now() >= options.deadline;
@@ -244,14 +245,14 @@ export async function runRetention(deps: CoreDeps, config: RetentionConfig, opti
     }
     report.companies++;
     const cutoff = deps.clock.now() - days * 86400;
-    const saved = await deps.store.getRetentionCursor(company.company_id);
+    const saved = await deps.privacy.getRetentionCursor(company.company_id);
     // `position`: where the next page starts; `reached`: how far every folder is cleared (saved).
     let position = saved;
     let reached = saved;
     let written = saved;
     let blocked = false;
     while (!outOfBudget()) {
-      const page = await deps.store.listFoldersCreatedBefore(company.company_id, cutoff, position, Math.min(config.pageSize, config.maxFolders - report.scanned));
+      const page = await deps.privacy.listFoldersCreatedBefore(company.company_id, cutoff, position, Math.min(config.pageSize, config.maxFolders - report.scanned));
       for (const { folder, cursor: at } of page.items) {
         if (outOfBudget()) break;
         report.scanned++;
@@ -273,7 +274,7 @@ export async function runRetention(deps: CoreDeps, config: RetentionConfig, opti
         }
       }
       if (reached && reached !== written) {
-        await deps.store.advanceRetentionCursor(company.company_id, reached);
+        await deps.privacy.advanceRetentionCursor(company.company_id, reached);
         written = reached;
       }
       options.log({ msg: 'retention: page done', company_id: company.company_id, ...report });

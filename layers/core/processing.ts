@@ -7,7 +7,7 @@ import { ErrorCode } from './errors';
 import { MediaRejectedError, NoFaceError, type AnalysisJob, type FaceAnalyzer, type MediaKind, type OutputImage } from './ports';
 import { UnknownCollectionError, type CollectionSearch } from './search';
 import { publishUsage, sweepUsageOutbox } from './metering';
-import type { FoundPerson } from './store';
+import type { FoundPerson } from './ports/collections';
 
 export interface Analyzers {
   faces: FaceAnalyzer;
@@ -62,7 +62,7 @@ async function analyze(bytesOf: MediaBytes, faces: FaceAnalyzer, m: Media, reque
 }
 
 /** An IMAGE_RESULT_ANALYSIS_SINGLE media (best shot, action shot) made from a source media. */
-function outputMedia(deps: CoreDeps, source: Media, image: OutputImage, tags: string[]): Media {
+function outputMedia(deps: Pick<CoreDeps, 'clock' | 'ids'>, source: Media, image: OutputImage, tags: string[]): Media {
   const now = deps.clock.now();
   const media_id = deps.ids.uuid();
   return {
@@ -91,7 +91,7 @@ const resultRow = (m: Media, results_data: JsonObject, output_images: string[] =
   collection_persons: [],
 });
 
-async function runQuality(deps: CoreDeps, bytesOf: MediaBytes, faces: FaceAnalyzer, analysis: Analysis, media: Media[]): Promise<Outcome> {
+async function runQuality(deps: Pick<CoreDeps, 'clock' | 'ids' | 'config'>, bytesOf: MediaBytes, faces: FaceAnalyzer, analysis: Analysis, media: Media[]): Promise<Outcome> {
   const usable = media.filter((m) => KIND[m.media_type] && !m.tags.some((t) => DOCUMENT_TAGS.has(t)));
   if (usable.length === 0) throw new AnalysisFailure(ErrorCode.INVALID_TYPE, 'Invalid/missed tag values to process quality check');
   const threshold = analysisThresholds(analysis, deps.config)!.value;
@@ -123,7 +123,7 @@ async function runQuality(deps: CoreDeps, bytesOf: MediaBytes, faces: FaceAnalyz
   return outcome;
 }
 
-async function runBiometry(deps: CoreDeps, bytesOf: MediaBytes, faces: FaceAnalyzer, analysis: Analysis, media: Media[]): Promise<Outcome> {
+async function runBiometry(deps: Pick<CoreDeps, 'config'>, bytesOf: MediaBytes, faces: FaceAnalyzer, analysis: Analysis, media: Media[]): Promise<Outcome> {
   const usable = media.filter((m) => KIND[m.media_type] && !m.tags.includes('photo_id_back'));
   if (usable.length < 2) throw new AnalysisFailure(ErrorCode.TAG_ERROR, 'Biometry. Analysis requires at least 2 media objects to process');
   const templates: Float32Array[] = [];
@@ -160,7 +160,7 @@ async function runBiometry(deps: CoreDeps, bytesOf: MediaBytes, faces: FaceAnaly
   };
 }
 
-async function runCollection(deps: CoreDeps, bytesOf: MediaBytes, analyzers: Analyzers, analysis: Analysis, media: Media[]): Promise<Outcome> {
+async function runCollection(deps: Pick<CoreDeps, 'config'>, bytesOf: MediaBytes, analyzers: Analyzers, analysis: Analysis, media: Media[]): Promise<Outcome> {
   const usable = media.filter((m) => KIND[m.media_type] && !m.tags.includes('photo_id_back'));
   if (usable.length === 0) throw new AnalysisFailure(ErrorCode.INVALID_TYPE, 'Invalid/missed tag values to process blacklist check');
   const threshold = analysisThresholds(analysis, deps.config)!.value;
@@ -191,7 +191,7 @@ async function runCollection(deps: CoreDeps, bytesOf: MediaBytes, analyzers: Ana
   return outcome;
 }
 
-export async function runAnalysis(deps: CoreDeps, analyzers: Analyzers, analysis: Analysis, media: Media[], bytesOf: MediaBytes): Promise<Outcome> {
+export async function runAnalysis(deps: Pick<CoreDeps, 'clock' | 'ids' | 'config'>, analyzers: Analyzers, analysis: Analysis, media: Media[], bytesOf: MediaBytes): Promise<Outcome> {
   switch (analysis.type) {
     case 'QUALITY':
       return runQuality(deps, bytesOf, analyzers.faces, analysis, media);
@@ -241,21 +241,21 @@ async function beforeDeadline<T>(work: Promise<T>, deadline: number | undefined,
 }
 
 /** Returns what happened, for logs and tests. Throws on transient errors so the queue retries. */
-export async function processAnalysis(deps: CoreDeps, analyzers: Analyzers, job: AnalysisJob, options: ProcessOptions): Promise<'finished' | 'failed' | 'skipped'> {
+export async function processAnalysis(deps: Pick<CoreDeps, 'folders' | 'analyses' | 'collections' | 'metering' | 'blobs' | 'clock' | 'ids' | 'config' | 'usageEvents'>, analyzers: Analyzers, job: AnalysisJob, options: ProcessOptions): Promise<'finished' | 'failed' | 'skipped'> {
   await sweepUsageOutbox(deps);
-  const analysis = await deps.store.startAttempt(job.company_id, job.folder_id, job.analysis_id, deps.clock.now());
+  const analysis = await deps.analyses.startAttempt(job.company_id, job.folder_id, job.analysis_id, deps.clock.now());
   if (!analysis || analysis.state !== 'PROCESSING') {
     // A redelivery after a crash between the final write and its usage event: publish it now.
     if (analysis) await publishUsage(deps, [analysis]);
     return 'skipped';
   }
-  const agg = await deps.store.getFolder(job.company_id, job.folder_id);
+  const agg = await deps.folders.getFolder(job.company_id, job.folder_id);
   if (!agg) return 'skipped';
   const source = new Set(analysis.source_media);
   const media = agg.media.filter((m) => source.has(m.media_id));
   const finish = async (patch: Partial<Analysis>, output: Media[] = []) => {
     const now = deps.clock.now();
-    const wrote = await deps.store.finishAnalysis({ ...analysis, ...patch, time_updated: now, time_task_finished: now }, output);
+    const wrote = await deps.analyses.finishAnalysis({ ...analysis, ...patch, time_updated: now, time_task_finished: now }, output);
     if (wrote) await publishUsage(deps, [analysis]);
     return wrote;
   };
@@ -264,7 +264,7 @@ export async function processAnalysis(deps: CoreDeps, analyzers: Analyzers, job:
     if (options.deadline !== undefined && Date.now() >= options.deadline) throw new DeadlineExceeded(0);
     const outcome = await beforeDeadline(runAnalysis(deps, analyzers, analysis, media, (m) => deps.blobs.get(m.blob_key)), options.deadline, startedAt);
     await Promise.all(outcome.output.map((m, i) => deps.blobs.put(m.blob_key, outcome.outputBytes[i]!, 'image/jpeg')));
-    if (outcome.foundPersons) await deps.store.linkAnalysisToPersons(analysis.company_id, analysis.analysis_id, outcome.foundPersons);
+    if (outcome.foundPersons) await deps.collections.linkAnalysisToPersons(analysis.company_id, analysis.analysis_id, outcome.foundPersons);
     const wrote = await finish({ state: 'FINISHED', resolution: outcome.resolution, results_media: outcome.results_media, results_data: outcome.results_data }, outcome.output);
     // Another attempt finished first: its output images are the ones on record.
     if (!wrote) await Promise.allSettled(outcome.output.map((m) => deps.blobs.delete(m.blob_key)));

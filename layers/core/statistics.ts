@@ -32,7 +32,7 @@ export interface StatisticsQuery {
   company_id?: string;
 }
 
-export async function analysisStatistics(deps: CoreDeps, caller: Caller, query: StatisticsQuery) {
+export async function analysisStatistics(deps: Pick<CoreDeps, 'folders' | 'clock'>, caller: Caller, query: StatisticsQuery) {
   const scope = listScope(caller.user, 'ANALYSIS');
   if (!scope) throw forbidden();
   const days = query.days === undefined ? 30 : Number(query.days);
@@ -51,7 +51,7 @@ export async function analysisStatistics(deps: CoreDeps, caller: Caller, query: 
   let offset = 0;
   let truncated = false;
   for (;;) {
-    const page = await deps.store.listFolders({ company_id: companyId, user_id: scope.user_id, time_created_min: from, offset, limit: PAGE });
+    const page = await deps.folders.listFolders({ company_id: companyId, user_id: scope.user_id, time_created_min: from, offset, limit: PAGE });
     for (const agg of page.items) for (const a of agg.analyses) if (a.time_created >= from) analyses.push(a);
     offset += page.items.length;
     if (page.items.length < PAGE || offset >= page.total) break;

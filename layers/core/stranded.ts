@@ -42,14 +42,14 @@ export const jobOf = (a: Pick<Analysis, 'company_id' | 'folder_id' | 'analysis_i
  * webhook if the group is complete. 'final': it had ended already (nothing changed, but a usage
  * event left in the outbox is published); 'gone': the analysis or folder no longer exists.
  */
-export async function failStranded(deps: CoreDeps, starter: WebhookStarter, job: AnalysisJob, code: number, message: string): Promise<'failed' | 'final' | 'gone'> {
-  const agg = await deps.store.getFolder(job.company_id, job.folder_id);
+export async function failStranded(deps: Pick<CoreDeps, 'folders' | 'analyses' | 'metering' | 'webhooks' | 'clock' | 'usageEvents'>, starter: WebhookStarter, job: AnalysisJob, code: number, message: string): Promise<'failed' | 'final' | 'gone'> {
+  const agg = await deps.folders.getFolder(job.company_id, job.folder_id);
   const analysis = agg?.analyses.find((a) => a.analysis_id === job.analysis_id);
   if (!analysis) return 'gone';
   let outcome: 'failed' | 'final' = 'final';
   if (analysis.state === 'PROCESSING') {
     const now = deps.clock.now();
-    const wrote = await deps.store.finishAnalysis({ ...analysis, state: 'FAILED', error_code: code, error_message: message, time_updated: now, time_task_finished: now }, []);
+    const wrote = await deps.analyses.finishAnalysis({ ...analysis, state: 'FAILED', error_code: code, error_message: message, time_updated: now, time_task_finished: now }, []);
     if (wrote) outcome = 'failed';
   }
   await publishUsage(deps, [analysis]);
@@ -65,8 +65,8 @@ export interface SweepReport {
 }
 
 /** One sweep: every analysis PROCESSING for longer than `stuckAfterSeconds` ends FAILED with ANALYSIS_STUCK. */
-export async function sweepStuckAnalyses(deps: CoreDeps, starter: WebhookStarter, stuckAfterSeconds: number, log: (entry: Record<string, unknown>) => void = () => {}): Promise<SweepReport> {
-  const stuck = await deps.store.listProcessingAnalyses(deps.clock.now() - stuckAfterSeconds, SWEEP_LIMIT);
+export async function sweepStuckAnalyses(deps: Pick<CoreDeps, 'folders' | 'analyses' | 'metering' | 'webhooks' | 'clock' | 'usageEvents'>, starter: WebhookStarter, stuckAfterSeconds: number, log: (entry: Record<string, unknown>) => void = () => {}): Promise<SweepReport> {
+  const stuck = await deps.analyses.listProcessingAnalyses(deps.clock.now() - stuckAfterSeconds, SWEEP_LIMIT);
   const report: SweepReport = { found: stuck.length, failed: 0, errors: 0 };
   for (const a of stuck) {
     try {

@@ -19,7 +19,7 @@ import { meterInstant, reserveAnalyses } from './metering';
  * `deadline` (epoch ms): what has not finished by then is handed to the queue, whose worker ends
  * it (and fires the webhook); the answer then shows those analyses PROCESSING.
  */
-export async function runGroupNow(deps: CoreDeps, analyzers: Analyzers, starter: WebhookStarter, caller: Caller, folderId: string, requests: AnalysisRequest[], release?: () => Promise<void>, deadline?: number) {
+export async function runGroupNow(deps: Pick<CoreDeps, 'folders' | 'analyses' | 'collections' | 'metering' | 'webhooks' | 'blobs' | 'queue' | 'clock' | 'ids' | 'config' | 'usageEvents'>, analyzers: Analyzers, starter: WebhookStarter, caller: Caller, folderId: string, requests: AnalysisRequest[], release?: () => Promise<void>, deadline?: number) {
   const { analyses } = await createAnalyses(deps, caller, folderId, requests, { enqueue: false, reserved: release !== undefined }).catch(async (err: unknown) => {
     await release?.();
     throw err;
@@ -54,7 +54,7 @@ export async function runGroupNow(deps: CoreDeps, analyzers: Analyzers, starter:
  * Instant API: the media and analyses live in this request only. Nothing is written to a table,
  * a bucket or a queue, and nothing personal is logged; the ids in the answer are temporary.
  */
-export async function runInstant(deps: CoreDeps, inspector: MediaInspector, analyzers: Analyzers, caller: Caller | null, parts: UploadedPart[], payloadIn: unknown) {
+export async function runInstant(deps: Pick<CoreDeps, 'metering' | 'clock' | 'ids' | 'config' | 'usageEvents'>, inspector: MediaInspector, analyzers: Analyzers, caller: Caller | null, parts: UploadedPart[], payloadIn: unknown) {
   const payload = parsePayload(payloadIn);
   if (payload.raw['analyses'] === undefined) throw badStructure('The Instant API needs "analyses" in the payload: it answers with their results');
   const requests = parseAnalysesRequest({ analyses: payload.raw['analyses'] });

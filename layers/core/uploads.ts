@@ -17,7 +17,7 @@ export const UPLOAD_URL_TTL_SECONDS = 15 * 60;
  */
 const uploadKey = (caller: Caller, uploadId: string) => `uploads/${caller.user.company_id}/${caller.user.user_id}/${uploadId}`;
 
-export async function createUpload(deps: CoreDeps, caller: Caller, contentType: unknown) {
+export async function createUpload(deps: Pick<CoreDeps, 'blobs' | 'ids'>, caller: Caller, contentType: unknown) {
   const upload_id = deps.ids.uuid();
   const type = typeof contentType === 'string' && contentType ? contentType : 'application/octet-stream';
   const post = await deps.blobs.presignPost(uploadKey(caller, upload_id), type, MAX_UPLOAD_BYTES, UPLOAD_URL_TTL_SECONDS);
@@ -33,7 +33,7 @@ export async function createUpload(deps: CoreDeps, caller: Caller, contentType: 
 }
 
 /** The parts named in payload["media:uploads"] ({field: upload_id}), read back from storage. */
-export async function uploadedParts(deps: CoreDeps, caller: Caller, payload: unknown): Promise<{ parts: UploadedPart[]; keys: string[] }> {
+export async function uploadedParts(deps: Pick<CoreDeps, 'blobs'>, caller: Caller, payload: unknown): Promise<{ parts: UploadedPart[]; keys: string[] }> {
   const refs = (payload as Record<string, unknown> | null)?.['media:uploads'];
   if (refs === undefined || refs === null) return { parts: [], keys: [] };
   if (typeof refs !== 'object' || Array.isArray(refs)) throw badValue('media:uploads must map field names to upload_id values');

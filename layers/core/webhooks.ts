@@ -23,8 +23,8 @@ export const deliveryIdOf = (groupId: string) => `grp-${groupId}`;
  * With strongly consistent reads, of two analyses finishing together at least one sees both
  * final; the conditional create of the delivery record lets exactly one of them notify.
  */
-export async function notifyIfGroupComplete(deps: CoreDeps, starter: WebhookStarter, job: AnalysisJob): Promise<'notified' | 'pending' | 'none'> {
-  const agg = await deps.store.getFolder(job.company_id, job.folder_id);
+export async function notifyIfGroupComplete(deps: Pick<CoreDeps, 'folders' | 'webhooks' | 'clock'>, starter: WebhookStarter, job: AnalysisJob): Promise<'notified' | 'pending' | 'none'> {
+  const agg = await deps.folders.getFolder(job.company_id, job.folder_id);
   if (!agg?.folder.resolution_endpoint) return 'none';
   const group = agg.analyses.filter((a) => a.group_id === job.group_id);
   if (group.length === 0 || group.some((a) => a.state === 'PROCESSING')) return 'pending';
@@ -43,18 +43,18 @@ export async function notifyIfGroupComplete(deps: CoreDeps, starter: WebhookStar
     time_created: now,
     time_updated: now,
   };
-  const created = await deps.store.createWebhookDelivery(delivery);
+  const created = await deps.webhooks.createWebhookDelivery(delivery);
   // A crash between the record and the start is healed by the redelivered job: it finds the
   // record PENDING with no attempt yet and starts again (the start is idempotent per delivery).
-  const existing = created ? delivery : await deps.store.getWebhookDelivery(job.company_id, job.folder_id, delivery.delivery_id);
+  const existing = created ? delivery : await deps.webhooks.getWebhookDelivery(job.company_id, job.folder_id, delivery.delivery_id);
   if (!existing || existing.outcome !== 'PENDING' || (!created && existing.attempts > 0)) return 'none';
   await starter.start({ delivery_id: delivery.delivery_id, company_id: job.company_id, folder_id: job.folder_id, group_id: job.group_id });
   return 'notified';
 }
 
 /** The body of a notification: the folder with its analyses, as GET /api/folders/{id}?with_analyses=true answers it. */
-export async function webhookPayload(deps: CoreDeps, companyId: string, folderId: string) {
-  const agg = await deps.store.getFolder(companyId, folderId);
+export async function webhookPayload(deps: Pick<CoreDeps, 'folders' | 'blobs' | 'config'>, companyId: string, folderId: string) {
+  const agg = await deps.folders.getFolder(companyId, folderId);
   if (!agg) return null;
   return folderView(agg, presignerFor(deps), true);
 }
@@ -72,25 +72,25 @@ function checkSecretAccess(caller: Caller, companyId: string) {
 }
 
 /** A secret exists only for a company that does (the system company of ADMIN and OPERATOR included). */
-async function checkCompanyExists(deps: CoreDeps, companyId: string) {
-  if (companyId !== SYSTEM_COMPANY_ID && !(await deps.store.getCompany(companyId))) throw notFound('Company');
+async function checkCompanyExists(deps: Pick<CoreDeps, 'identity'>, companyId: string) {
+  if (companyId !== SYSTEM_COMPANY_ID && !(await deps.identity.getCompany(companyId))) throw notFound('Company');
 }
 
-export async function readWebhookSecret(deps: CoreDeps, caller: Caller, companyId: string) {
+export async function readWebhookSecret(deps: Pick<CoreDeps, 'identity' | 'webhooks'>, caller: Caller, companyId: string) {
   checkSecretAccess(caller, companyId);
   await checkCompanyExists(deps, companyId);
-  return { company_id: companyId, webhook_secret: await deps.store.webhookSecret(companyId, newWebhookSecret) };
+  return { company_id: companyId, webhook_secret: await deps.webhooks.webhookSecret(companyId, newWebhookSecret) };
 }
 
-export async function rotateWebhookSecret(deps: CoreDeps, caller: Caller, companyId: string) {
+export async function rotateWebhookSecret(deps: Pick<CoreDeps, 'identity' | 'webhooks'>, caller: Caller, companyId: string) {
   checkSecretAccess(caller, companyId);
   await checkCompanyExists(deps, companyId);
   const secret = newWebhookSecret();
-  await deps.store.rotateWebhookSecret(companyId, secret);
+  await deps.webhooks.rotateWebhookSecret(companyId, secret);
   return { company_id: companyId, webhook_secret: secret };
 }
 
-export async function listDeliveries(deps: CoreDeps, caller: Caller, folderId: string) {
+export async function listDeliveries(deps: Pick<CoreDeps, 'folders' | 'webhooks'>, caller: Caller, folderId: string) {
   const agg = await loadFolder(deps, caller, folderId);
-  return deps.store.listWebhookDeliveries(agg.folder.company_id, agg.folder.folder_id);
+  return deps.webhooks.listWebhookDeliveries(agg.folder.company_id, agg.folder.folder_id);
 }

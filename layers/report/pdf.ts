@@ -8,7 +8,7 @@ import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, rgb, type PDFFont, type PDFImage, type PDFPage } from 'pdf-lib';
 import sharp from 'sharp';
 import type { ReportDocument, ReportImage, Tone } from '../core/reports/document';
-import type { ReportRenderer } from '../core/reports/ports';
+import type { ReportRenderer } from '../core/ports/reports';
 
 const PAGE = { A4: [595.28, 841.89], LETTER: [612, 792] } as const;
 const MARGIN = 40;

@@ -9,7 +9,7 @@ import { buildReportDocument, type ReportImages } from '../../layers/core/report
 import { BUILTIN_TEMPLATES } from '../../layers/core/reports/template';
 import { defaultConfig } from '../../layers/core/deps';
 import type { Analysis, Folder, Media } from '../../layers/core/entities';
-import type { FolderAggregate } from '../../layers/core/store';
+import type { FolderAggregate } from '../../layers/core/ports/folders';
 import { PdfReportRenderer } from '../../layers/report/pdf';
 import { sharedFile } from '../support/local';
 

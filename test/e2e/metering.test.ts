@@ -135,7 +135,7 @@ test('usage counts equal the analyses that ended FINISHED/FAILED under kills, re
   const created = await createAnalyses(deps, await authenticate(deps, a.client.token!), crashed.folder_id, [{ type: 'QUALITY', source_media: null, params: {}, meta_data: {} }], { enqueue: false });
   const orphan = created.analyses[0]!;
   const now = Date.now() / 1000;
-  assert.equal(await deps.store.finishAnalysis({ ...orphan, state: 'FAILED', error_code: 0, error_message: 'the worker died after this write', time_updated: now, time_task_finished: now }, []), true);
+  assert.equal(await deps.analyses.finishAnalysis({ ...orphan, state: 'FAILED', error_code: 0, error_message: 'the worker died after this write', time_updated: now, time_task_finished: now }, []), true);
   ids.push(orphan.analysis_id);
 
   const results = new Map<string, { state: string; type: string }>();

@@ -164,14 +164,14 @@ describe('DELETE /api/folders/{folder_id} and DELETE /api/media/{media_id}', () 
     assert.deepEqual(folder.media.map((m: { media_id: string }) => m.media_id), [selfieId]);
     assert.equal(folder.analyses.length, 1);
     assert.equal(originals(await storedFiles(companyId, folderId)).length, 2);
-    assert.equal(await deps.store.locate('MEDIA', extraId), null);
+    assert.equal(await deps.folders.locate('MEDIA', extraId), null);
 
     // The whole folder: every file, record and pointer.
     assert.equal((await clientAdmin.request('DELETE', `/api/folders/${folderId}`)).status, 204);
     assert.deepEqual(await storedFiles(companyId, folderId), []);
-    assert.equal(await deps.store.getFolder(companyId, folderId), null);
+    assert.equal(await deps.folders.getFolder(companyId, folderId), null);
     for (const [kind, id] of [['FOLDER', folderId], ['MEDIA', selfieId], ['MEDIA', bestShotId], ['ANALYSIS', started.analysis_id]] as const) {
-      assert.equal(await deps.store.locate(kind, id), null, `${kind} ${id} pointer`);
+      assert.equal(await deps.folders.locate(kind, id), null, `${kind} ${id} pointer`);
     }
     for (const path of [`/api/folders/${folderId}`, `/api/media/${selfieId}`, `/api/analyses/${started.analysis_id}`]) {
       assert.deepEqual((await client.request('GET', path)).status, 404, path);
@@ -188,9 +188,9 @@ describe('DELETE /api/folders/{folder_id} and DELETE /api/media/{media_id}', () 
     const upload = await client.upload('/api/folders', [{ field: 'p', name: 'p.png', bytes: await png(90) }]);
     const folderId = upload.body.folder_id;
     const mediaId = upload.body.media[0].media_id;
-    const agg = (await deps.store.getFolder(companyId, folderId))!;
+    const agg = (await deps.folders.getFolder(companyId, folderId))!;
     const pending = processingAnalysis(agg.folder);
-    await deps.store.createAnalyses(agg.folder, [pending]);
+    await deps.analyses.createAnalyses(agg.folder, [pending]);
     for (const path of [`/api/folders/${folderId}`, `/api/media/${mediaId}`]) {
       const refused = await admin.request('DELETE', path);
       assert.equal(refused.status, 409, refused.text);
@@ -200,7 +200,7 @@ describe('DELETE /api/folders/{folder_id} and DELETE /api/media/{media_id}', () 
     assert.equal(originals(await storedFiles(companyId, folderId)).length, 1);
     assert.equal((await client.request('GET', `/api/media/${mediaId}`)).status, 200);
     // Once it has ended, ADMIN may delete.
-    await deps.store.finishAnalysis({ ...pending, state: 'FAILED', error_code: 0, error_message: 'test', time_task_finished: Date.now() / 1000 }, []);
+    await deps.analyses.finishAnalysis({ ...pending, state: 'FAILED', error_code: 0, error_message: 'test', time_task_finished: Date.now() / 1000 }, []);
     assert.equal((await admin.request('DELETE', `/api/folders/${folderId}`)).status, 204);
     assert.deepEqual(await storedFiles(companyId, folderId), []);
   });

@@ -61,7 +61,7 @@ async function oldFolder(company: string, ageDays: number, meta: Record<string, 
     time_created: t, time_updated: t, blob_key: `${company}/${folderId}/${mediaId}`,
   };
   await deps.blobs.put(media.blob_key, bytes, 'image/png');
-  await deps.store.createFolder(folder, [media]);
+  await deps.folders.createFolder(folder, [media]);
   return folderId;
 }
 
@@ -130,10 +130,10 @@ describe('DELETE /api/folders/{folder_id}/pi', () => {
     assert.equal((await client.request('GET', `/api/media/${bestShots[0].media_id}`)).body.original_url, null);
 
     // Idempotent: a second call (the old POST .../delete_pi too) succeeds and writes nothing.
-    const before2 = await deps.store.getFolder(companyId, folderId);
+    const before2 = await deps.folders.getFolder(companyId, folderId);
     assert.equal((await clientAdmin.request('DELETE', `/api/folders/${folderId}/pi`)).status, 200);
     assert.equal((await admin.request('POST', `/api/folders/${folderId}/delete_pi`)).status, 200);
-    assert.deepEqual(await deps.store.getFolder(companyId, folderId), before2);
+    assert.deepEqual(await deps.folders.getFolder(companyId, folderId), before2);
 
     // A cleared folder takes no new media and no new analyses.
     const more = await client.upload(`/api/folders/${folderId}/media`, [{ field: 'p', name: 'p.png', bytes: await png(10) }]);
@@ -159,16 +159,16 @@ describe('DELETE /api/folders/{folder_id}/pi', () => {
   test('analyses still PROCESSING: 409 with their ids, and nothing is cleared', async () => {
     const upload = await client.upload('/api/folders', [{ field: 'p', name: 'p.png', bytes: await png(90) }], { 'folder:meta_data': { keep: 'me' } });
     const folderId = upload.body.folder_id;
-    const agg = (await deps.store.getFolder(companyId, folderId))!;
+    const agg = (await deps.folders.getFolder(companyId, folderId))!;
     // Recorded but never queued: it stays PROCESSING for as long as the test needs.
     const pending = processingAnalysis(agg.folder);
-    await deps.store.createAnalyses(agg.folder, [pending]);
+    await deps.analyses.createAnalyses(agg.folder, [pending]);
     const refused = await clientAdmin.request('DELETE', `/api/folders/${folderId}/pi`);
     assert.equal(refused.status, 409, refused.text);
     assert.deepEqual(refused.body.details.processing_analyses, [pending.analysis_id]);
     assert.deepEqual((await client.request('GET', `/api/folders/${folderId}`)).body.meta_data, { keep: 'me' });
     assert.equal((await storedFiles(companyId, folderId)).length, 2, 'the photo and its thumbnail');
-    await deps.store.finishAnalysis({ ...pending, state: 'FAILED', error_code: 0, error_message: 'test' }, []);
+    await deps.analyses.finishAnalysis({ ...pending, state: 'FAILED', error_code: 0, error_message: 'test' }, []);
     assert.equal((await clientAdmin.request('DELETE', `/api/folders/${folderId}/pi`)).status, 200);
     assert.deepEqual(await storedFiles(companyId, folderId), []);
   });
@@ -204,13 +204,13 @@ describe('retention', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-    const oldNow = (await deps.store.getFolder(companyId, old))!;
+    const oldNow = (await deps.folders.getFolder(companyId, old))!;
     assert.equal(oldNow.folder.is_cleared, true);
     assert.deepEqual(oldNow.folder.meta_data, {});
     assert.equal(oldNow.folder.operator_comment, null);
     assert.deepEqual([oldNow.media[0]!.blob_key, oldNow.media[0]!.original_name, oldNow.media[0]!.meta_data], ['', '', {}]);
     assert.deepEqual(await storedFiles(companyId, old), []);
-    const freshNow = (await deps.store.getFolder(companyId, fresh))!;
+    const freshNow = (await deps.folders.getFolder(companyId, fresh))!;
     assert.equal(freshNow.folder.is_cleared, null);
     assert.deepEqual(freshNow.folder.meta_data, { iin: '2' });
     assert.equal((await storedFiles(companyId, fresh)).length, 2, 'the photo and its thumbnail');
@@ -225,10 +225,10 @@ describe('retention', () => {
     const folders = [];
     for (let i = 0; i < 5; i++) folders.push(await oldFolder(company, 50 - i, { n: String(i) }));
     // A folder in the middle with an analysis still PROCESSING.
-    const blocked = (await deps.store.getFolder(company, folders[2]!))!;
+    const blocked = (await deps.folders.getFolder(company, folders[2]!))!;
     const pending = processingAnalysis(blocked.folder);
-    await deps.store.createAnalyses(blocked.folder, [pending]);
-    const isCleared = async (id: string) => (await deps.store.getFolder(company, id))!.folder.is_cleared === true;
+    await deps.analyses.createAnalyses(blocked.folder, [pending]);
+    const isCleared = async (id: string) => (await deps.folders.getFolder(company, id))!.folder.is_cleared === true;
 
     // One folder per run: the first clears the oldest and stops at its budget. The next run clears
     // the second, skips the blocked third and clears those after it; its cursor stays before the
@@ -240,14 +240,14 @@ describe('retention', () => {
     assert.equal(skipped.deferred, 1);
     assert.equal(skipped.errors, 0);
     assert.deepEqual(await Promise.all(folders.map(isCleared)), [true, true, false, true, true]);
-    const cursor = await deps.store.getRetentionCursor(company);
+    const cursor = await deps.privacy.getRetentionCursor(company);
     assert.equal(cursor?.endsWith(folders[1]!), true, 'the cursor waits before the blocked folder');
     const again = await retention(30, 1000);
     assert.equal(again.deferred, 1, 'the blocked folder is tried again');
-    assert.equal(await deps.store.getRetentionCursor(company), cursor);
+    assert.equal(await deps.privacy.getRetentionCursor(company), cursor);
 
     // Once the analysis ends, two runs at once finish the job; each folder is recorded once.
-    await deps.store.finishAnalysis({ ...pending, state: 'FAILED', error_code: 0, error_message: 'test' }, []);
+    await deps.analyses.finishAnalysis({ ...pending, state: 'FAILED', error_code: 0, error_message: 'test' }, []);
     const [a, b] = await Promise.all([retention(30), retention(30)]);
     assert.equal(a.errors + b.errors, 0);
     assert.deepEqual(await Promise.all(folders.map(isCleared)), [true, true, true, true, true]);
@@ -260,16 +260,16 @@ describe('retention', () => {
 
   test('off by default; a company retention_days wins over the default (0 keeps forever)', async () => {
     const keep = (await admin.request('POST', '/api/companies', { json: { name: 'Keep Forever Co' } })).body;
-    await deps.store.putCompany({ ...keep, technical_meta_data: { retention_days: 0 } });
+    await deps.identity.putCompany({ ...keep, technical_meta_data: { retention_days: 0 } });
     const short = (await admin.request('POST', '/api/companies', { json: { name: 'Short Retention Co' } })).body;
-    await deps.store.putCompany({ ...short, technical_meta_data: { retention_days: 7 } });
+    await deps.identity.putCompany({ ...short, technical_meta_data: { retention_days: 7 } });
     const kept = await oldFolder(keep.company_id, 400, { a: '1' });
     const shortOld = await oldFolder(short.company_id, 10, { a: '2' });
     await retention(0);
-    assert.equal((await deps.store.getFolder(keep.company_id, kept))!.folder.is_cleared, null);
-    assert.equal((await deps.store.getFolder(short.company_id, shortOld))!.folder.is_cleared, true, 'the company override applies even with the default off');
+    assert.equal((await deps.folders.getFolder(keep.company_id, kept))!.folder.is_cleared, null);
+    assert.equal((await deps.folders.getFolder(short.company_id, shortOld))!.folder.is_cleared, true, 'the company override applies even with the default off');
     await retention(30);
-    assert.equal((await deps.store.getFolder(keep.company_id, kept))!.folder.is_cleared, null);
+    assert.equal((await deps.folders.getFolder(keep.company_id, kept))!.folder.is_cleared, null);
     assert.equal((await storedFiles(keep.company_id, kept)).length, 1);
   });
 });

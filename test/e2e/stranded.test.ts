@@ -162,7 +162,7 @@ describe('killed, poisoned and stuck analyses', () => {
     const before = await usage(t.admin, t.companyId);
     const png = await sharp({ create: { width: 120, height: 120, channels: 3, background: { r: 9, g: 9, b: 9 } } }).png().toBuffer();
     const folder = await upload(t.client, png, 'stuck.png', `${receiver.base}/stuck`);
-    const agg = (await deps.store.getFolder(t.companyId, folder.folder_id))!;
+    const agg = (await deps.folders.getFolder(t.companyId, folder.folder_id))!;
     // Recorded PROCESSING longer ago than the bound, and never queued: nothing else would end it.
     const old = Date.now() / 1000 - STUCK_AFTER - 5;
     const stuck: Analysis = {
@@ -173,7 +173,7 @@ describe('killed, poisoned and stuck analyses', () => {
     };
     // And one that is PROCESSING but young: the sweeper leaves it alone.
     const young: Analysis = { ...stuck, analysis_id: deps.ids.uuid(), group_id: deps.ids.uuid(), time_created: Date.now() / 1000 };
-    await deps.store.createAnalyses(agg.folder, [stuck, young]);
+    await deps.analyses.createAnalyses(agg.folder, [stuck, young]);
     // Retention is blocked by it meanwhile, and skips it.
     const blocked = await runRetention({ ...deps, clock: { now: () => Date.now() / 1000 + 40 * 86400 } }, { days: 30, maxFolders: 1000, pageSize: 25 }, { deadline: Date.now() + 60_000, log: () => {} });
     assert.ok(blocked.deferred >= 1);
@@ -188,7 +188,7 @@ describe('killed, poisoned and stuck analyses', () => {
     assert.equal((await notifications('/stuck')).length, 1, 'its group notified once');
     assert.equal((await usage(t.admin, t.companyId)).failed - before.failed, 1);
     // The young one ends too once it is old enough (here: by hand), then PI clearing works.
-    await deps.store.finishAnalysis({ ...young, state: 'FAILED', error_code: 0, error_message: 'test' }, []);
+    await deps.analyses.finishAnalysis({ ...young, state: 'FAILED', error_code: 0, error_message: 'test' }, []);
     const cleared = await t.client.request('DELETE', `/api/folders/${folder.folder_id}/pi`);
     assert.equal(cleared.status, 200, cleared.text);
   });

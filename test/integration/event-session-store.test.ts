@@ -10,7 +10,7 @@ import { startDynamoDbLocal, type EmulatorHandle } from '../../infra/local/emula
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/emulators/net';
 import { createResourcesFromTemplate } from '../../infra/local/emulators/resources';
 import { synthTemplate } from '../../infra/local/synth';
-import { DynamoEventSessionStore } from '../../layers/aws/dynamo-event-session-store';
+import { DynamoEventSessionStore } from '../../layers/adapters/dynamo/event-sessions';
 
 let dynamo: EmulatorHandle;
 let store: DynamoEventSessionStore;

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { EmulatorHandle } from '../../infra/local/emulators/dynamodb';
 import { startS3 } from '../../infra/local/emulators/s3';
-import { S3BlobStore } from '../../layers/aws/s3-blob-store';
+import { S3BlobStore } from '../../layers/adapters/s3-blob-store';
 import { BlobNotFoundError } from '../../layers/core/ports';
 import { s3Client, timed } from './helpers';
 

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { EmulatorHandle } from '../../infra/local/emulators/dynamodb';
 import { startSqs } from '../../infra/local/emulators/sqs';
-import { SqsJobQueue } from '../../layers/aws/sqs-job-queue';
+import { SqsJobQueue } from '../../layers/adapters/sqs-job-queue';
 import type { AnalysisJob } from '../../layers/core/ports';
 import { sqsClient, timed } from './helpers';
 

@@ -7,7 +7,7 @@ import type { CoreConfig } from '../deps';
 import type { Analysis, Json, JsonObject, Media } from '../entities';
 import { analysisResolutionStatus, folderStatus } from '../statuses';
 import { analysisThresholds } from '../thresholds';
-import type { FolderAggregate } from '../store';
+import type { FolderAggregate } from '../ports/folders';
 import { LABELS, type LabelKey, type ReportTemplate } from './template';
 
 export interface ReportImage {

@@ -10,9 +10,9 @@ import { folderTarget, loadFolder, type UploadedPart } from '../folders';
 import { check, listScope } from '../permissions';
 import { BlobNotFoundError, MediaRejectedError, type MediaInspector } from '../ports';
 import { recordAudit } from '../audit';
-import type { FolderAggregate } from '../store';
+import type { FolderAggregate } from '../ports/folders';
 import { buildReportDocument, formatTime, MAX_REPORT_IMAGES, type ReportImages } from './document';
-import type { Report, ReportRenderer } from './ports';
+import type { Report, ReportRenderer } from '../ports/reports';
 import {
   ATTACHMENT_KINDS,
   BUILTIN_TEMPLATES,
@@ -32,7 +32,7 @@ const ATTACHMENT_MIMES = new Set(['image/jpeg', 'image/png', 'image/webp']);
 
 const reportsKey = (companyId: string, folderId: string, reportId: string, fileName: string) => `${companyId}/${folderId}/reports/${reportId}/${fileName}`;
 const attachmentKey = (companyId: string, templateId: string, attachmentId: string) => `${companyId}/report-templates/${templateId}/${attachmentId}`;
-const presign = (deps: CoreDeps, key: string) => deps.blobs.presignGet(key, deps.config.presignTtlSeconds);
+const presign = (deps: Pick<CoreDeps, 'blobs' | 'config'>, key: string) => deps.blobs.presignGet(key, deps.config.presignTtlSeconds);
 /** "report_<folder_id>_<UTC time>.pdf" (changelog 4.0.8: the name contains folder_id). */
 export const reportFileName = (folderId: string, at: number) =>
   `report_${folderId}_${new Date(at * 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.pdf`;
@@ -41,7 +41,7 @@ export const reportFileName = (folderId: string, at: number) =>
 
 const templateView = (t: ReportTemplate) => t;
 
-async function loadTemplate(deps: CoreDeps, caller: Caller, templateId: string): Promise<ReportTemplate> {
+async function loadTemplate(deps: Pick<CoreDeps, 'reports'>, caller: Caller, templateId: string): Promise<ReportTemplate> {
   const builtin = builtinTemplate(templateId);
   if (builtin) return builtin;
   const template = await deps.reports.getTemplate(templateId);
@@ -63,7 +63,7 @@ function parseContent<T>(schema: { safeParse(v: unknown): { success: true; data:
 }
 
 /** The attachments a template points at must be its own, of the right kind. */
-async function checkAttachmentRefs(deps: CoreDeps, template: Pick<ReportTemplate, 'report_template_id' | 'logo_attachment_id' | 'header_attachment_id'>) {
+async function checkAttachmentRefs(deps: Pick<CoreDeps, 'reports'>, template: Pick<ReportTemplate, 'report_template_id' | 'logo_attachment_id' | 'header_attachment_id'>) {
   const wanted = (['logo', 'header'] as const).filter((k) => template[`${k}_attachment_id`] !== null);
   if (!wanted.length) return;
   const attachments = await deps.reports.listAttachments(template.report_template_id);
@@ -75,13 +75,13 @@ async function checkAttachmentRefs(deps: CoreDeps, template: Pick<ReportTemplate
   }
 }
 
-export async function createReportTemplate(deps: CoreDeps, caller: Caller, body: unknown): Promise<ReportTemplate> {
+export async function createReportTemplate(deps: Pick<CoreDeps, 'identity' | 'reports' | 'clock' | 'ids'>, caller: Caller, body: unknown): Promise<ReportTemplate> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badStructure('The body must be a report template object');
   const { company_id: companyIn, ...rest } = body as Record<string, unknown>;
   if (companyIn !== undefined && typeof companyIn !== 'string') throw badType('company_id must be a string');
   const companyId = (companyIn as string | undefined) ?? caller.user.company_id;
   check(caller.user, 'REPORT_TEMPLATE', 'create', { company_id: companyId }, 'Company');
-  if (companyId !== SYSTEM_COMPANY_ID && !(await deps.store.getCompany(companyId))) throw notFound('Company');
+  if (companyId !== SYSTEM_COMPANY_ID && !(await deps.identity.getCompany(companyId))) throw notFound('Company');
   // A new template has no attachments yet: they are uploaded to it, then chosen by PATCH (or by the upload itself).
   const content = parseContent(ReportTemplateContent, { ...rest, logo_attachment_id: null, header_attachment_id: null });
   const now = deps.clock.now();
@@ -98,17 +98,17 @@ export async function createReportTemplate(deps: CoreDeps, caller: Caller, body:
   return templateView(template);
 }
 
-export async function listReportTemplates(deps: CoreDeps, caller: Caller): Promise<ReportTemplate[]> {
+export async function listReportTemplates(deps: Pick<CoreDeps, 'reports'>, caller: Caller): Promise<ReportTemplate[]> {
   const scope = listScope(caller.user, 'REPORT_TEMPLATE');
   if (!scope) return [];
   return [...BUILTIN_TEMPLATES, ...(await deps.reports.listTemplates(scope.company_id))].map(templateView);
 }
 
-export async function getReportTemplate(deps: CoreDeps, caller: Caller, templateId: string) {
+export async function getReportTemplate(deps: Pick<CoreDeps, 'reports'>, caller: Caller, templateId: string) {
   return templateView(await loadTemplate(deps, caller, templateId));
 }
 
-export async function patchReportTemplate(deps: CoreDeps, caller: Caller, templateId: string, body: unknown): Promise<ReportTemplate> {
+export async function patchReportTemplate(deps: Pick<CoreDeps, 'reports' | 'clock'>, caller: Caller, templateId: string, body: unknown): Promise<ReportTemplate> {
   const template = await loadTemplate(deps, caller, templateId);
   refuseBuiltin(template, 'change');
   check(caller.user, 'REPORT_TEMPLATE', 'update', { company_id: template.company_id }, 'Report template');
@@ -121,7 +121,7 @@ export async function patchReportTemplate(deps: CoreDeps, caller: Caller, templa
   return templateView(updated);
 }
 
-export async function deleteReportTemplate(deps: CoreDeps, caller: Caller, templateId: string): Promise<void> {
+export async function deleteReportTemplate(deps: Pick<CoreDeps, 'reports' | 'blobs'>, caller: Caller, templateId: string): Promise<void> {
   const template = await loadTemplate(deps, caller, templateId);
   refuseBuiltin(template, 'delete');
   check(caller.user, 'REPORT_TEMPLATE', 'delete', { company_id: template.company_id }, 'Report template');
@@ -131,7 +131,7 @@ export async function deleteReportTemplate(deps: CoreDeps, caller: Caller, templ
 
 // ---- attachments -----------------------------------------------------------------------------
 
-async function attachmentView(deps: CoreDeps, a: ReportTemplateAttachment) {
+async function attachmentView(deps: Pick<CoreDeps, 'blobs' | 'config'>, a: ReportTemplateAttachment) {
   const { blob_key, ...rest } = a;
   return { ...rest, url: await presign(deps, blob_key) };
 }
@@ -141,7 +141,7 @@ async function attachmentView(deps: CoreDeps, a: ReportTemplateAttachment) {
  * side. Its kind comes from payload {"kind"} or from the part's field name ("logo", "header"). A
  * template without an image of that kind starts using it at once.
  */
-export async function addReportTemplateAttachment(deps: CoreDeps, inspector: MediaInspector, caller: Caller, templateId: string, parts: UploadedPart[], payload: unknown) {
+export async function addReportTemplateAttachment(deps: Pick<CoreDeps, 'reports' | 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, caller: Caller, templateId: string, parts: UploadedPart[], payload: unknown) {
   const template = await loadTemplate(deps, caller, templateId);
   refuseBuiltin(template, 'attach images to');
   check(caller.user, 'REPORT_TEMPLATE_ATTACHMENT', 'create', { company_id: template.company_id }, 'Report template');
@@ -192,14 +192,14 @@ export async function addReportTemplateAttachment(deps: CoreDeps, inspector: Med
   return attachmentView(deps, attachment);
 }
 
-export async function listReportTemplateAttachments(deps: CoreDeps, caller: Caller, templateId: string) {
+export async function listReportTemplateAttachments(deps: Pick<CoreDeps, 'reports' | 'blobs' | 'config'>, caller: Caller, templateId: string) {
   const template = await loadTemplate(deps, caller, templateId);
   if (template.is_builtin) return [];
   check(caller.user, 'REPORT_TEMPLATE_ATTACHMENT', 'read', { company_id: template.company_id }, 'Report template');
   return Promise.all((await deps.reports.listAttachments(templateId)).map((a) => attachmentView(deps, a)));
 }
 
-export async function deleteReportTemplateAttachment(deps: CoreDeps, caller: Caller, templateId: string, attachmentId: string): Promise<void> {
+export async function deleteReportTemplateAttachment(deps: Pick<CoreDeps, 'reports' | 'blobs' | 'clock'>, caller: Caller, templateId: string, attachmentId: string): Promise<void> {
   const template = await loadTemplate(deps, caller, templateId);
   refuseBuiltin(template, 'change');
   check(caller.user, 'REPORT_TEMPLATE_ATTACHMENT', 'delete', { company_id: template.company_id }, 'Report template');
@@ -212,13 +212,13 @@ export async function deleteReportTemplateAttachment(deps: CoreDeps, caller: Cal
 
 // ---- reports ---------------------------------------------------------------------------------
 
-export async function reportView(deps: CoreDeps, report: Report) {
+export async function reportView(deps: Pick<CoreDeps, 'blobs' | 'config'>, report: Report) {
   const { blob_key, ...rest } = report;
   return { ...rest, file_url: await presign(deps, blob_key), url_expires_in: deps.config.presignTtlSeconds };
 }
 
 /** Bytes of a blob, or null when it is gone (a cleared media, a deleted person photo): the report says less, it does not fail. */
-async function bytesOrNull(deps: CoreDeps, key: string): Promise<Buffer | null> {
+async function bytesOrNull(deps: Pick<CoreDeps, 'blobs'>, key: string): Promise<Buffer | null> {
   if (!key) return null;
   try {
     return await deps.blobs.get(key);
@@ -229,7 +229,7 @@ async function bytesOrNull(deps: CoreDeps, key: string): Promise<Buffer | null> 
 }
 
 /** The pictures a report of this folder may print, fetched a few at a time and bounded in number. */
-async function reportImages(deps: CoreDeps, agg: FolderAggregate, template: ReportTemplate): Promise<ReportImages> {
+async function reportImages(deps: Pick<CoreDeps, 'collections' | 'reports' | 'blobs'>, agg: FolderAggregate, template: ReportTemplate): Promise<ReportImages> {
   const pictured = (m: Media) => m.media_type === 'IMAGE_FOLDER' || m.media_type === 'IMAGE_RESULT_ANALYSIS_SINGLE';
   const wanted = agg.media.filter(pictured).slice(0, MAX_REPORT_IMAGES * 2);
   const media = new Map<string, Buffer>();
@@ -243,7 +243,7 @@ async function reportImages(deps: CoreDeps, agg: FolderAggregate, template: Repo
     const matches = agg.analyses.flatMap((a) => a.results_media.flatMap((r) => r.collection_persons)).slice(0, MAX_REPORT_IMAGES);
     for (const p of matches) {
       const [collectionId, personId, mediaId] = [p['collection_id'], p['person_id'], p['media_id']].map(String) as [string, string, string];
-      const photo = (await deps.store.listPersonImages(agg.folder.company_id, collectionId, personId)).find((i) => i.media_id === mediaId);
+      const photo = (await deps.collections.listPersonImages(agg.folder.company_id, collectionId, personId)).find((i) => i.media_id === mediaId);
       const bytes = photo ? await bytesOrNull(deps, photo.blob_key) : null;
       if (bytes) persons.set(`${personId}#${mediaId}`, bytes);
     }
@@ -262,7 +262,7 @@ async function reportImages(deps: CoreDeps, agg: FolderAggregate, template: Repo
  * The template must be readable by the caller (changelog 4.0.2) and belong to the folder's company
  * (or be built in).
  */
-export async function generateReport(deps: CoreDeps, renderer: ReportRenderer, caller: Caller, folderId: string, body: unknown) {
+export async function generateReport(deps: Pick<CoreDeps, 'audit' | 'folders' | 'collections' | 'reports' | 'blobs' | 'clock' | 'ids' | 'config'>, renderer: ReportRenderer, caller: Caller, folderId: string, body: unknown) {
   const agg = await loadFolder(deps, caller, folderId, 'read');
   check(caller.user, 'REPORT', 'create', folderTarget(agg.folder), 'Folder');
   const requested = (body as { report_template_id?: unknown } | null)?.report_template_id;
@@ -301,7 +301,7 @@ export async function generateReport(deps: CoreDeps, renderer: ReportRenderer, c
   return reportView(deps, report);
 }
 
-export async function listFolderReports(deps: CoreDeps, caller: Caller, folderId: string) {
+export async function listFolderReports(deps: Pick<CoreDeps, 'folders' | 'reports' | 'blobs' | 'config'>, caller: Caller, folderId: string) {
   const agg = await loadFolder(deps, caller, folderId, 'read');
   check(caller.user, 'REPORT', 'read', folderTarget(agg.folder), 'Folder');
   const reports = await deps.reports.listFolderReports(agg.folder.company_id, folderId);
@@ -309,7 +309,7 @@ export async function listFolderReports(deps: CoreDeps, caller: Caller, folderId
 }
 
 /** A report the caller may read (through its folder); anything else is "not found". */
-async function loadReport(deps: CoreDeps, caller: Caller, reportId: string) {
+async function loadReport(deps: Pick<CoreDeps, 'folders' | 'reports'>, caller: Caller, reportId: string) {
   const report = await deps.reports.getReport(reportId);
   if (!report) throw notFound('Report');
   const agg = await loadFolder(deps, caller, report.folder_id, 'read').catch(() => {
@@ -319,11 +319,11 @@ async function loadReport(deps: CoreDeps, caller: Caller, reportId: string) {
   return { report, agg };
 }
 
-export async function getReport(deps: CoreDeps, caller: Caller, reportId: string) {
+export async function getReport(deps: Pick<CoreDeps, 'folders' | 'reports' | 'blobs' | 'config'>, caller: Caller, reportId: string) {
   return reportView(deps, (await loadReport(deps, caller, reportId)).report);
 }
 
-export async function deleteReport(deps: CoreDeps, caller: Caller, reportId: string): Promise<void> {
+export async function deleteReport(deps: Pick<CoreDeps, 'audit' | 'folders' | 'reports' | 'blobs' | 'clock' | 'ids'>, caller: Caller, reportId: string): Promise<void> {
   const { report, agg } = await loadReport(deps, caller, reportId);
   check(caller.user, 'REPORT', 'delete', folderTarget(agg.folder), 'Report');
   await deps.blobs.delete(report.blob_key);
@@ -332,7 +332,7 @@ export async function deleteReport(deps: CoreDeps, caller: Caller, reportId: str
 }
 
 /** PI clearing and retention: a folder's reports show its personal data, so they go with its files. */
-export async function clearFolderReports(deps: CoreDeps, companyId: string, folderId: string): Promise<number> {
+export async function clearFolderReports(deps: Pick<CoreDeps, 'reports' | 'blobs'>, companyId: string, folderId: string): Promise<number> {
   const reports = await deps.reports.listFolderReports(companyId, folderId);
   for (const r of reports) {
     await deps.blobs.delete(r.blob_key);

@@ -3,14 +3,14 @@
 // deletion: only the changes since its cursor are read, never the whole collection again. A
 // container starting cold loads the latest snapshot (checksummed shards in S3) plus the log since
 // it; without a snapshot it reads the templates once and writes one. Hits are confirmed against
-// the store before they are returned, so a person deleted meanwhile is never reported.
-import { TemplateIndex } from '../layers/search';
-import { collectionIndexKey } from '../layers/core/collections';
-import type { BlobStore } from '../layers/core/ports';
-import { BlobNotFoundError } from '../layers/core/ports';
-import { UnknownCollectionError, type CollectionMatch, type CollectionSearch } from '../layers/core/search';
-import { CHANGE_LOG_TTL_SECONDS, type Store, type TemplateChange } from '../layers/core/store';
-import { similarityToScore } from '../layers/vision';
+// the stored persons before they are returned, so a person deleted meanwhile is never reported.
+import { TemplateIndex } from '../search';
+import { collectionIndexKey } from '../core/collections';
+import type { BlobStore } from '../core/ports';
+import { BlobNotFoundError } from '../core/ports';
+import { UnknownCollectionError, type CollectionMatch, type CollectionSearch } from '../core/search';
+import { CHANGE_LOG_TTL_SECONDS, type CollectionStore, type TemplateChange } from '../core/ports/collections';
+import { similarityToScore } from '../vision';
 
 /** A change commits at most this long after its log key's timestamp (transaction latency, clock skew). */
 const SETTLE_SECONDS = 30;
@@ -41,7 +41,7 @@ export class IndexedCollectionSearch implements CollectionSearch {
   private readonly cache = new Map<string, Cached>();
 
   constructor(
-    private readonly store: Store,
+    private readonly collections: Pick<CollectionStore, 'getCollection' | 'collectionTemplates' | 'collectionChanges' | 'listCollections' | 'getPerson'>,
     private readonly blobs: BlobStore,
     private readonly now: () => number = () => Date.now() / 1000,
   ) {}
@@ -80,7 +80,7 @@ export class IndexedCollectionSearch implements CollectionSearch {
   }
 
   private async indexFor(companyId: string, collectionId: string): Promise<TemplateIndex | null> {
-    const collection = await this.store.getCollection(companyId, collectionId);
+    const collection = await this.collections.getCollection(companyId, collectionId);
     if (!collection) return null;
     const key = `${companyId}/${collectionId}`;
     let cached = this.cache.get(key);
@@ -92,14 +92,14 @@ export class IndexedCollectionSearch implements CollectionSearch {
       if (snapshot) cached = { version: -1, index: snapshot.index, cursor: snapshot.manifest.cursor, snapshotAt: snapshot.manifest.createdAt, changesSinceSnapshot: 0 };
       else {
         const index = new TemplateIndex();
-        const templates = await this.store.collectionTemplates(companyId, collectionId);
+        const templates = await this.collections.collectionTemplates(companyId, collectionId);
         index.add(templates.map((t) => ({ id: `${t.person_id}#${t.media_id}`, vector: t.template })));
         cached = { version: -1, index, cursor: cursorAt(readAt - SETTLE_SECONDS), snapshotAt: 0, changesSinceSnapshot: 0 };
         fresh = true;
       }
     }
     // Re-applying changes is safe: adds replace by id, removes are idempotent, and order is kept.
-    const changes = await this.store.collectionChanges(companyId, collectionId, cached.cursor);
+    const changes = await this.collections.collectionChanges(companyId, collectionId, cached.cursor);
     this.apply(cached.index, changes);
     cached.changesSinceSnapshot += changes.length;
     const settled = cursorAt(readAt - SETTLE_SECONDS);
@@ -113,7 +113,7 @@ export class IndexedCollectionSearch implements CollectionSearch {
   }
 
   async search(companyId: string, collectionId: string | null, template: Float32Array, count: number, threshold: number): Promise<CollectionMatch[]> {
-    const ids = collectionId ? [collectionId] : (await this.store.listCollections(companyId)).map((c) => c.collection_id);
+    const ids = collectionId ? [collectionId] : (await this.collections.listCollections(companyId)).map((c) => c.collection_id);
     const best = new Map<string, CollectionMatch>();
     for (const id of ids) {
       const index = await this.indexFor(companyId, id);
@@ -131,7 +131,7 @@ export class IndexedCollectionSearch implements CollectionSearch {
     const confirmed: CollectionMatch[] = [];
     for (const m of ranked) {
       if (confirmed.length >= count) break;
-      if (await this.store.getPerson(companyId, m.collection_id, m.person_id)) confirmed.push(m);
+      if (await this.collections.getPerson(companyId, m.collection_id, m.person_id)) confirmed.push(m);
     }
     return confirmed;
   }

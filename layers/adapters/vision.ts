@@ -1,7 +1,7 @@
 // layers/vision behind the core's ports: its errors become the core's.
-import { MediaRejectedError, NoFaceError as CoreNoFaceError, type FaceAnalyzer, type MediaInspector, type MediaSnapshotter } from '../layers/core/ports';
-import type { TemplateExtractor } from '../layers/core/collections';
-import { MediaError, NoFaceError, TEMPLATE_MODEL, analyzeMedia, compareTemplates, decodeShotSet, inspectMedia, makeSnapshot, makeThumbnail, ManyPeopleError, onePersonTemplate, shotSetVideo, templateModelId } from '../layers/vision';
+import { MediaRejectedError, NoFaceError as CoreNoFaceError, type FaceAnalyzer, type MediaInspector, type MediaSnapshotter } from '../core/ports';
+import type { TemplateExtractor } from '../core/collections';
+import { MediaError, NoFaceError, TEMPLATE_MODEL, analyzeMedia, compareTemplates, decodeShotSet, inspectMedia, makeSnapshot, makeThumbnail, ManyPeopleError, onePersonTemplate, shotSetVideo, templateModelId } from '../vision';
 
 function translate(err: unknown): never {
   if (err instanceof MediaError) throw new MediaRejectedError(err.code, err.message);

@@ -1,5 +1,6 @@
-// The ports the core needs from the outside world. Adapters live in layers/aws (cloud and local
-// emulators) and layers/vision (inference); the core never imports either.
+// The ports the core needs from the outside world besides storage (blobs, queues, clock, inference);
+// the storage ports are the other files of this folder. Adapters live in layers/adapters; the core
+// never imports them.
 
 export interface BlobStore {
   put(key: string, body: Buffer, contentType: string): Promise<void>;

@@ -4,9 +4,10 @@
 // time_updated (gsk, rewritten at each append). A window is a key range, never a scan.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { EventSession, EventSessionQuery, EventSessionStore, SdkEvent } from '../core/event-sessions';
-import type { JsonObject } from '../core/entities';
-import { keyFits, timeKey } from './dynamo-store';
+import type { EventSession, EventSessionQuery, EventSessionStore, SdkEvent } from '../../core/event-sessions';
+import type { JsonObject } from '../../core/entities';
+import { keyFits } from './table';
+import { timeKey } from './keys';
 
 const sessionPk = (companyId: string, sessionId: string) => `C#${companyId}#EVS#${sessionId}`;
 const createdPartition = (companyId: string) => `${companyId}#EVS`;

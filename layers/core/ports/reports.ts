@@ -1,7 +1,7 @@
-// The ports the report use cases need: their own narrow store (not the big Store), and a renderer
-// that turns a ReportDocument into a PDF (layers/report does it with pdf-lib).
-import type { ReportTemplate, ReportTemplateAttachment } from './template';
-import type { ReportDocument } from './document';
+// The ports the report use cases need: their own narrow store, and a renderer that turns a
+// ReportDocument into a PDF (layers/report does it with pdf-lib).
+import type { ReportTemplate, ReportTemplateAttachment } from '../reports/template';
+import type { ReportDocument } from '../reports/document';
 
 export interface Report {
   report_id: string;
