@@ -11,6 +11,7 @@ import { BlobNotFoundError } from '../layers/core/ports';
 import { UnknownCollectionError, type CollectionMatch, type CollectionSearch } from '../layers/core/search';
 import { CHANGE_LOG_TTL_SECONDS, type Store, type TemplateChange } from '../layers/core/store';
 import { similarityToScore } from '../layers/vision';
+import { logger } from './observability';
 
 /** A change commits at most this long after its log key's timestamp (transaction latency, clock skew). */
 const SETTLE_SECONDS = 30;
@@ -62,7 +63,7 @@ export class IndexedCollectionSearch implements CollectionSearch {
       return { index: TemplateIndex.fromShards(shards), manifest };
     } catch (err) {
       if (err instanceof BlobNotFoundError) return null;
-      console.error(JSON.stringify({ msg: 'index snapshot unusable, rebuilding from the records', collectionId, error: String(err) }));
+      logger.error('index snapshot unusable, rebuilding from the records', { collection_id: collectionId, error: String(err) });
       return null;
     }
   }
@@ -107,7 +108,7 @@ export class IndexedCollectionSearch implements CollectionSearch {
     cached.version = collection.version;
     this.cache.set(key, cached);
     if (fresh || cached.changesSinceSnapshot > SNAPSHOT_AFTER_CHANGES || this.now() - cached.snapshotAt > SNAPSHOT_MAX_AGE_SECONDS) {
-      await this.writeSnapshot(companyId, collectionId, cached).catch((err: unknown) => console.error(JSON.stringify({ msg: 'index snapshot not written', collectionId, error: String(err) })));
+      await this.writeSnapshot(companyId, collectionId, cached).catch((err: unknown) => logger.error('index snapshot not written', { collection_id: collectionId, error: String(err) }));
     }
     return cached.index;
   }

@@ -2,6 +2,7 @@
 import { MediaRejectedError, NoFaceError as CoreNoFaceError, type FaceAnalyzer, type MediaInspector } from '../layers/core/ports';
 import type { TemplateExtractor } from '../layers/core/collections';
 import { MediaError, NoFaceError, TEMPLATE_MODEL, analyzeMedia, compareTemplates, decodeShotSet, inspectMedia, makeThumbnail, shotSetVideo, templateModelId } from '../layers/vision';
+import { logger } from './observability';
 
 function translate(err: unknown): never {
   if (err instanceof MediaError) throw new MediaRejectedError(err.code, err.message);
@@ -19,7 +20,7 @@ export const mediaInspector = (): MediaInspector => ({
     }
     // The thumbnail is a convenience: media that inspected fine is never refused for want of one.
     const thumb = await makeThumbnail(bytes, inspected.kind).catch((err: unknown) => {
-      console.error(JSON.stringify({ msg: 'thumbnail failed', kind: inspected.kind, error: (err as Error)?.message }));
+      logger.error('thumbnail failed', { kind: inspected.kind, error: (err as Error)?.message });
       return undefined;
     });
     return { ...inspected, thumb };

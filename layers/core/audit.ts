@@ -46,7 +46,7 @@ export async function recordAudit(deps: CoreDeps, actor: User | null, entry: Aud
   try {
     await deps.store.putAuditEntry(record);
   } catch (err) {
-    console.error('audit write failed', { object_type: record.object_type, object_id: record.object_id, action: record.action }, err);
+    deps.log?.error('audit write failed', { object_type: record.object_type, object_id: record.object_id, action: record.action, error: String(err) });
   }
 }
 

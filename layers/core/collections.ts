@@ -76,7 +76,7 @@ export async function deleteCollection(deps: CoreDeps, caller: Caller, collectio
 }
 
 async function imagesFrom(deps: CoreDeps, inspector: MediaInspector, extractor: TemplateExtractor, person: Person, parts: UploadedPart[], payloadIn: unknown) {
-  const payload = parsePayload(payloadIn);
+  const payload = parsePayload(payloadIn, deps.config);
   if (parts.length === 0) throw badStructure('Send at least one photo of the person as a multipart file part');
   if (parts.length > 20) throw badValue('At most 20 photos in one request');
   const now = deps.clock.now();

@@ -198,7 +198,7 @@ export async function reserveAnalyses(deps: CoreDeps, companyId: string, count: 
   const result = await deps.store.reserveAnalyses(company, month, count, limit);
   if (!result.ok) throw quotaExceeded({ company_id: company, month, monthly_analyses: limit, started: result.started, requested: count });
   return async () => {
-    await deps.store.releaseAnalyses(company, month, count).catch((err: unknown) => console.error(JSON.stringify({ msg: 'quota release failed', error: String(err) })));
+    await deps.store.releaseAnalyses(company, month, count).catch((err: unknown) => deps.log?.error('quota release failed', { error: String(err) }));
   };
 }
 
@@ -252,7 +252,7 @@ export async function publishUsage(deps: CoreDeps, analyses: Pick<Analysis, 'ana
     await Promise.all(events.map((e) => deps.store.clearUsageEvent(e.company_id, e.analysis_id)));
   } catch (err) {
     // The outbox keeps the event: the next delivery of the job or the sweep publishes it.
-    console.error(JSON.stringify({ msg: 'usage event publish failed, left in the outbox', error: String(err) }));
+    deps.log?.error('usage event publish failed, left in the outbox', { error: String(err) });
   }
 }
 
@@ -260,7 +260,7 @@ export async function publishUsage(deps: CoreDeps, analyses: Pick<Analysis, 'ana
 export async function meterInstant(deps: CoreDeps, analysis: Analysis): Promise<void> {
   const event = usageEventOf(analysis);
   await deps.store.countUsage(event);
-  await deps.usageEvents?.publish([event]).catch((err: unknown) => console.error(JSON.stringify({ msg: 'instant usage event publish failed', error: String(err) })));
+  await deps.usageEvents?.publish([event]).catch((err: unknown) => deps.log?.error('instant usage event publish failed', { error: String(err) }));
 }
 
 const SWEEP_EVERY_MS = 60_000;
@@ -281,7 +281,7 @@ export async function sweepUsageOutbox(deps: CoreDeps): Promise<number> {
     await Promise.all(stale.map((e) => deps.store.clearUsageEvent(e.company_id, e.analysis_id)));
     return stale.length;
   } catch (err) {
-    console.error(JSON.stringify({ msg: 'usage outbox sweep failed', error: String(err) }));
+    deps.log?.error('usage outbox sweep failed', { error: String(err) });
     return 0;
   }
 }

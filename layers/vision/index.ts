@@ -14,6 +14,8 @@ export { MediaError, NoFaceError } from './errors';
 export type { MediaErrorCode } from './errors';
 export type { Frame, MediaInspection, MediaKind } from './types';
 export { inspectMedia } from './media';
+export { configureVision, visionSettings, DEFAULT_VISION_SETTINGS } from './settings';
+export type { VisionSettings } from './settings';
 export { makeThumbnail, THUMB_MAX_SIDE } from './thumbs';
 export type { Thumbnail } from './thumbs';
 export { decodeImage, decodeShotSet, sampleVideoFrames, shotSetVideo, MAX_IMAGE_PIXELS, SHOT_SET_LIMITS } from './frames';
