@@ -117,9 +117,9 @@ export const configSchema = z.object({
   OZ_QUALITY_THREE_SCORES: flag({ description: '`true`: QUALITY results carry `confidence_replay`, `confidence_liveness` and `confidence_spoofing` (the pre-5.0.0 answer, changelog 5.0.0), each against its threshold', fallback: '`false`', scope: CORE }),
   // ---- processing, deadlines and webhooks ----
   OZ_RETRY_BASE_SECONDS: positive({ description: 'first analysis retry delay (doubles per attempt, jittered)', fallback: '`10`', default: 10, scope: ['worker'] }),
-  OZ_WORKER_DEADLINE_MARGIN_MS: number({ description: "a worker attempt gives up this long before the function's timeout (see [No analysis left behind](#no-analysis-left-behind))", fallback: '`10000`', default: 10_000, min: 0, scope: ['worker'] }),
-  OZ_SYNC_MARGIN_MS: number({ description: "a single request hands unfinished analyses to the queue this long before the media function's timeout", fallback: '`5000`', default: 5000, min: 0, scope: ['media'] }),
-  OZ_DEADLINE_MARGIN_MS: number({ description: "an HTTP request still running this long before its function's timeout answers 503 (error_code 0, `deadline`) instead of a Lambda timeout", fallback: '`1000`', default: 1000, min: 0, scope: HTTP }),
+  OZ_WORKER_DEADLINE_MARGIN_MS: number({ description: "a worker attempt gives up this long before the function's timeout (see [No analysis left behind](#no-analysis-left-behind))", fallback: '`10000`', default: 10_000, min: 0, integer: true, scope: ['worker'] }),
+  OZ_SYNC_MARGIN_MS: number({ description: "a single request hands unfinished analyses to the queue this long before the media function's timeout", fallback: '`5000`', default: 5000, min: 0, integer: true, scope: ['media'] }),
+  OZ_DEADLINE_MARGIN_MS: number({ description: "an HTTP request still running this long before its function's timeout answers 503 (error_code 0, `deadline`) instead of a Lambda timeout", fallback: '`1000`', default: 1000, min: 0, integer: true, scope: HTTP }),
   OZ_STUCK_AFTER_SECONDS: parsed({ description: 'the sweeper ends analyses PROCESSING longer than this FAILED (1408)', fallback: `\`${DEFAULT_STUCK_AFTER_SECONDS}\``, scope: ['sweeper'] }, (value) =>
     stuckAfterSecondsFromEnv({ OZ_STUCK_AFTER_SECONDS: value }),
   ),
