@@ -199,12 +199,14 @@ function errors(answer: ErrorAnswer | undefined): Step {
     onError: (request) => {
       const err = request.error;
       const route = states.get(request.event)?.route;
-      if (!(err instanceof ApiError) || err.status >= 500) {
+      const response = route?.fn === 'lite' && answer ? answer(routeKeyOf(route), err) : errorResponse(err);
+      // A client's mistake is its answer; what answers 5xx is ours: logged with its cause and counted.
+      if (typeof response === 'object' && (response.statusCode ?? 500) >= 500) {
         countError('http');
-        logger.error('request failed', { route: route ? routeKeyOf(route) : request.event.routeKey, ...errorInfo(err) });
+        logger.error('request failed', { route: route ? routeKeyOf(route) : request.event.routeKey, status: response.statusCode, ...errorInfo(err) });
       }
-      // Not returned: the other middlewares' onError (logs, trace, metrics) still run.
-      request.response = route?.fn === 'lite' && answer ? answer(routeKeyOf(route), err) : errorResponse(err);
+      // Set, not returned: the other middlewares' onError (logs, trace, metrics) still run.
+      request.response = response;
     },
   };
 }

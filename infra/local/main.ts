@@ -12,6 +12,8 @@ async function main() {
   // Models fetched with `npm run models:fetch` land in .models/: use them unless told otherwise.
   const fetched = path.join(REPO_ROOT, '.models');
   if (!process.env.OZ_MODEL_DIR && fs.existsSync(fetched)) process.env.OZ_MODEL_DIR = fetched;
+  // The functions' structured logs as readable lines in a terminal (functions/observability.ts); JSON when piped.
+  if (!process.env.OZ_LOG_FORMAT && process.stdout.isTTY) process.env.OZ_LOG_FORMAT = 'pretty';
   const inMemory = process.argv.includes('--in-memory') || process.env.OZ_IN_MEMORY === 'true';
   const dataDir = inMemory ? undefined : path.resolve(process.env.OZ_DATA_DIR ?? path.join(REPO_ROOT, '.oz-data'));
   const adminEmail = process.env.OZ_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL;
