@@ -173,7 +173,7 @@ const authentication: Step = {
   before: async ({ event }) => {
     const state = stateOf(event);
     if (state.answer || !state.route) return;
-    state.caller = state.route.open ? null : await authenticate(coreDeps(), state.request!.headers['x-forensic-access-token']);
+    state.caller = state.route.open ? null : await authenticate(lazyDeps, state.request!.headers['x-forensic-access-token']);
   },
 };
 
@@ -191,7 +191,7 @@ const validation: Step = {
 
 /** The documented error an HTTP request answers when its function is about to time out. */
 export const deadlineError = () =>
-  new ApiError(503, ErrorCode.UNKNOWN, 'The request did not finish in time and was stopped; nothing more of it runs. Retry it, or send large media through POST /api/uploads', { reason: 'deadline' });
+  new ApiError(503, ErrorCode.UNKNOWN, "The request did not finish within the function's time limit: retry it, or send large media through POST /api/uploads", { reason: 'deadline' });
 
 function errors(answer: ErrorAnswer | undefined): Step {
   return {
