@@ -14,7 +14,7 @@ import { SqsUsageEvents } from '../layers/aws/sqs-usage-events';
 import { DynamoRateCounter } from '../layers/aws/dynamo-rate-counter';
 import type { CoreDeps } from '../layers/core/deps';
 import { systemClock, type WebhookStarter } from '../layers/core/ports';
-import { appConfig, coreConfigOf, required, resetAppConfig } from './config';
+import { appConfig, coreConfigOf, required, resetAppConfig, type Config } from './config';
 import { correlationId, logger, tracer } from './observability';
 
 /** Local emulators are reached through OZ_*_ENDPOINT; in AWS these are unset. */
@@ -25,6 +25,8 @@ function clientOptions(endpointVar: 'OZ_DYNAMODB_ENDPOINT' | 'OZ_S3_ENDPOINT' | 
 }
 
 let cached: CoreDeps | undefined;
+/** The configuration `cached` was built from: a new one (the local runtime, tests) builds them again. */
+let builtFrom: Config | undefined;
 let queue: SqsJobQueue | undefined;
 
 /** The analysis queue itself, for the worker's retry delays. */
@@ -34,8 +36,9 @@ export function analysisQueue(): SqsJobQueue {
 }
 
 export function coreDeps(): CoreDeps {
-  if (cached) return cached;
   const config = appConfig();
+  if (cached && builtFrom === config) return cached;
+  builtFrom = config;
   const dynamo = tracer.captureAWSv3Client(new DynamoDBClient(clientOptions('OZ_DYNAMODB_ENDPOINT')));
   const s3 = tracer.captureAWSv3Client(new S3Client({ ...clientOptions('OZ_S3_ENDPOINT'), forcePathStyle: !!config.OZ_S3_ENDPOINT }));
   const sqs = tracer.captureAWSv3Client(new SQSClient(clientOptions('OZ_SQS_ENDPOINT')));

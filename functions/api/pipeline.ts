@@ -127,6 +127,11 @@ function throttling(config: Config): Step {
       const state = stateOf(request.event);
       if (state.throttle && request.response) request.response = await throttleAfter(state.throttle, request.response, rateCounter);
     },
+    // After the errors step (onError runs in reverse order): a 401 from authentication is counted too.
+    onError: async (request) => {
+      const state = stateOf(request.event);
+      if (state.throttle && request.response) request.response = await throttleAfter(state.throttle, request.response, rateCounter);
+    },
   };
 }
 

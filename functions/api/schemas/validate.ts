@@ -1,11 +1,11 @@
-// Request validation from the route schemas, run by the router before any operation. It checks
+// Request validation from the route schemas, a step of the HTTP pipeline (../pipeline.ts) after
+// authentication and before the operation. It checks
 // shape and types (what the schema documents); the core still checks values, permissions and
 // existence with its own messages, so the schemas stay as lenient as the core: unknown fields are
 // kept, JSON is read whatever the Content-Type, and fields the core ignores are documented only.
 import type { z } from 'zod';
 import { ApiError, ErrorCode } from '../../../layers/core/errors';
 import { jsonBody, type Request } from '../http';
-import { ROUTES, routeKeyOf, type RouteDef } from '../route-table';
 import { ROUTE_SCHEMAS } from './routes';
 
 export interface RequestIssue {
@@ -14,7 +14,6 @@ export interface RequestIssue {
   message: string;
 }
 
-const OPEN = new Set((ROUTES as readonly RouteDef[]).filter((r) => r.open).map(routeKeyOf));
 const CONTAINERS = new Set(['object', 'array', 'record', 'tuple', 'map', 'set']);
 
 /** The value the issue is about is absent (not merely of the wrong type). */
@@ -46,8 +45,6 @@ const pathText = (path: PropertyKey[]) => path.map((p) => (typeof p === 'number'
 export function validateRequest(routeKey: string, req: Request): void {
   const spec = ROUTE_SCHEMAS[routeKey as keyof typeof ROUTE_SCHEMAS];
   if (!spec) return;
-  // Without a token the answer is 401 whatever the body: the operation says so.
-  if (!OPEN.has(routeKey) && !req.headers['x-forensic-access-token']) return;
   const found: { where: RequestIssue['in']; issue: z.core.$ZodIssue; data: unknown }[] = [];
   if (spec.query) {
     const parsed = spec.query.safeParse(req.query);
