@@ -27,7 +27,7 @@ export const operations: Operations<'api'> = {
   'GET /api/healthcheck': async () => json(200, { status: 'ok' }),
   'GET /api/openapi.json': async () => json(200, openApiDocument()),
 
-  'POST /api/authorize/auth': async (input, who, deps) => {
+  'POST /api/authorize/auth': async (input, _open, deps) => {
     const body = input.body as { credentials?: { email?: unknown; password?: unknown } };
     const email = body?.credentials?.email;
     const password = body?.credentials?.password;
@@ -36,7 +36,7 @@ export const operations: Operations<'api'> = {
     }
     return json(200, await authorize(deps, email, password));
   },
-  'POST /api/authorize/refresh': async (input, who, deps) => {
+  'POST /api/authorize/refresh': async (input, _open, deps) => {
     const body = input.body as { expire_token?: unknown };
     return json(200, await refresh(deps, input.request.headers['x-forensic-access-token'], body?.expire_token));
   },
