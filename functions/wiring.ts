@@ -12,22 +12,21 @@ import { SqsJobQueue } from '../layers/adapters/sqs-job-queue';
 import { SfnWebhookStarter } from '../layers/adapters/sfn-webhook-starter';
 import { SqsUsageEvents } from '../layers/adapters/sqs-usage-events';
 import { DynamoRateCounter } from '../layers/adapters/dynamo/rate-counter';
-import { configFromEnv, type CoreDeps } from '../layers/core/deps';
+import type { CoreDeps } from '../layers/core/deps';
 import { systemClock, type WebhookStarter } from '../layers/core/ports';
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`Environment variable ${name} is not set`);
-  return value;
-}
+import { appConfig, coreConfigOf, required, resetAppConfig, type Config } from './config';
+import { correlationId, portLog, tracer } from './observability';
 
 /** Local emulators are reached through OZ_*_ENDPOINT; in AWS these are unset. */
-function clientOptions(endpointVar: string) {
-  const endpoint = process.env[endpointVar];
-  return endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
+function clientOptions(endpointVar: 'OZ_DYNAMODB_ENDPOINT' | 'OZ_S3_ENDPOINT' | 'OZ_SQS_ENDPOINT' | 'OZ_SFN_ENDPOINT') {
+  const config = appConfig();
+  const endpoint = config[endpointVar];
+  return endpoint ? { endpoint, region: config.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
 }
 
 let cached: CoreDeps | undefined;
+/** The configuration `cached` was built from: a new one (the local runtime, tests) builds them again. */
+let builtFrom: Config | undefined;
 let queue: SqsJobQueue | undefined;
 
 /** The analysis queue itself, for the worker's retry delays. */
@@ -37,20 +36,23 @@ export function analysisQueue(): SqsJobQueue {
 }
 
 export function coreDeps(): CoreDeps {
-  if (cached) return cached;
-  const dynamo = new DynamoDBClient(clientOptions('OZ_DYNAMODB_ENDPOINT'));
-  const s3 = new S3Client({ ...clientOptions('OZ_S3_ENDPOINT'), forcePathStyle: !!process.env.OZ_S3_ENDPOINT });
-  const sqs = new SQSClient(clientOptions('OZ_SQS_ENDPOINT'));
-  queue = new SqsJobQueue(sqs, required('OZ_QUEUE_URL'));
+  const config = appConfig();
+  if (cached && builtFrom === config) return cached;
+  builtFrom = config;
+  const dynamo = tracer.captureAWSv3Client(new DynamoDBClient(clientOptions('OZ_DYNAMODB_ENDPOINT')));
+  const s3 = tracer.captureAWSv3Client(new S3Client({ ...clientOptions('OZ_S3_ENDPOINT'), forcePathStyle: !!config.OZ_S3_ENDPOINT }));
+  const sqs = tracer.captureAWSv3Client(new SQSClient(clientOptions('OZ_SQS_ENDPOINT')));
+  queue = new SqsJobQueue(sqs, required(config, 'OZ_QUEUE_URL'), correlationId);
   cached = {
-    ...dynamoStoragePorts(dynamo, required('OZ_TABLE_NAME')),
-    blobs: new S3BlobStore(s3, required('OZ_BUCKET_NAME')),
+    ...dynamoStoragePorts(dynamo, required(config, 'OZ_TABLE_NAME')),
+    blobs: new S3BlobStore(s3, required(config, 'OZ_BUCKET_NAME')),
     queue,
     clock: systemClock,
     ids: { uuid: randomUUID },
-    config: configFromEnv(),
+    config: coreConfigOf(config),
+    log: portLog,
     // Usage events for billing (OZ_USAGE_QUEUE_URL comes from the stack); unset: they wait in the outbox.
-    ...(process.env.OZ_USAGE_QUEUE_URL ? { usageEvents: new SqsUsageEvents(sqs, process.env.OZ_USAGE_QUEUE_URL) } : {}),
+    ...(config.OZ_USAGE_QUEUE_URL ? { usageEvents: new SqsUsageEvents(sqs, config.OZ_USAGE_QUEUE_URL) } : {}),
   };
   return cached;
 }
@@ -59,7 +61,7 @@ let starter: WebhookStarter | undefined;
 
 /** The webhook workflow starter (the worker's; OZ_WEBHOOK_STATE_MACHINE_ARN comes from the stack). */
 export function webhookStarter(): WebhookStarter {
-  starter ??= new SfnWebhookStarter(new SFNClient(clientOptions('OZ_SFN_ENDPOINT')), required('OZ_WEBHOOK_STATE_MACHINE_ARN'));
+  starter ??= new SfnWebhookStarter(tracer.captureAWSv3Client(new SFNClient(clientOptions('OZ_SFN_ENDPOINT'))), required(appConfig(), 'OZ_WEBHOOK_STATE_MACHINE_ARN'), correlationId);
   return starter;
 }
 
@@ -67,7 +69,7 @@ let rates: DynamoRateCounter | undefined;
 
 /** The throttling counters (functions/api/throttle.ts), in the main table. */
 export function rateCounter(): DynamoRateCounter {
-  rates ??= new DynamoRateCounter(new DynamoDBClient(clientOptions('OZ_DYNAMODB_ENDPOINT')), required('OZ_TABLE_NAME'));
+  rates ??= new DynamoRateCounter(new DynamoDBClient(clientOptions('OZ_DYNAMODB_ENDPOINT')), required(appConfig(), 'OZ_TABLE_NAME'));
   return rates;
 }
 
@@ -75,12 +77,13 @@ let eventSessions: DynamoEventSessionStore | undefined;
 
 /** SDK event sessions (layers/core/event-sessions.ts), in the main table. */
 export function eventSessionStore(): DynamoEventSessionStore {
-  eventSessions ??= new DynamoEventSessionStore(new DynamoDBClient(clientOptions('OZ_DYNAMODB_ENDPOINT')), required('OZ_TABLE_NAME'));
+  eventSessions ??= new DynamoEventSessionStore(new DynamoDBClient(clientOptions('OZ_DYNAMODB_ENDPOINT')), required(appConfig(), 'OZ_TABLE_NAME'));
   return eventSessions;
 }
 
-/** For tests and the local runtime after it changes the environment. */
+/** For tests and the local runtime after it changes the environment: the configuration is read again too. */
 export function resetCoreDeps() {
+  resetAppConfig();
   cached = undefined;
   rates = undefined;
   eventSessions = undefined;

@@ -1,6 +1,6 @@
 // Alarms and the dashboard: what an operator watches. Every alarm notifies one SNS topic (the stack's
 // alarmTopic: subscribe an address or a pager to it). The custom metrics come from the functions as
-// EMF log lines (functions/metrics.ts), namespace OzOpen.
+// EMF log lines (Powertools, functions/observability.ts; the contract in functions/metrics.ts), namespace OzOpen.
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, SingleValueWidget, TextWidget, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
@@ -12,7 +12,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, type MetricName } from '../functions/metrics';
+import { METRICS_NAMESPACE, SERVICE_DIMENSION, type MetricName } from '../functions/metrics';
 
 /** A function's error rate above this share of its invocations over five minutes alarms. */
 export const ERROR_RATE_THRESHOLD = 0.05;
@@ -28,8 +28,9 @@ export interface ObservabilityProps {
   webhookStateMachine: StateMachine;
 }
 
-const custom = (name: MetricName, statistic: string, dimensionsMap?: Record<string, string>) =>
-  new Metric({ namespace: METRICS_NAMESPACE, metricName: name, statistic, period: PERIOD, ...(dimensionsMap ? { dimensionsMap } : {}) });
+// Every custom metric carries the service dimension Powertools adds (functions/metrics.ts).
+const custom = (name: MetricName, statistic: string, dimensionsMap: Record<string, string> = {}) =>
+  new Metric({ namespace: METRICS_NAMESPACE, metricName: name, statistic, period: PERIOD, dimensionsMap: { ...SERVICE_DIMENSION, ...dimensionsMap } });
 
 export class Observability extends Construct {
   readonly alarmTopic: Topic;
@@ -101,7 +102,7 @@ export class Observability extends Construct {
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Analyses by type and resolution',
-        left: [new MathExpression({ expression: `SEARCH('{${METRICS_NAMESPACE},type,resolution} MetricName="Analyses"', 'Sum', 300)`, label: '', period: PERIOD })],
+        left: [new MathExpression({ expression: `SEARCH('{${METRICS_NAMESPACE},resolution,service,type} MetricName="Analyses"', 'Sum', 300)`, label: '', period: PERIOD })],
         width: 12,
       }),
       new GraphWidget({

@@ -11,7 +11,7 @@ async function main() {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   console.log(`Retention run against the local runtime at ${runtime.url} (OZ_RETENTION_DAYS=${process.env.OZ_RETENTION_DAYS ?? '0'})`);
   const { handler } = await import('../functions/retention/handler');
-  const report = await handler();
+  const report = await handler(undefined);
   console.log(JSON.stringify({ report }));
 }
 

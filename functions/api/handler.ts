@@ -1,6 +1,7 @@
-// The zip Lambda behind every JSON endpoint. Thin: parse, call the core, shape the answer.
+// The zip Lambda behind every JSON endpoint. Thin: each operation gets its validated input and its
+// caller from the shared pipeline (pipeline.ts), calls the core and shapes the answer.
 import { analysisStatistics } from '../../layers/core/statistics';
-import { authenticate, authorize, clientConfig, endSession, issueOwnServiceToken, issueServiceToken, listSessions, logout, refresh } from '../../layers/core/auth';
+import { authorize, clientConfig, endSession, issueOwnServiceToken, issueServiceToken, listSessions, logout, refresh } from '../../layers/core/auth';
 import { listAudit } from '../../layers/core/audit';
 import { changePassword, createCompany, createUser, deleteCompany, deleteUser, getCompany, getUser, listCompanies, listUsers, patchCompany, patchUser } from '../../layers/core/admin';
 import { getAnalysis, listFolderAnalyses, parseAnalysesRequest, startAnalyses } from '../../layers/core/analyses';
@@ -14,195 +15,188 @@ import { patchAnalysisMeta, patchCollectionMeta, patchFolderMeta, patchMediaMeta
 import { decideAnalysis, patchFolderOperatorFields, resolutionEndpoint } from '../../layers/core/decisions';
 import { createReportTemplate, getReport, getReportTemplate, listFolderReports, listReportTemplateAttachments, listReportTemplates, patchReportTemplate } from '../../layers/core/reports/reports';
 import { listEventSessions, recordEventSession } from '../../layers/core/event-sessions';
-import { coreDeps, eventSessionStore } from '../wiring';
-import { json, jsonBody, type Request } from './http';
+import { eventSessionStore } from '../wiring';
+import { appConfig } from '../config';
+import { json } from './http';
 import { boolParam, intParam, timeParam, timeWindow } from './query';
-import { createRouter, type Operation } from './router';
+import { httpHandler, type Operation, type Operations } from './pipeline';
 import { openApiDocument } from './schemas/openapi';
-import type { RouteKey } from './route-table';
 
 /**
  * {"status": "ok"}, with details when the runtime announced its liveness model (npm start does):
  * the model in use and, on the fallback to fr_liveness, the warning.
  */
-export function healthcheck(env: NodeJS.ProcessEnv): { status: 'ok'; details?: { liveness_model: string; warning?: string } } {
-  if (!env.OZ_LIVENESS_IN_USE) return { status: 'ok' };
-  return { status: 'ok', details: { liveness_model: env.OZ_LIVENESS_IN_USE, ...(env.OZ_LIVENESS_WARNING ? { warning: env.OZ_LIVENESS_WARNING } : {}) } };
+export function healthcheck(config: { readonly [name: string]: unknown; OZ_LIVENESS_IN_USE?: string; OZ_LIVENESS_WARNING?: string }): { status: 'ok'; details?: { liveness_model: string; warning?: string } } {
+  if (!config.OZ_LIVENESS_IN_USE) return { status: 'ok' };
+  return { status: 'ok', details: { liveness_model: config.OZ_LIVENESS_IN_USE, ...(config.OZ_LIVENESS_WARNING ? { warning: config.OZ_LIVENESS_WARNING } : {}) } };
 }
 
-const caller = (req: Request) => authenticate(coreDeps(), req.headers['x-forensic-access-token']);
-const page = (req: Request) => ({ offset: intParam(req.query, 'offset', 0, 1_000_000), limit: intParam(req.query, 'limit', 100, 1000) });
+const page = (query: Record<string, string>) => ({ offset: intParam(query, 'offset', 0, 1_000_000), limit: intParam(query, 'limit', 100, 1000) });
 
-const serviceToken: Operation = async (req) => json(200, await issueServiceToken(coreDeps(), await caller(req), req.params['user_id']!));
+const serviceToken: Operation = async (input, who, deps) => json(200, await issueServiceToken(deps, who, input.params['user_id']!));
 
-export const operations: Partial<Record<RouteKey, Operation>> = {
-  'GET /api/healthcheck': async () => json(200, healthcheck(process.env)),
+export const operations: Operations<'api'> = {
+  'GET /api/healthcheck': async () => json(200, healthcheck(appConfig())),
   'GET /api/openapi.json': async () => json(200, openApiDocument()),
 
-  'POST /api/authorize/auth': async (req) => {
-    const body = jsonBody(req) as { credentials?: { email?: unknown; password?: unknown } };
+  'POST /api/authorize/auth': async (input, _open, deps) => {
+    const body = input.body as { credentials?: { email?: unknown; password?: unknown } };
     const email = body?.credentials?.email;
     const password = body?.credentials?.password;
     if (typeof email !== 'string' || typeof password !== 'string') {
       throw badStructure('The body must be {"credentials": {"email": "...", "password": "..."}}');
     }
-    return json(200, await authorize(coreDeps(), email, password));
+    return json(200, await authorize(deps, email, password));
   },
-  'POST /api/authorize/refresh': async (req) => {
-    const body = jsonBody(req, { required: false }) as { expire_token?: unknown };
-    return json(200, await refresh(coreDeps(), req.headers['x-forensic-access-token'], body?.expire_token));
+  'POST /api/authorize/refresh': async (input, _open, deps) => {
+    const body = input.body as { expire_token?: unknown };
+    return json(200, await refresh(deps, input.request.headers['x-forensic-access-token'], body?.expire_token));
   },
-  'POST /api/authorize/logout': async (req) => {
-    await logout(coreDeps(), await caller(req));
+  'POST /api/authorize/logout': async (input, who, deps) => {
+    await logout(deps, who);
     return json(204, null);
   },
-  'GET /api/config': async (req) => {
-    await caller(req);
-    return json(200, clientConfig(coreDeps()));
+  'GET /api/config': async (input, who, deps) => {
+    return json(200, clientConfig(deps));
   },
-  'GET /api/audit': async (req) =>
-    json(200, await listAudit(coreDeps(), await caller(req), { object_type: req.query['object_type'], object_id: req.query['object_id'], ...page(req) })),
-  'GET /api/event_sessions': async (req) => {
-    const who = await caller(req);
-    const created = timeWindow(req.query, 'time_created');
-    const updated = timeWindow(req.query, 'time_updated');
+  'GET /api/audit': async (input, who, deps) =>
+    json(200, await listAudit(deps, who, { object_type: input.query['object_type'], object_id: input.query['object_id'], ...page(input.query) })),
+  'GET /api/event_sessions': async (input, who, deps) => {
+    const created = timeWindow(input.query, 'time_created');
+    const updated = timeWindow(input.query, 'time_updated');
     return json(
       200,
-      await listEventSessions(coreDeps(), eventSessionStore(), who, {
-        ...page(req),
-        time_created: timeParam(req.query, 'time_created'),
+      await listEventSessions(deps, eventSessionStore(), who, {
+        ...page(input.query),
+        time_created: timeParam(input.query, 'time_created'),
         time_created_min: created.min,
         time_created_max: created.max,
-        time_updated: timeParam(req.query, 'time_updated'),
+        time_updated: timeParam(input.query, 'time_updated'),
         time_updated_min: updated.min,
         time_updated_max: updated.max,
-        session_id: req.query['session_id'],
-        session_id_exclude: req.query['session_id.exclude'],
-        sorting: req.query['sorting'],
-        total_omit: boolParam(req.query, 'total_omit'),
+        session_id: input.query['session_id'],
+        session_id_exclude: input.query['session_id.exclude'],
+        sorting: input.query['sorting'],
+        total_omit: boolParam(input.query, 'total_omit'),
       }),
     );
   },
-  'POST /api/event_sessions': async (req) => json(201, await recordEventSession(coreDeps(), eventSessionStore(), await caller(req), jsonBody(req))),
-  'GET /api/authorize/service_token': async (req) => json(200, await issueOwnServiceToken(coreDeps(), await caller(req))),
-  'POST /api/authorize/service_token': async (req) => json(200, await issueOwnServiceToken(coreDeps(), await caller(req))),
+  'POST /api/event_sessions': async (input, who, deps) => json(201, await recordEventSession(deps, eventSessionStore(), who, input.body)),
+  'GET /api/authorize/service_token': async (input, who, deps) => json(200, await issueOwnServiceToken(deps, who)),
+  'POST /api/authorize/service_token': async (input, who, deps) => json(200, await issueOwnServiceToken(deps, who)),
   'GET /api/authorize/service_token/{user_id}': serviceToken,
   'POST /api/authorize/service_token/{user_id}': serviceToken,
 
-  'POST /api/companies': async (req) => json(201, await createCompany(coreDeps(), await caller(req), jsonBody(req))),
-  'GET /api/companies': async (req) =>
-    json(200, await listCompanies(coreDeps(), await caller(req), { search_text: req.query['search_text'], ...page(req) })),
-  'GET /api/companies/{company_id}': async (req) => json(200, await getCompany(coreDeps(), await caller(req), req.params['company_id']!)),
-  'PATCH /api/companies/{company_id}': async (req) => json(200, await patchCompany(coreDeps(), await caller(req), req.params['company_id']!, jsonBody(req))),
-  'DELETE /api/companies/{company_id}': async (req) => {
-    await deleteCompany(coreDeps(), await caller(req), req.params['company_id']!);
+  'POST /api/companies': async (input, who, deps) => json(201, await createCompany(deps, who, input.body)),
+  'GET /api/companies': async (input, who, deps) =>
+    json(200, await listCompanies(deps, who, { search_text: input.query['search_text'], ...page(input.query) })),
+  'GET /api/companies/{company_id}': async (input, who, deps) => json(200, await getCompany(deps, who, input.params['company_id']!)),
+  'PATCH /api/companies/{company_id}': async (input, who, deps) => json(200, await patchCompany(deps, who, input.params['company_id']!, input.body)),
+  'DELETE /api/companies/{company_id}': async (input, who, deps) => {
+    await deleteCompany(deps, who, input.params['company_id']!);
     return json(204, null);
   },
 
-  'GET /api/companies/{company_id}/webhook_secret': async (req) => json(200, await readWebhookSecret(coreDeps(), await caller(req), req.params['company_id']!)),
-  'POST /api/companies/{company_id}/webhook_secret': async (req) => json(200, await rotateWebhookSecret(coreDeps(), await caller(req), req.params['company_id']!)),
-  'GET /api/usage': async (req) =>
-    json(200, await getUsage(coreDeps(), await caller(req), { month: req.query['month'], from: req.query['from'], to: req.query['to'], company_id: req.query['company_id'] })),
-  'GET /api/statistics': async (req) => json(200, await analysisStatistics(coreDeps(), await caller(req), { days: req.query['days'], company_id: req.query['company_id'] })),
-  'GET /api/companies/{company_id}/usage_quota': async (req) => json(200, await getUsageQuota(coreDeps(), await caller(req), req.params['company_id']!)),
-  'PUT /api/companies/{company_id}/usage_quota': async (req) => {
-    const who = await caller(req);
-    return json(200, await setUsageQuota(coreDeps(), who, req.params['company_id']!, jsonBody(req)));
+  'GET /api/companies/{company_id}/webhook_secret': async (input, who, deps) => json(200, await readWebhookSecret(deps, who, input.params['company_id']!)),
+  'POST /api/companies/{company_id}/webhook_secret': async (input, who, deps) => json(200, await rotateWebhookSecret(deps, who, input.params['company_id']!)),
+  'GET /api/usage': async (input, who, deps) =>
+    json(200, await getUsage(deps, who, { month: input.query['month'], from: input.query['from'], to: input.query['to'], company_id: input.query['company_id'] })),
+  'GET /api/statistics': async (input, who, deps) => json(200, await analysisStatistics(deps, who, { days: input.query['days'], company_id: input.query['company_id'] })),
+  'GET /api/companies/{company_id}/usage_quota': async (input, who, deps) => json(200, await getUsageQuota(deps, who, input.params['company_id']!)),
+  'PUT /api/companies/{company_id}/usage_quota': async (input, who, deps) => {
+    return json(200, await setUsageQuota(deps, who, input.params['company_id']!, input.body));
   },
 
-  'POST /api/users': async (req) => json(201, await createUser(coreDeps(), await caller(req), jsonBody(req))),
-  'GET /api/users': async (req) => json(200, await listUsers(coreDeps(), await caller(req), page(req))),
-  'GET /api/users/{user_id}': async (req) => json(200, await getUser(coreDeps(), await caller(req), req.params['user_id']!)),
-  'DELETE /api/users/{user_id}': async (req) => {
-    await deleteUser(coreDeps(), await caller(req), req.params['user_id']!);
+  'POST /api/users': async (input, who, deps) => json(201, await createUser(deps, who, input.body)),
+  'GET /api/users': async (input, who, deps) => json(200, await listUsers(deps, who, page(input.query))),
+  'GET /api/users/{user_id}': async (input, who, deps) => json(200, await getUser(deps, who, input.params['user_id']!)),
+  'DELETE /api/users/{user_id}': async (input, who, deps) => {
+    await deleteUser(deps, who, input.params['user_id']!);
     return json(204, null);
   },
-  'POST /api/users/{user_id}/change-password': async (req) =>
-    json(200, await changePassword(coreDeps(), await caller(req), req.params['user_id']!, jsonBody(req))),
-  'GET /api/users/{user_id}/sessions': async (req) => json(200, await listSessions(coreDeps(), await caller(req), req.params['user_id']!, page(req))),
-  'DELETE /api/users/{user_id}/sessions/{session_id}': async (req) => {
-    await endSession(coreDeps(), await caller(req), req.params['user_id']!, req.params['session_id']!);
+  'POST /api/users/{user_id}/change-password': async (input, who, deps) =>
+    json(200, await changePassword(deps, who, input.params['user_id']!, input.body)),
+  'GET /api/users/{user_id}/sessions': async (input, who, deps) => json(200, await listSessions(deps, who, input.params['user_id']!, page(input.query))),
+  'DELETE /api/users/{user_id}/sessions/{session_id}': async (input, who, deps) => {
+    await endSession(deps, who, input.params['user_id']!, input.params['session_id']!);
     return json(204, null);
   },
 
-  'GET /api/folders': async (req) => {
-    const who = await caller(req);
-    const created = timeWindow(req.query, 'time_created');
-    const analysed = timeWindow(req.query, 'analyse.time_created');
+  'GET /api/folders': async (input, who, deps) => {
+    const created = timeWindow(input.query, 'time_created');
+    const analysed = timeWindow(input.query, 'analyse.time_created');
     return json(
       200,
-      await listFolders(coreDeps(), who, {
-        ...page(req),
-        with_analyses: boolParam(req.query, 'with_analyses'),
+      await listFolders(deps, who, {
+        ...page(input.query),
+        with_analyses: boolParam(input.query, 'with_analyses'),
         time_created_min: created.min,
         time_created_max: created.max,
-        analyse_type: req.query['analyse.type'] ?? req.query['analysis.type'],
-        analyse_resolution_status: req.query['analyse.resolution_status'] ?? req.query['analysis.resolution_status'],
-        meta_data: req.query['meta_data'],
-        with_results_media_filter: boolParam(req.query, 'with_results_media_filter'),
-        analyse_time_created: timeParam(req.query, 'analyse.time_created'),
+        analyse_type: input.query['analyse.type'] ?? input.query['analysis.type'],
+        analyse_resolution_status: input.query['analyse.resolution_status'] ?? input.query['analysis.resolution_status'],
+        meta_data: input.query['meta_data'],
+        with_results_media_filter: boolParam(input.query, 'with_results_media_filter'),
+        analyse_time_created: timeParam(input.query, 'analyse.time_created'),
         analyse_time_created_min: analysed.min,
         analyse_time_created_max: analysed.max,
-        results_data: req.query['results_data'],
-        results_media_results_data: req.query['results_media_results_data'],
-        analyse_results_data: req.query['analyse.results_data'],
+        results_data: input.query['results_data'],
+        results_media_results_data: input.query['results_media_results_data'],
+        analyse_results_data: input.query['analyse.results_data'],
       }),
     );
   },
-  'GET /api/folders/{folder_id}': async (req) =>
-    json(200, await getFolder(coreDeps(), await caller(req), req.params['folder_id']!, boolParam(req.query, 'with_analyses'))),
-  'POST /api/folders/{folder_id}/analyses': async (req) => {
-    const who = await caller(req);
-    const body = jsonBody(req);
+  'GET /api/folders/{folder_id}': async (input, who, deps) =>
+    json(200, await getFolder(deps, who, input.params['folder_id']!, boolParam(input.query, 'with_analyses'))),
+  'POST /api/folders/{folder_id}/analyses': async (input, who, deps) => {
+    const body = input.body;
     const requests = parseAnalysesRequest(body);
     const endpoint = (body as { resolution_endpoint?: unknown }).resolution_endpoint;
-    return json(201, await startAnalyses(coreDeps(), who, req.params['folder_id']!, requests, endpoint === undefined ? undefined : resolutionEndpoint(endpoint)));
+    return json(201, await startAnalyses(deps, who, input.params['folder_id']!, requests, endpoint === undefined ? undefined : resolutionEndpoint(endpoint)));
   },
-  'GET /api/folders/{folder_id}/analyses': async (req) =>
+  'GET /api/folders/{folder_id}/analyses': async (input, who, deps) =>
     json(
       200,
-      await listFolderAnalyses(coreDeps(), await caller(req), req.params['folder_id']!, {
-        type: req.query['type'],
-        resolution_status: req.query['resolution_status'],
+      await listFolderAnalyses(deps, who, input.params['folder_id']!, {
+        type: input.query['type'],
+        resolution_status: input.query['resolution_status'],
       }),
     ),
-  'GET /api/folders/{folder_id}/webhooks': async (req) => json(200, await listDeliveries(coreDeps(), await caller(req), req.params['folder_id']!)),
-  'GET /api/media/{media_id}': async (req) => json(200, await getMedia(coreDeps(), await caller(req), req.params['media_id']!)),
-  'GET /api/analyses/{analysis_id}': async (req) => json(200, await getAnalysis(coreDeps(), await caller(req), req.params['analysis_id']!)),
-  'PATCH /api/analyses/{analysis_id}': async (req) => json(200, await decideAnalysis(coreDeps(), await caller(req), req.params['analysis_id']!, jsonBody(req))),
-  'PATCH /api/folders/{folder_id}': async (req) => json(200, await patchFolderOperatorFields(coreDeps(), await caller(req), req.params['folder_id']!, jsonBody(req))),
-  'PATCH /api/users/{user_id}': async (req) => json(200, await patchUser(coreDeps(), await caller(req), req.params['user_id']!, jsonBody(req))),
-  'PATCH /api/folders/{folder_id}/meta_data': async (req) => json(200, await patchFolderMeta(coreDeps(), await caller(req), req.params['folder_id']!, jsonBody(req))),
-  'PATCH /api/media/{media_id}/meta_data': async (req) => json(200, await patchMediaMeta(coreDeps(), await caller(req), req.params['media_id']!, jsonBody(req))),
-  'PATCH /api/analyses/{analysis_id}/meta_data': async (req) => json(200, await patchAnalysisMeta(coreDeps(), await caller(req), req.params['analysis_id']!, jsonBody(req))),
-  'PATCH /api/collections/{collection_id}/meta_data': async (req) =>
-    json(200, await patchCollectionMeta(coreDeps(), await caller(req), req.params['collection_id']!, jsonBody(req))),
-  'PATCH /api/collections/{collection_id}/persons/{person_id}/meta_data': async (req) =>
-    json(200, await patchPersonMeta(coreDeps(), await caller(req), req.params['collection_id']!, req.params['person_id']!, jsonBody(req))),
-  'POST /api/uploads': async (req) => {
-    const who = await caller(req);
-    const body = jsonBody(req, { required: false }) as { content_type?: unknown } | null;
-    return json(201, await createUpload(coreDeps(), who, body?.content_type));
+  'GET /api/folders/{folder_id}/webhooks': async (input, who, deps) => json(200, await listDeliveries(deps, who, input.params['folder_id']!)),
+  'GET /api/media/{media_id}': async (input, who, deps) => json(200, await getMedia(deps, who, input.params['media_id']!)),
+  'GET /api/analyses/{analysis_id}': async (input, who, deps) => json(200, await getAnalysis(deps, who, input.params['analysis_id']!)),
+  'PATCH /api/analyses/{analysis_id}': async (input, who, deps) => json(200, await decideAnalysis(deps, who, input.params['analysis_id']!, input.body)),
+  'PATCH /api/folders/{folder_id}': async (input, who, deps) => json(200, await patchFolderOperatorFields(deps, who, input.params['folder_id']!, input.body)),
+  'PATCH /api/users/{user_id}': async (input, who, deps) => json(200, await patchUser(deps, who, input.params['user_id']!, input.body)),
+  'PATCH /api/folders/{folder_id}/meta_data': async (input, who, deps) => json(200, await patchFolderMeta(deps, who, input.params['folder_id']!, input.body)),
+  'PATCH /api/media/{media_id}/meta_data': async (input, who, deps) => json(200, await patchMediaMeta(deps, who, input.params['media_id']!, input.body)),
+  'PATCH /api/analyses/{analysis_id}/meta_data': async (input, who, deps) => json(200, await patchAnalysisMeta(deps, who, input.params['analysis_id']!, input.body)),
+  'PATCH /api/collections/{collection_id}/meta_data': async (input, who, deps) =>
+    json(200, await patchCollectionMeta(deps, who, input.params['collection_id']!, input.body)),
+  'PATCH /api/collections/{collection_id}/persons/{person_id}/meta_data': async (input, who, deps) =>
+    json(200, await patchPersonMeta(deps, who, input.params['collection_id']!, input.params['person_id']!, input.body)),
+  'POST /api/uploads': async (input, who, deps) => {
+    const body = input.body as { content_type?: unknown } | null;
+    return json(201, await createUpload(deps, who, body?.content_type));
   },
 
-  'POST /api/collections': async (req) => json(201, await createCollection(coreDeps(), await caller(req), jsonBody(req))),
-  'GET /api/collections': async (req) => json(200, await listCollections(coreDeps(), await caller(req))),
-  'GET /api/collections/{collection_id}': async (req) => json(200, await getCollection(coreDeps(), await caller(req), req.params['collection_id']!)),
-  'GET /api/collections/{collection_id}/persons': async (req) => json(200, await listPersons(coreDeps(), await caller(req), req.params['collection_id']!)),
-  'GET /api/collections/{collection_id}/persons/{person_id}': async (req) =>
-    json(200, await getPerson(coreDeps(), await caller(req), req.params['collection_id']!, req.params['person_id']!)),
-  'GET /api/collections/{collection_id}/persons/{person_id}/images': async (req) =>
-    json(200, await listPersonImages(coreDeps(), await caller(req), req.params['collection_id']!, req.params['person_id']!)),
+  'POST /api/collections': async (input, who, deps) => json(201, await createCollection(deps, who, input.body)),
+  'GET /api/collections': async (input, who, deps) => json(200, await listCollections(deps, who)),
+  'GET /api/collections/{collection_id}': async (input, who, deps) => json(200, await getCollection(deps, who, input.params['collection_id']!)),
+  'GET /api/collections/{collection_id}/persons': async (input, who, deps) => json(200, await listPersons(deps, who, input.params['collection_id']!)),
+  'GET /api/collections/{collection_id}/persons/{person_id}': async (input, who, deps) =>
+    json(200, await getPerson(deps, who, input.params['collection_id']!, input.params['person_id']!)),
+  'GET /api/collections/{collection_id}/persons/{person_id}/images': async (input, who, deps) =>
+    json(200, await listPersonImages(deps, who, input.params['collection_id']!, input.params['person_id']!)),
 
-  'POST /api/report_templates': async (req) => json(201, await createReportTemplate(coreDeps(), await caller(req), jsonBody(req))),
-  'GET /api/report_templates': async (req) => json(200, await listReportTemplates(coreDeps(), await caller(req))),
-  'GET /api/report_templates/{report_template_id}': async (req) => json(200, await getReportTemplate(coreDeps(), await caller(req), req.params['report_template_id']!)),
-  'PATCH /api/report_templates/{report_template_id}': async (req) =>
-    json(200, await patchReportTemplate(coreDeps(), await caller(req), req.params['report_template_id']!, jsonBody(req))),
-  'GET /api/report_templates/{report_template_id}/attachments': async (req) =>
-    json(200, await listReportTemplateAttachments(coreDeps(), await caller(req), req.params['report_template_id']!)),
-  'GET /api/folders/{folder_id}/reports': async (req) => json(200, await listFolderReports(coreDeps(), await caller(req), req.params['folder_id']!)),
-  'GET /api/reports/{report_id}': async (req) => json(200, await getReport(coreDeps(), await caller(req), req.params['report_id']!)),
+  'POST /api/report_templates': async (input, who, deps) => json(201, await createReportTemplate(deps, who, input.body)),
+  'GET /api/report_templates': async (input, who, deps) => json(200, await listReportTemplates(deps, who)),
+  'GET /api/report_templates/{report_template_id}': async (input, who, deps) => json(200, await getReportTemplate(deps, who, input.params['report_template_id']!)),
+  'PATCH /api/report_templates/{report_template_id}': async (input, who, deps) =>
+    json(200, await patchReportTemplate(deps, who, input.params['report_template_id']!, input.body)),
+  'GET /api/report_templates/{report_template_id}/attachments': async (input, who, deps) =>
+    json(200, await listReportTemplateAttachments(deps, who, input.params['report_template_id']!)),
+  'GET /api/folders/{folder_id}/reports': async (input, who, deps) => json(200, await listFolderReports(deps, who, input.params['folder_id']!)),
+  'GET /api/reports/{report_id}': async (input, who, deps) => json(200, await getReport(deps, who, input.params['report_id']!)),
 };
 
-export const handler = createRouter('api', operations as Record<string, Operation>);
+export const handler = httpHandler('api', operations);

@@ -117,12 +117,21 @@ function parsePayloadText(part: Part): unknown {
 }
 
 /**
+ * OZ_INTEGER_TIMESTAMPS, set from the configuration when the function's chain is built
+ * (functions/api/pipeline.ts).
+ */
+let integerTimestamps = false;
+export const answerIntegerTimestamps = (on: boolean) => {
+  integerTimestamps = on;
+};
+
+/**
  * JSON with Python's separators (", " and ": "): Oz's own deployment health check matches
  * `{"error_code": ` and `"access_token": "` textually. Timestamps are whole seconds, and
  * `session_id` an integer (sessionNumber), when OZ_INTEGER_TIMESTAMPS=true (the Android SDK 2.0.2
  * parses both as integers).
  */
-export function ozJson(value: unknown, integerTimes = process.env.OZ_INTEGER_TIMESTAMPS === 'true', key = ''): string {
+export function ozJson(value: unknown, integerTimes = integerTimestamps, key = ''): string {
   if (value === null || value === undefined) return 'null';
   if (integerTimes && key === 'session_id' && typeof value === 'string') {
     const n = sessionNumber(value);
@@ -148,7 +157,6 @@ export function json(status: number, value: unknown, extraHeaders: Record<string
 
 export function errorResponse(err: unknown): APIGatewayProxyResultV2 {
   if (err instanceof ApiError) return json(err.status, errorBody(err));
-  // Anything unexpected: the documented body, and the details in the log, not in the answer.
-  console.error('unhandled error', err);
+  // Anything unexpected: the documented body; the details go to the log (the pipeline's onError), not in the answer.
   return json(500, errorBody(new ApiError(500, ErrorCode.UNKNOWN, 'Unknown server side error occurred')));
 }

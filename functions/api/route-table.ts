@@ -1,5 +1,6 @@
 // Every HTTP endpoint, once. The CDK app makes API Gateway routes from this table and each
-// function dispatches on the event's routeKey, so the deployed routes and the code cannot drift.
+// function's pipeline (pipeline.ts) dispatches on the event's routeKey, so the deployed routes and
+// the code cannot drift. A route runs the whole pipeline; `open` leaves out authentication.
 // "api" is the zip Lambda (JSON endpoints); "media" the container-image Lambda that can decode
 // uploads (sharp, ffprobe, the models).
 
@@ -9,7 +10,7 @@ export interface RouteDef {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   path: string;
   fn: FunctionName;
-  /** Whether the unauthenticated may call it. */
+  /** Whether the unauthenticated may call it: the pipeline authenticates every other route. */
   open?: boolean;
 }
 

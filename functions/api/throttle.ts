@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { ApiError, ErrorCode, errorBody } from '../../layers/core/errors';
-import { errorResponse, json } from './http';
+import { json } from './http';
 
 export const LIMIT_NAMES = ['auth', 'rest_unauthorized', 'rps_with_token'] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
@@ -17,6 +17,12 @@ export interface Rate {
   windowSeconds: number;
 }
 export type Rates = Partial<Record<LimitName, Rate>>;
+
+/** Where a failed counter is told (the pipeline logs it); the request is let through. */
+let onCounterFailure: (limit: LimitName, err: unknown) => void = () => {};
+export const reportCounterFailures = (report: typeof onCounterFailure) => {
+  onCounterFailure = report;
+};
 
 export interface RateCounter {
   /** Counts one hit in the window starting at `windowStart`; returns the window's count so far. */
@@ -44,14 +50,6 @@ export function parseRates(raw: string | undefined): Rates | null {
     rates[name] = { limit: Number(m[2]), windowSeconds: times * unit };
   }
   return rates;
-}
-
-let parsed: { raw: string | undefined; rates: Rates | null } | undefined;
-/** Read on each request (a cheap cache by value), so the setting can change without a restart locally. */
-function currentRates(): Rates | null {
-  const raw = process.env.OZ_THROTTLING_RATES;
-  if (!parsed || parsed.raw !== raw) parsed = { raw, rates: parseRates(raw) };
-  return parsed.rates;
 }
 
 const header = (event: APIGatewayProxyEventV2, name: string) => Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];
@@ -87,32 +85,40 @@ async function check(counter: RateCounter, rates: Rates, name: LimitName, subjec
     count = await counter.hit(`${name}#${subject}`, start, rate.windowSeconds);
   } catch (err) {
     // Fail open: a counter outage must not take the API down with it.
-    console.error(JSON.stringify({ msg: 'throttling counter failed, request let through', limit: name, error: String(err) }));
+    onCounterFailure(name, err);
     return null;
   }
   return count > rate.limit ? tooMany(name, rate, Math.max(1, Math.ceil(start + rate.windowSeconds - now))) : null;
 }
 
-type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
+/** What throttleAfter needs of the request: its limit and subject, and the rates in force. */
+export interface ThrottleState {
+  rates: Rates;
+  name: LimitName;
+  sourceIp: string;
+}
 
-/** Wraps a function's router: counts the request, answers 429 when over, else runs it. */
-export function withThrottling(handler: Handler, counter: () => RateCounter, clock: () => number = Date.now): Handler {
-  return async (event) => {
-    let rates: Rates | null;
-    try {
-      rates = currentRates();
-    } catch (err) {
-      return errorResponse(err); // a broken setting is a logged 500, not a silent "off"
-    }
-    if (!rates) return handler(event);
-    const { name, subject } = classify(event);
-    const limited = await check(counter(), rates, name, subject, clock());
-    if (limited) return limited;
-    const result = await handler(event);
-    // A token that is not valid (401) makes this an unauthorized request from its source IP.
-    if (name === 'rps_with_token' && typeof result === 'object' && result.statusCode === 401) {
-      return (await check(counter(), rates, 'rest_unauthorized', event.requestContext?.http?.sourceIp || 'unknown', clock())) ?? result;
-    }
-    return result;
-  };
+/**
+ * Counts the request (nothing at all when OZ_THROTTLING_RATES is unset): the 429 answer when over
+ * its limit, else what throttleAfter needs.
+ */
+export async function throttleBefore(
+  event: APIGatewayProxyEventV2,
+  rates: Rates | null,
+  counter: () => RateCounter,
+  clock: () => number = Date.now,
+): Promise<{ answer?: APIGatewayProxyResultV2; state?: ThrottleState }> {
+  if (!rates) return {};
+  const { name, subject } = classify(event);
+  const limited = await check(counter(), rates, name, subject, clock());
+  if (limited) return { answer: limited };
+  return { state: { rates, name, sourceIp: event.requestContext?.http?.sourceIp || 'unknown' } };
+}
+
+/** A token that is not valid (401) makes this an unauthorized request from its source IP. */
+export async function throttleAfter(state: ThrottleState, result: APIGatewayProxyResultV2, counter: () => RateCounter, clock: () => number = Date.now): Promise<APIGatewayProxyResultV2> {
+  if (state.name === 'rps_with_token' && typeof result === 'object' && result.statusCode === 401) {
+    return (await check(counter(), state.rates, 'rest_unauthorized', state.sourceIp, clock())) ?? result;
+  }
+  return result;
 }

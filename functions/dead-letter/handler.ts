@@ -5,25 +5,35 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ErrorCode } from '../../layers/core/errors';
 import { failStranded } from '../../layers/core/stranded';
+import { CORRELATION_ATTRIBUTE } from '../../layers/adapters/sqs-job-queue';
 import { parseJob } from '../worker/job';
 import { coreDeps, webhookStarter } from '../wiring';
+import { lambdaEntry } from '../lambda';
+import { appendLogKeys, countError, errorInfo, logger, observability, removeLogKeys, setCorrelationId } from '../observability';
 
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+async function handleDeadLetters(event: SQSEvent): Promise<SQSBatchResponse> {
   const failures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
+    setCorrelationId(record.messageAttributes?.[CORRELATION_ATTRIBUTE]?.stringValue ?? record.messageId);
     const job = parseJob(record.body);
     if (!job) {
-      console.error(JSON.stringify({ msg: 'dead letter: not an analysis job, dropped', messageId: record.messageId, body: record.body.slice(0, 1024) }));
+      // The body is not logged: a stray message may hold anything.
+      logger.error('dead letter: not an analysis job, dropped', { messageId: record.messageId, bytes: record.body.length });
       continue;
     }
+    appendLogKeys({ analysis_id: job.analysis_id, folder_id: job.folder_id, group_id: job.group_id, company_id: job.company_id });
     try {
       const outcome = await failStranded(coreDeps(), webhookStarter(), job, ErrorCode.ANALYSIS_WORKER_LOST, 'Processing stopped: the last attempt ended without a result (the worker was killed, ran out of memory or timed out)');
-      console.log(JSON.stringify({ msg: 'dead letter handled', analysis_id: job.analysis_id, outcome }));
+      logger.info('dead letter handled', { outcome });
     } catch (err) {
       // Retried after the visibility timeout; the sweeper is the net behind this one.
-      console.error(JSON.stringify({ msg: 'dead letter: could not end the analysis, will retry', analysis_id: job.analysis_id, error: String(err) }));
+      countError('dead letter');
+      logger.error('dead letter: could not end the analysis, will retry', errorInfo(err));
       failures.push({ itemIdentifier: record.messageId });
     }
+    removeLogKeys(['analysis_id', 'folder_id', 'group_id', 'company_id']);
   }
   return { batchItemFailures: failures };
 }
+
+export const handler = lambdaEntry<SQSEvent, SQSBatchResponse>((middy) => middy(handleDeadLetters).use(observability()));

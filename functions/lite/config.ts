@@ -1,6 +1,6 @@
 // API Lite's thresholds and limits. The thresholds are the product's (OZ_BIOMETRY_THRESHOLD,
 // OZ_BIOMETRY_OPERATOR_BAND, OZ_THRESHOLD_SPOOFING), so API Lite and the full API decide alike.
-import { configFromEnv } from '../../layers/core/deps';
+import type { CoreConfig } from '../../layers/core/deps';
 
 /** "The file size for the detect Liveness method is now capped at 15 MB" (API Lite 1.2.1). */
 export const MAX_FILE_BYTES = 15 * 1024 * 1024;
@@ -18,8 +18,7 @@ export interface LiteConfig {
   thresholdSpoofing: number;
 }
 
-export function liteConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LiteConfig {
-  const core = configFromEnv(env);
+export function liteConfigOf(core: CoreConfig): LiteConfig {
   return { biometryThreshold: core.biometryThreshold, operatorBand: core.biometryOperatorBand, thresholdSpoofing: core.defaultThresholdSpoofing };
 }
 

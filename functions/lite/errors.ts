@@ -98,7 +98,7 @@ export function liteErrorResponse(domain: LiteDomain, fault: LiteFault, detail?:
 export function toLiteResponse(domain: LiteDomain, err: unknown): APIGatewayProxyResultV2 {
   const known = classify(err);
   if (known) return liteErrorResponse(domain, known.fault, known.detail);
-  console.error('API Lite: unexpected error', err);
+  // Logged by the pipeline's onError (functions/api/pipeline.ts).
   return liteErrorResponse(domain, 'internal');
 }
 

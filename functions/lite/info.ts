@@ -3,6 +3,7 @@ import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import pkg from '../../package.json';
 import { jsonAnswer } from './answers';
 import type { LiteEngine } from './engine';
+import { errorInfo, logger } from '../observability';
 
 /** {"core", "tfss", "models": [{"name", "version"}]}: this product's version, the inference runtime's, the models'. */
 export function versionAnswer(engine: LiteEngine): APIGatewayProxyResultV2 {
@@ -15,7 +16,7 @@ export async function healthAnswer(engine: LiteEngine, processor: 'biometric' | 
     await engine.warmUp();
     return jsonAnswer({ status: 0, message: '' });
   } catch (err) {
-    console.error(`API Lite ${processor} health: the models cannot load`, err);
+    logger.error(`API Lite ${processor} health: the models cannot load`, errorInfo(err));
     return jsonAnswer({ status: 3, message: `The ${processor} processor is inoperative: ${err instanceof Error ? err.message : String(err)}` });
   }
 }

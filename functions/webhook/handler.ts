@@ -5,6 +5,9 @@ import type { WebhookDeliveryInput } from '../../layers/core/ports';
 import { DELIVERY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, newWebhookSecret, signWebhook, webhookPayload } from '../../layers/core/webhooks';
 import { ozJson } from '../api/http';
 import { coreDeps } from '../wiring';
+import { lambdaEntry } from '../lambda';
+import type { Config } from '../config';
+import { appendLogKeys, logger, METRIC, metrics, MetricUnit, observability, setCorrelationId } from '../observability';
 import { safePost, WebhookRetryableError } from './outbound';
 
 export interface WebhookTaskEvent {
@@ -13,9 +16,6 @@ export interface WebhookTaskEvent {
   /** Set by the Catch: {Error, Cause} of the last attempt. */
   error?: { Error?: string; Cause?: string };
 }
-
-const timeoutMs = () => Number(process.env.OZ_WEBHOOK_TIMEOUT_MS ?? 10_000);
-const allowPrivate = () => process.env.OZ_WEBHOOK_ALLOW_PRIVATE === 'true';
 
 function causeMessage(error: WebhookTaskEvent['error']): string {
   const cause = error?.Cause ?? '';
@@ -26,9 +26,11 @@ function causeMessage(error: WebhookTaskEvent['error']): string {
   }
 }
 
-export async function handler(event: WebhookTaskEvent) {
+async function runTask(event: WebhookTaskEvent, config: Config) {
   const deps = coreDeps();
-  const { company_id, folder_id, delivery_id } = event.delivery;
+  const { company_id, folder_id, delivery_id, group_id } = event.delivery;
+  setCorrelationId(event.delivery.correlation_id ?? delivery_id);
+  appendLogKeys({ company_id, folder_id, group_id, delivery_id });
   const record = await deps.webhooks.getWebhookDelivery(company_id, folder_id, delivery_id);
   if (!record) return { outcome: 'MISSING' };
   const update = (patch: Parameters<typeof deps.webhooks.updateWebhookDelivery>[3], countAttempt: boolean) =>
@@ -45,7 +47,7 @@ export async function handler(event: WebhookTaskEvent) {
     await update({ outcome: 'FAILED', last_error: 'the folder no longer exists' }, false);
     return { outcome: 'FAILED' };
   }
-  const body = ozJson(payload);
+  const body = ozJson(payload, config.OZ_INTEGER_TIMESTAMPS);
   const timestamp = Math.floor(deps.clock.now());
   const secret = await deps.webhooks.webhookSecret(company_id, newWebhookSecret);
   const headers = {
@@ -56,8 +58,10 @@ export async function handler(event: WebhookTaskEvent) {
     [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
   };
   try {
-    const res = await safePost(record.url, body, headers, { timeoutMs: timeoutMs(), allowPrivate: allowPrivate() });
+    metrics.addMetric(METRIC.webhookAttempts, MetricUnit.Count, 1);
+    const res = await safePost(record.url, body, headers, { timeoutMs: config.OZ_WEBHOOK_TIMEOUT_MS, allowPrivate: config.OZ_WEBHOOK_ALLOW_PRIVATE });
     const ok = res.status >= 200 && res.status < 300;
+    logger.info('webhook attempt', { status: res.status });
     await update({ last_status: res.status, response_excerpt: res.excerpt.slice(0, 256), last_error: ok ? null : `HTTP ${res.status}`, ...(ok ? { outcome: 'DELIVERED' as const } : {}) }, true);
     if (!ok) throw new WebhookRetryableError(`the receiver answered HTTP ${res.status}`);
     return { outcome: 'DELIVERED', status: res.status };
@@ -67,3 +71,7 @@ export async function handler(event: WebhookTaskEvent) {
     throw err;
   }
 }
+
+export const handler = lambdaEntry<WebhookTaskEvent, Awaited<ReturnType<typeof runTask>>>((middy, config) =>
+  middy((event: WebhookTaskEvent) => runTask(event, config)).use(observability()),
+);

@@ -12,6 +12,8 @@ async function main() {
   // The strong liveness model, fetched into .models/ on the first start when the network allows.
   const liveness = await ensureLivenessModel(process.env, (line) => console.log(line));
   if (liveness.warning) console.warn(`\n${'!'.repeat(100)}\nWARNING: ${liveness.warning}\n${'!'.repeat(100)}\n`);
+  // The functions' structured logs as readable lines in a terminal (functions/observability.ts); JSON when piped.
+  if (!process.env.OZ_LOG_FORMAT && process.stdout.isTTY) process.env.OZ_LOG_FORMAT = 'pretty';
   const inMemory = process.argv.includes('--in-memory') || process.env.OZ_IN_MEMORY === 'true';
   const dataDir = inMemory ? undefined : path.resolve(process.env.OZ_DATA_DIR ?? path.join(REPO_ROOT, '.oz-data'));
   const adminEmail = process.env.OZ_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL;

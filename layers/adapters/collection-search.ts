@@ -6,7 +6,7 @@
 // the stored persons before they are returned, so a person deleted meanwhile is never reported.
 import { TemplateIndex } from '../search';
 import { collectionIndexKey } from '../core/collections';
-import type { BlobStore } from '../core/ports';
+import type { BlobStore, Log } from '../core/ports';
 import { BlobNotFoundError } from '../core/ports';
 import { UnknownCollectionError, type CollectionMatch, type CollectionSearch } from '../core/search';
 import { CHANGE_LOG_TTL_SECONDS, type CollectionStore, type TemplateChange } from '../core/ports/collections';
@@ -44,6 +44,7 @@ export class IndexedCollectionSearch implements CollectionSearch {
     private readonly collections: Pick<CollectionStore, 'getCollection' | 'collectionTemplates' | 'collectionChanges' | 'listCollections' | 'getPerson'>,
     private readonly blobs: BlobStore,
     private readonly now: () => number = () => Date.now() / 1000,
+    private readonly log?: Log,
   ) {}
 
   private apply(index: TemplateIndex, changes: TemplateChange[]) {
@@ -62,7 +63,7 @@ export class IndexedCollectionSearch implements CollectionSearch {
       return { index: TemplateIndex.fromShards(shards), manifest };
     } catch (err) {
       if (err instanceof BlobNotFoundError) return null;
-      console.error(JSON.stringify({ msg: 'index snapshot unusable, rebuilding from the records', collectionId, error: String(err) }));
+      this.log?.error('index snapshot unusable, rebuilding from the records', { collection_id: collectionId, error: String(err) });
       return null;
     }
   }
@@ -107,7 +108,7 @@ export class IndexedCollectionSearch implements CollectionSearch {
     cached.version = collection.version;
     this.cache.set(key, cached);
     if (fresh || cached.changesSinceSnapshot > SNAPSHOT_AFTER_CHANGES || this.now() - cached.snapshotAt > SNAPSHOT_MAX_AGE_SECONDS) {
-      await this.writeSnapshot(companyId, collectionId, cached).catch((err: unknown) => console.error(JSON.stringify({ msg: 'index snapshot not written', collectionId, error: String(err) })));
+      await this.writeSnapshot(companyId, collectionId, cached).catch((err: unknown) => this.log?.error('index snapshot not written', { collection_id: collectionId, error: String(err) }));
     }
     return cached.index;
   }

@@ -7,9 +7,13 @@ export class SfnWebhookStarter implements WebhookStarter {
   constructor(
     private readonly sfn: SFNClient,
     private readonly stateMachineArn: string,
+    /** the log correlation id of the invocation in progress: it travels in the execution input */
+    private readonly correlationId: () => string | undefined = () => undefined,
   ) {}
 
-  async start(delivery: WebhookDeliveryInput): Promise<void> {
+  async start(input: WebhookDeliveryInput): Promise<void> {
+    const correlation = this.correlationId();
+    const delivery = correlation ? { ...input, correlation_id: correlation } : input;
     try {
       await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: delivery.delivery_id.slice(0, 80), input: JSON.stringify({ delivery }) }));
     } catch (err) {

@@ -2,6 +2,8 @@ import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, type SQSClient
 import type { AnalysisJob, JobQueue } from '../core/ports';
 
 const MAX_BATCH = 10; // SendMessageBatch limit
+/** The message attribute with the log correlation id of the request that queued the job. */
+export const CORRELATION_ATTRIBUTE = 'correlation_id';
 
 /**
  * JobQueue on one SQS queue: the message body is the job as JSON. On a FIFO queue (URL ending in
@@ -11,6 +13,8 @@ export class SqsJobQueue implements JobQueue {
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
+    /** the log correlation id of the invocation in progress: each message carries it as an attribute */
+    private readonly correlationId: () => string | undefined = () => undefined,
   ) {}
 
   private get fifo(): boolean {
@@ -18,6 +22,7 @@ export class SqsJobQueue implements JobQueue {
   }
 
   async enqueue(jobs: AnalysisJob[]): Promise<void> {
+    const correlation = this.correlationId();
     for (let start = 0; start < jobs.length; start += MAX_BATCH) {
       const batch = jobs.slice(start, start + MAX_BATCH);
       const out = await this.sqs.send(
@@ -26,6 +31,7 @@ export class SqsJobQueue implements JobQueue {
           Entries: batch.map((job, i) => ({
             Id: String(i),
             MessageBody: JSON.stringify(job),
+            ...(correlation ? { MessageAttributes: { [CORRELATION_ATTRIBUTE]: { DataType: 'String', StringValue: correlation } } } : {}),
             ...(this.fifo ? { MessageGroupId: job.group_id, MessageDeduplicationId: job.analysis_id } : {}),
           })),
         }),

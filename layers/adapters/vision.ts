@@ -1,5 +1,5 @@
 // layers/vision behind the core's ports: its errors become the core's.
-import { MediaRejectedError, NoFaceError as CoreNoFaceError, type FaceAnalyzer, type MediaInspector, type MediaSnapshotter } from '../core/ports';
+import { MediaRejectedError, NoFaceError as CoreNoFaceError, type FaceAnalyzer, type Log, type MediaInspector, type MediaSnapshotter } from '../core/ports';
 import type { TemplateExtractor } from '../core/collections';
 import { MediaError, NoFaceError, TEMPLATE_MODEL, analyzeMedia, compareTemplates, decodeShotSet, inspectMedia, makeSnapshot, makeThumbnail, ManyPeopleError, onePersonTemplate, shotSetVideo, templateModelId } from '../vision';
 
@@ -10,7 +10,8 @@ function translate(err: unknown): never {
   throw err;
 }
 
-export const mediaInspector = (): MediaInspector => ({
+/** `log` hears of thumbnails that could not be made (the media is kept anyway). */
+export const mediaInspector = (log?: Log): MediaInspector => ({
   inspect: async (bytes) => {
     const inspected = await inspectMedia(bytes).catch(translate);
     // A shot set is accepted only if it opens safely (limits, no path tricks) and holds an image.
@@ -20,7 +21,7 @@ export const mediaInspector = (): MediaInspector => ({
     }
     // The thumbnail is a convenience: media that inspected fine is never refused for want of one.
     const thumb = await makeThumbnail(bytes, inspected.kind).catch((err: unknown) => {
-      console.error(JSON.stringify({ msg: 'thumbnail failed', kind: inspected.kind, error: (err as Error)?.message }));
+      log?.error('thumbnail failed', { kind: inspected.kind, error: (err as Error)?.message });
       return undefined;
     });
     return { ...inspected, thumb };

@@ -30,7 +30,7 @@ function scrub(value: Json): Json {
  * Records one change. It runs after the change itself succeeded: a failed audit write is logged
  * and does not turn that success into an error (the client would retry a change already made).
  */
-export async function recordAudit(deps: Pick<CoreDeps, 'audit' | 'clock' | 'ids'>, actor: User | null, entry: AuditInput): Promise<void> {
+export async function recordAudit(deps: Pick<CoreDeps, 'audit' | 'clock' | 'ids' | 'log'>, actor: User | null, entry: AuditInput): Promise<void> {
   const record: AuditEntry = {
     audit_id: deps.ids.uuid(),
     company_id: entry.company_id,
@@ -46,7 +46,7 @@ export async function recordAudit(deps: Pick<CoreDeps, 'audit' | 'clock' | 'ids'
   try {
     await deps.audit.putAuditEntry(record);
   } catch (err) {
-    console.error('audit write failed', { object_type: record.object_type, object_id: record.object_id, action: record.action }, err);
+    deps.log?.error('audit write failed', { object_type: record.object_type, object_id: record.object_id, action: record.action, error: String(err) });
   }
 }
 

@@ -75,8 +75,8 @@ export async function deleteCollection(deps: Pick<CoreDeps, 'collections' | 'blo
   await Promise.allSettled([...images.map((i) => deps.blobs.delete(i.blob_key)), deps.blobs.delete(collectionIndexKey(collection.company_id, collectionId))]);
 }
 
-async function imagesFrom(deps: Pick<CoreDeps, 'blobs' | 'clock' | 'ids'>, inspector: MediaInspector, extractor: TemplateExtractor, person: Person, parts: UploadedPart[], payloadIn: unknown) {
-  const payload = parsePayload(payloadIn);
+async function imagesFrom(deps: Pick<CoreDeps, 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, extractor: TemplateExtractor, person: Person, parts: UploadedPart[], payloadIn: unknown) {
+  const payload = parsePayload(payloadIn, deps.config);
   if (parts.length === 0) throw badStructure('Send at least one photo of the person as a multipart file part');
   if (parts.length > 20) throw badValue('At most 20 photos in one request');
   const now = deps.clock.now();
@@ -121,7 +121,7 @@ async function imagesFrom(deps: Pick<CoreDeps, 'blobs' | 'clock' | 'ids'>, inspe
 }
 
 /** Stores the photos, then their records; if the records cannot be written, the photos go too. */
-async function saveImages(deps: Pick<CoreDeps, 'collections' | 'blobs' | 'clock' | 'ids'>, inspector: MediaInspector, extractor: TemplateExtractor, person: Person, parts: UploadedPart[], payloadIn: unknown, isNew: boolean) {
+async function saveImages(deps: Pick<CoreDeps, 'collections' | 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, extractor: TemplateExtractor, person: Person, parts: UploadedPart[], payloadIn: unknown, isNew: boolean) {
   const images = await imagesFrom(deps, inspector, extractor, person, parts, payloadIn);
   try {
     await deps.collections.putPersonImages(person, images, isNew);

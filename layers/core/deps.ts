@@ -1,4 +1,4 @@
-import type { BlobStore, Clock, IdGenerator, JobQueue } from './ports';
+import type { BlobStore, Clock, IdGenerator, JobQueue, Log } from './ports';
 import type { IdentityStore } from './ports/identity';
 import type { AuditLog } from './ports/audit';
 import type { FolderStore } from './ports/folders';
@@ -9,7 +9,7 @@ import type { WebhookStore } from './ports/webhooks';
 import type { PrivacyStore } from './ports/privacy';
 import type { MetaDataStore } from './ports/metadata';
 import type { ReportStore } from './ports/reports';
-import { parsePriceTable, type PriceTable, type UsageEventSink } from './metering';
+import type { PriceTable, UsageEventSink } from './metering';
 
 export interface CoreConfig {
   /** OZ_SESSION_TTL: seconds a regular session lives and is extended by on each use. */
@@ -33,6 +33,8 @@ export interface CoreConfig {
    * confidence_spoofing, the pre-5.0.0 answer (changelog 5.0.0 keeps it behind a switch).
    */
   qualityThreeScores: boolean;
+  /** OZ_WEBHOOK_ALLOW_PRIVATE=true (local development): webhooks may go to loopback and private addresses. */
+  webhookAllowPrivate: boolean;
 }
 
 export const defaultConfig: CoreConfig = {
@@ -45,37 +47,10 @@ export const defaultConfig: CoreConfig = {
   priceTable: null,
   passwordMinLength: 8,
   qualityThreeScores: false,
+  webhookAllowPrivate: false,
 };
 
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CoreConfig {
-  const num = (name: string, fallback: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
-    return value;
-  };
-  return {
-    sessionTtlSeconds: num('OZ_SESSION_TTL', defaultConfig.sessionTtlSeconds),
-    longLivedTtlSeconds: num('OZ_SESSION_LONGLIVE_TTL', defaultConfig.longLivedTtlSeconds),
-    presignTtlSeconds: num('OZ_PRESIGN_TTL', defaultConfig.presignTtlSeconds),
-    defaultThresholdSpoofing: num('OZ_THRESHOLD_SPOOFING', defaultConfig.defaultThresholdSpoofing),
-    biometryThreshold: num('OZ_BIOMETRY_THRESHOLD', defaultConfig.biometryThreshold),
-    biometryOperatorBand: band(env['OZ_BIOMETRY_OPERATOR_BAND']),
-    priceTable: parsePriceTable(env['OZ_PRICE_TABLE']),
-    passwordMinLength: Math.ceil(num('OZ_PASSWORD_MIN_LENGTH', defaultConfig.passwordMinLength)),
-    qualityThreeScores: env['OZ_QUALITY_THREE_SCORES'] === 'true',
-  };
-}
-
-function band(raw: string | undefined): number[] {
-  if (!raw) return [];
-  const values = raw.split(',').map(Number);
-  if (values.length !== 2 || !values.every((v) => v >= 0 && v <= 1) || values[0]! > values[1]!) {
-    throw new Error(`OZ_BIOMETRY_OPERATOR_BAND must be "low,high" with 0 <= low <= high <= 1, got "${raw}"`);
-  }
-  return values;
-}
+// Read from the environment by functions/config.ts.
 
 /** The storage ports, one per area (layers/core/ports); each use case asks only for those it uses. */
 export interface StoragePorts {
@@ -98,6 +73,8 @@ export interface CoreDeps extends StoragePorts {
   clock: Clock;
   ids: IdGenerator;
   config: CoreConfig;
+  /** Where the core's log lines go; without it they are dropped (tests). */
+  log?: Log;
   /** Where usage events go (the usage queue); without it they wait in the outbox. */
   usageEvents?: UsageEventSink;
 }

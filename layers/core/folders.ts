@@ -1,7 +1,7 @@
 // Folders and media: uploads land in blob storage first, then one transaction records them.
 import type { Caller } from './auth';
 import { recordAudit } from './audit';
-import type { CoreDeps } from './deps';
+import type { CoreConfig, CoreDeps } from './deps';
 import { mediaBlobKeys, thumbKey, type Analysis, type Folder, type JsonObject, type Media, type MediaType } from './entities';
 import type { FolderAggregate } from './ports/folders';
 import { badStructure, badValue, forbidden, notFound } from './errors';
@@ -38,7 +38,7 @@ export interface UploadPayload {
   raw: JsonObject;
 }
 
-export function parsePayload(payload: unknown): UploadPayload {
+export function parsePayload(payload: unknown, config: Pick<CoreConfig, 'webhookAllowPrivate'>): UploadPayload {
   const raw = objectOrEmpty(payload, 'payload');
   const tagsIn = objectOrEmpty(raw['media:tags'], 'media:tags');
   const tags: Record<string, string[]> = {};
@@ -57,7 +57,7 @@ export function parsePayload(payload: unknown): UploadPayload {
     tags,
     mediaMeta,
     folderMeta: metaDataOf(raw['folder:meta_data'], 'folder:meta_data'),
-    resolutionEndpoint: resolutionEndpointOf(raw['resolution_endpoint']),
+    resolutionEndpoint: resolutionEndpointOf(raw['resolution_endpoint'], config.webhookAllowPrivate),
     raw,
   };
 }
@@ -166,8 +166,8 @@ export function newFolder(deps: Pick<CoreDeps, 'clock' | 'ids'>, companyId: stri
   };
 }
 
-export async function createFolder(deps: Pick<CoreDeps, 'audit' | 'folders' | 'blobs' | 'clock' | 'ids'>, inspector: MediaInspector, caller: Caller, parts: UploadedPart[], payloadIn: unknown) {
-  const payload = parsePayload(payloadIn);
+export async function createFolder(deps: Pick<CoreDeps, 'audit' | 'folders' | 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, caller: Caller, parts: UploadedPart[], payloadIn: unknown) {
+  const payload = parsePayload(payloadIn, deps.config);
   check(caller.user, 'FOLDER', 'create', { company_id: caller.user.company_id, owner_id: caller.user.user_id }, 'Folder');
   const inspected = await inspectAll(inspector, parts);
   const folder = newFolder(deps, caller.user.company_id, caller.user.user_id, payload);
@@ -204,7 +204,7 @@ export async function loadFolder(deps: Pick<CoreDeps, 'folders'>, caller: Caller
 export async function addMedia(deps: Pick<CoreDeps, 'audit' | 'folders' | 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, caller: Caller, folderId: string, parts: UploadedPart[], payloadIn: unknown) {
   const agg = await loadFolder(deps, caller, folderId, 'update');
   refuseIfCleared(agg.folder, 'new media');
-  const payload = parsePayload(payloadIn);
+  const payload = parsePayload(payloadIn, deps.config);
   const inspected = await inspectAll(inspector, parts);
   const media = buildMedia(deps, agg.folder, inspected, payload);
   await storeBlobs(deps, inspector, media, inspected);

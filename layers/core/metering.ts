@@ -190,7 +190,7 @@ export const quotaExceeded = (details: JsonObject) =>
  * the count only moves if it stays within it, so concurrent requests cannot overshoot. Throws the
  * documented 402 when it would not; nothing is stored then. Returns the undo for a failed start.
  */
-export async function reserveAnalyses(deps: Pick<CoreDeps, 'metering' | 'clock'>, companyId: string, count: number): Promise<() => Promise<void>> {
+export async function reserveAnalyses(deps: Pick<CoreDeps, 'metering' | 'clock' | 'log'>, companyId: string, count: number): Promise<() => Promise<void>> {
   if (count <= 0) return async () => {};
   const company = companyId || ANONYMOUS_COMPANY;
   const month = monthOf(deps.clock.now());
@@ -198,7 +198,7 @@ export async function reserveAnalyses(deps: Pick<CoreDeps, 'metering' | 'clock'>
   const result = await deps.metering.reserveAnalyses(company, month, count, limit);
   if (!result.ok) throw quotaExceeded({ company_id: company, month, monthly_analyses: limit, started: result.started, requested: count });
   return async () => {
-    await deps.metering.releaseAnalyses(company, month, count).catch((err: unknown) => console.error(JSON.stringify({ msg: 'quota release failed', error: String(err) })));
+    await deps.metering.releaseAnalyses(company, month, count).catch((err: unknown) => deps.log?.error('quota release failed', { error: String(err) }));
   };
 }
 
@@ -242,7 +242,7 @@ export async function setUsageQuota(deps: Pick<CoreDeps, 'identity' | 'metering'
 // Publishing usage events -------------------------------------------------------------------
 
 /** Publishes the outbox entry of an analysis that has just become final, then clears it. */
-export async function publishUsage(deps: Pick<CoreDeps, 'metering' | 'usageEvents'>, analyses: Pick<Analysis, 'analysis_id' | 'company_id'>[]): Promise<void> {
+export async function publishUsage(deps: Pick<CoreDeps, 'metering' | 'usageEvents' | 'log'>, analyses: Pick<Analysis, 'analysis_id' | 'company_id'>[]): Promise<void> {
   const sink = deps.usageEvents;
   if (!sink || analyses.length === 0) return;
   try {
@@ -252,15 +252,15 @@ export async function publishUsage(deps: Pick<CoreDeps, 'metering' | 'usageEvent
     await Promise.all(events.map((e) => deps.metering.clearUsageEvent(e.company_id, e.analysis_id)));
   } catch (err) {
     // The outbox keeps the event: the next delivery of the job or the sweep publishes it.
-    console.error(JSON.stringify({ msg: 'usage event publish failed, left in the outbox', error: String(err) }));
+    deps.log?.error('usage event publish failed, left in the outbox', { error: String(err) });
   }
 }
 
 /** Counts an Instant API analysis (nothing else is stored) and publishes its event, best effort. */
-export async function meterInstant(deps: Pick<CoreDeps, 'metering' | 'usageEvents'>, analysis: Analysis): Promise<void> {
+export async function meterInstant(deps: Pick<CoreDeps, 'metering' | 'usageEvents' | 'log'>, analysis: Analysis): Promise<void> {
   const event = usageEventOf(analysis);
   await deps.metering.countUsage(event);
-  await deps.usageEvents?.publish([event]).catch((err: unknown) => console.error(JSON.stringify({ msg: 'instant usage event publish failed', error: String(err) })));
+  await deps.usageEvents?.publish([event]).catch((err: unknown) => deps.log?.error('instant usage event publish failed', { error: String(err) }));
 }
 
 const SWEEP_EVERY_MS = 60_000;
@@ -271,7 +271,7 @@ let lastSweep = 0;
  * Publishes outbox entries older than two minutes: those of processes that died between the final
  * write and the publish, when no redelivery came. At most once a minute per process.
  */
-export async function sweepUsageOutbox(deps: Pick<CoreDeps, 'metering' | 'clock' | 'usageEvents'>): Promise<number> {
+export async function sweepUsageOutbox(deps: Pick<CoreDeps, 'metering' | 'clock' | 'usageEvents' | 'log'>): Promise<number> {
   if (!deps.usageEvents || Date.now() - lastSweep < SWEEP_EVERY_MS) return 0;
   lastSweep = Date.now();
   try {
@@ -281,7 +281,7 @@ export async function sweepUsageOutbox(deps: Pick<CoreDeps, 'metering' | 'clock'
     await Promise.all(stale.map((e) => deps.metering.clearUsageEvent(e.company_id, e.analysis_id)));
     return stale.length;
   } catch (err) {
-    console.error(JSON.stringify({ msg: 'usage outbox sweep failed', error: String(err) }));
+    deps.log?.error('usage outbox sweep failed', { error: String(err) });
     return 0;
   }
 }

@@ -186,7 +186,7 @@ export interface RetentionConfig {
   pageSize: number;
 }
 
-export function retentionConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RetentionConfig {
+export function retentionConfigFromEnv(env: Record<string, string | undefined>): RetentionConfig {
   const whole = (name: string, fallback: number, min: number) => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;

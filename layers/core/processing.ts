@@ -215,6 +215,8 @@ export interface ProcessOptions {
   deadline?: number;
   /** With a deadline: past it, throw DeadlineExceeded even on the final attempt (the caller queues the analysis). */
   handOffAtDeadline?: boolean;
+  /** Told when this attempt ended the analysis (for metrics). */
+  onEnded?: (ended: Pick<Analysis, 'type' | 'state' | 'resolution'>) => void;
 }
 
 /** The attempt ran out of its time budget (ProcessOptions.deadline): transient, retried by the queue. */
@@ -256,7 +258,10 @@ export async function processAnalysis(deps: Pick<CoreDeps, 'folders' | 'analyses
   const finish = async (patch: Partial<Analysis>, output: Media[] = []) => {
     const now = deps.clock.now();
     const wrote = await deps.analyses.finishAnalysis({ ...analysis, ...patch, time_updated: now, time_task_finished: now }, output);
-    if (wrote) await publishUsage(deps, [analysis]);
+    if (wrote) {
+      options.onEnded?.({ type: analysis.type, state: patch.state ?? analysis.state, resolution: patch.resolution ?? analysis.resolution });
+      await publishUsage(deps, [analysis]);
+    }
     return wrote;
   };
   const startedAt = Date.now();

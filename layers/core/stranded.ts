@@ -22,7 +22,7 @@ export const DEFAULT_STUCK_AFTER_SECONDS = 3600;
 /** Analyses ended per sweep at most; the next sweep (every 5 minutes) goes on. */
 export const SWEEP_LIMIT = 200;
 
-export function stuckAfterSecondsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+export function stuckAfterSecondsFromEnv(env: Record<string, string | undefined>): number {
   const raw = env['OZ_STUCK_AFTER_SECONDS'];
   if (raw === undefined || raw === '') return DEFAULT_STUCK_AFTER_SECONDS;
   const value = Number(raw);

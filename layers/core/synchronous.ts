@@ -19,7 +19,7 @@ import { meterInstant, reserveAnalyses } from './metering';
  * `deadline` (epoch ms): what has not finished by then is handed to the queue, whose worker ends
  * it (and fires the webhook); the answer then shows those analyses PROCESSING.
  */
-export async function runGroupNow(deps: Pick<CoreDeps, 'folders' | 'analyses' | 'collections' | 'metering' | 'webhooks' | 'blobs' | 'queue' | 'clock' | 'ids' | 'config' | 'usageEvents'>, analyzers: Analyzers, starter: WebhookStarter, caller: Caller, folderId: string, requests: AnalysisRequest[], release?: () => Promise<void>, deadline?: number) {
+export async function runGroupNow(deps: Pick<CoreDeps, 'folders' | 'analyses' | 'collections' | 'metering' | 'webhooks' | 'blobs' | 'queue' | 'clock' | 'ids' | 'config' | 'usageEvents' | 'log'>, analyzers: Analyzers, starter: WebhookStarter, caller: Caller, folderId: string, requests: AnalysisRequest[], release?: () => Promise<void>, deadline?: number) {
   const { analyses } = await createAnalyses(deps, caller, folderId, requests, { enqueue: false, reserved: release !== undefined }).catch(async (err: unknown) => {
     await release?.();
     throw err;
@@ -36,16 +36,16 @@ export async function runGroupNow(deps: Pick<CoreDeps, 'folders' | 'analyses' | 
       if (err instanceof DeadlineExceeded) {
         const rest = jobs.slice(i);
         await deps.queue.enqueue(rest);
-        console.log(JSON.stringify({ msg: 'single request: analyses handed to the queue at the deadline', folder_id: folderId, analyses: rest.length }));
+        deps.log?.info('single request: analyses handed to the queue at the deadline', { folder_id: folderId, analyses: rest.length });
         return;
       }
-      console.error(JSON.stringify({ msg: 'single-request analysis failed', analysis_id: job.analysis_id, error: String(err) }));
+      deps.log?.error('single-request analysis failed', { analysis_id: job.analysis_id, error: String(err) });
     }
   }
   const first = jobs[0];
   if (first) {
     await notifyIfGroupComplete(deps, starter, first).catch((err: unknown) =>
-      console.error(JSON.stringify({ msg: 'webhook start failed', folder_id: folderId, error: String(err) })),
+      deps.log?.error('webhook start failed', { folder_id: folderId, error: String(err) }),
     );
   }
 }
@@ -54,8 +54,8 @@ export async function runGroupNow(deps: Pick<CoreDeps, 'folders' | 'analyses' | 
  * Instant API: the media and analyses live in this request only. Nothing is written to a table,
  * a bucket or a queue, and nothing personal is logged; the ids in the answer are temporary.
  */
-export async function runInstant(deps: Pick<CoreDeps, 'metering' | 'clock' | 'ids' | 'config' | 'usageEvents'>, inspector: MediaInspector, analyzers: Analyzers, caller: Caller | null, parts: UploadedPart[], payloadIn: unknown) {
-  const payload = parsePayload(payloadIn);
+export async function runInstant(deps: Pick<CoreDeps, 'metering' | 'clock' | 'ids' | 'config' | 'usageEvents' | 'log'>, inspector: MediaInspector, analyzers: Analyzers, caller: Caller | null, parts: UploadedPart[], payloadIn: unknown) {
+  const payload = parsePayload(payloadIn, deps.config);
   if (payload.raw['analyses'] === undefined) throw badStructure('The Instant API needs "analyses" in the payload: it answers with their results');
   const requests = parseAnalysesRequest({ analyses: payload.raw['analyses'] });
   if (requests.some((r) => r.type === 'COLLECTION')) throw badValue('COLLECTION analyses search stored collections: they are not available in the Instant API');
@@ -85,7 +85,7 @@ export async function runInstant(deps: Pick<CoreDeps, 'metering' | 'clock' | 'id
       });
       patch = { state: 'FINISHED', resolution: o.resolution, results_media: o.results_media, results_data: o.results_data };
     } catch (err) {
-      if (!(err instanceof AnalysisFailure)) console.error(JSON.stringify({ msg: 'instant analysis failed', error: (err as Error).name }));
+      if (!(err instanceof AnalysisFailure)) deps.log?.error('instant analysis failed', { error: (err as Error).name });
       patch = err instanceof AnalysisFailure ? { state: 'FAILED', error_code: err.code, error_message: err.message } : { state: 'FAILED', error_code: ErrorCode.UNKNOWN, error_message: 'The analysis failed' };
     }
     Object.assign(a, patch, { time_updated: deps.clock.now(), time_task_finished: deps.clock.now() });

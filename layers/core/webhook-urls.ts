@@ -89,7 +89,7 @@ export function urlVerdict(raw: string, allowPrivate: boolean): string | null {
 }
 
 /** A resolution_endpoint as a client gives it: null/"" for none, otherwise a URL that may be called. */
-export function resolutionEndpointOf(value: unknown, allowPrivate = process.env.OZ_WEBHOOK_ALLOW_PRIVATE === 'true'): string | null {
+export function resolutionEndpointOf(value: unknown, allowPrivate: boolean): string | null {
   if (value === undefined || value === null || value === '') return null;
   if (typeof value !== 'string') throw badValue('resolution_endpoint must be a URL string');
   if (value.length > LIMITS.urlChars) throw badValue(`resolution_endpoint is at most ${LIMITS.urlChars} characters`);

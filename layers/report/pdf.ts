@@ -27,14 +27,16 @@ const COLORS = {
 };
 const toneColor = (tone: Tone) => (tone ? COLORS[tone] : null);
 
-let fontBytes: { regular: Buffer; bold: Buffer } | undefined;
-/** The DejaVu fonts ship in an npm package (dejavu-fonts-ttf); OZ_REPORT_FONT_DIR overrides where they are. */
-function fonts() {
-  if (!fontBytes) {
-    const dir = process.env.OZ_REPORT_FONT_DIR ?? path.dirname(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'));
-    fontBytes = { regular: fs.readFileSync(path.join(dir, 'DejaVuSans.ttf')), bold: fs.readFileSync(path.join(dir, 'DejaVuSans-Bold.ttf')) };
+const fontBytes = new Map<string, { regular: Buffer; bold: Buffer }>();
+/** The DejaVu fonts ship in an npm package (dejavu-fonts-ttf); a renderer's fontDir overrides where they are. */
+function fonts(fontDir: string | undefined) {
+  const dir = fontDir ?? path.dirname(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'));
+  let loaded = fontBytes.get(dir);
+  if (!loaded) {
+    loaded = { regular: fs.readFileSync(path.join(dir, 'DejaVuSans.ttf')), bold: fs.readFileSync(path.join(dir, 'DejaVuSans-Bold.ttf')) };
+    fontBytes.set(dir, loaded);
   }
-  return fontBytes;
+  return loaded;
 }
 
 /** A thumbnail as JPEG, or null when the bytes are not a decodable picture (then only the caption prints). */
@@ -112,10 +114,13 @@ class Layout {
 }
 
 export class PdfReportRenderer implements ReportRenderer {
+  /** fontDir: a folder with DejaVuSans.ttf and DejaVuSans-Bold.ttf (OZ_REPORT_FONT_DIR) */
+  constructor(private readonly options: { fontDir?: string } = {}) {}
+
   async render(document: ReportDocument): Promise<Buffer> {
     const pdf = await PDFDocument.create();
     pdf.registerFontkit(fontkit);
-    const { regular, bold } = fonts();
+    const { regular, bold } = fonts(this.options.fontDir);
     const font = await pdf.embedFont(regular, { subset: true });
     const boldFont = await pdf.embedFont(bold, { subset: true });
     pdf.setTitle(document.title);

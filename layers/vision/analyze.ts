@@ -29,6 +29,7 @@ import { withTempFile } from './tools';
 import { primaryFaces } from './track';
 import type { Frame, MediaKind } from './types';
 import { probeVideoFile, sampleVideoFileStreaming, type SampledVideo, type SampleStrategy, type VideoProbe } from './video';
+import { visionSettings } from './settings';
 
 export interface MediaAnalysisOptions {
   /** passive liveness (confidenceSpoofing) */
@@ -78,10 +79,7 @@ export const PASSIVE_FRAMES_IN_GESTURE_VIDEO = 8;
 export const TEMPLATE_FRAMES = 3;
 export const JPEG_QUALITY = 90;
 
-function defaultVideoFrames(): number {
-  const n = Number(process.env.OZ_LIVENESS_FRAMES);
-  return Number.isInteger(n) && n >= 1 && n <= 64 ? n : 8;
-}
+const defaultVideoFrames = (): number => visionSettings().livenessFrames;
 
 /** Knobs for callers below the worker (analyzeLiveness, evaluation). */
 export interface InternalOptions {

@@ -9,9 +9,10 @@ import yauzl from 'yauzl';
 import { gunzipSync } from 'node:zlib';
 import { MediaError } from './errors';
 import { sniff, type ImageFormat } from './sniff';
-import { envMs, runTool, withTempFile } from './tools';
+import { runTool, withTempFile } from './tools';
 import type { Frame } from './types';
 import { probeVideoFile, sampleVideoFile, type SampleOptions, type VideoProbe } from './video';
+import { visionSettings } from './settings';
 
 /** Decompression-bomb guard: images above this many pixels are refused before decoding. */
 export const MAX_IMAGE_PIXELS = 50_000_000;
@@ -37,7 +38,7 @@ async function decodeBmp(bytes: Buffer): Promise<Frame> {
   if (width <= 0 || height <= 0) throw new MediaError('CORRUPT_MEDIA', 'the BMP has no size');
   if (width * height > MAX_IMAGE_PIXELS) throw tooLarge(width, height);
   const res = await runTool('ffmpeg', ['-nostdin', '-v', 'error', '-f', 'bmp_pipe', '-i', 'pipe:0', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], {
-    timeoutMs: envMs('OZ_FFMPEG_TIMEOUT_MS', 60_000),
+    timeoutMs: visionSettings().ffmpegTimeoutMs,
     maxStdout: width * height * 3 + 1,
     stdin: bytes,
   });
@@ -321,7 +322,7 @@ export async function shotSetVideo(bytes: Buffer, limits: ShotSetLimits = SHOT_S
     'ffmpeg',
     ['-nostdin', '-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(SHOT_SET_VIDEO_FPS), '-i', 'pipe:0',
       '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-movflags', 'frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', 'pipe:1'],
-    { timeoutMs: envMs('OZ_FFMPEG_TIMEOUT_MS', 60_000), stdin: Buffer.concat(raw), maxStdout: 200 * 1024 * 1024 },
+    { timeoutMs: visionSettings().ffmpegTimeoutMs, stdin: Buffer.concat(raw), maxStdout: 200 * 1024 * 1024 },
   );
   if (res.timedOut || res.code !== 0 || res.stdout.length === 0) throw new MediaError('CORRUPT_MEDIA', `could not make the shot set's video: ${res.stderr.slice(0, 300)}`);
   return res.stdout;

@@ -34,6 +34,7 @@
 import type { EyeState, HeadPose } from './attributes';
 import type { FaceBox } from './faces';
 import type { LandmarkGeometry } from './landmarks';
+import { visionSettings } from './settings';
 
 export const GESTURE_TAGS = [
   'video_selfie_left',
@@ -135,9 +136,7 @@ export const GESTURE_THRESHOLDS = {
   minFrames: 3,
 } as const;
 
-function mirrored(): boolean {
-  return /^(1|true|yes)$/i.test((process.env.OZ_SELFIE_MIRRORED ?? '').trim());
-}
+const mirrored = (): boolean => visionSettings().selfieMirrored;
 
 const cap2 = (x: number): number => (Number.isFinite(x) ? Math.min(2, Math.max(0, x)) : 0);
 const round2 = (x: number): number => Math.round(x * 100) / 100;

@@ -14,6 +14,8 @@ export { MediaError, NoFaceError, ManyPeopleError } from './errors';
 export type { MediaErrorCode } from './errors';
 export type { Frame, MediaInspection, MediaKind } from './types';
 export { inspectMedia } from './media';
+export { configureVision, visionSettings, DEFAULT_VISION_SETTINGS } from './settings';
+export type { VisionSettings } from './settings';
 export { makeSnapshot, makeThumbnail, SNAPSHOT_MAX_SIDE, THUMB_MAX_SIDE } from './thumbs';
 export type { Snapshot, Thumbnail } from './thumbs';
 export { decodeImage, decodeShotSet, sampleVideoFrames, shotSetVideo, MAX_IMAGE_PIXELS, SHOT_SET_LIMITS } from './frames';

@@ -17,6 +17,7 @@ import { squareBox, type FaceBox } from './faces';
 import { roiToTensor, type Rect } from './imageops';
 import { getModel, outputData, runModel, softmax } from './onnx';
 import type { Frame } from './types';
+import { visionSettings } from './settings';
 
 export interface LivenessNet {
   model: ModelName;
@@ -42,9 +43,9 @@ export interface LivenessChoice {
   nets: LivenessNet[];
 }
 
-/** Which liveness network(s) to use now (env OZ_LIVENESS_MODEL, optional files in OZ_MODEL_DIR). */
+/** Which liveness network(s) to use now (the livenessModel setting, optional files in OZ_MODEL_DIR). */
 export function chooseLivenessModel(): LivenessChoice {
-  const want = (process.env.OZ_LIVENESS_MODEL ?? 'auto').trim().toLowerCase();
+  const want = visionSettings().livenessModel.trim().toLowerCase();
   const v2 = (): boolean => findOptionalModel('MiniFASNetV2') !== null;
   const requireOptional = (name: ModelName): void => {
     resolveModel(name); // throws MODEL_NOT_FOUND / MODEL_CHECKSUM_MISMATCH with a clear message

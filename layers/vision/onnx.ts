@@ -5,6 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { resolveModel, type ModelName, type ResolvedModel } from '../../models/manifest';
+import { visionSettings } from './settings';
 
 export interface LoadedModel {
   session: ort.InferenceSession;
@@ -14,10 +15,7 @@ export interface LoadedModel {
 
 const sessions = new Map<string, Promise<LoadedModel>>();
 
-function threads(): number {
-  const n = Number(process.env.OZ_ORT_THREADS);
-  return Number.isInteger(n) && n >= 1 && n <= 64 ? n : 1;
-}
+const threads = (): number => visionSettings().ortThreads;
 
 async function create(name: ModelName): Promise<LoadedModel> {
   const model = resolveModel(name);

@@ -7,6 +7,7 @@ import { accessSync, chmodSync, constants as fsc, existsSync, statSync } from 'n
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { visionSettings } from './settings';
 
 type Tool = 'ffmpeg' | 'ffprobe';
 
@@ -48,9 +49,9 @@ function ensureExecutable(file: string, tool: Tool): void {
   }
 }
 
-/** Absolute path of a runnable ffmpeg/ffprobe (env override OZ_FFMPEG_PATH / OZ_FFPROBE_PATH first). */
+/** Absolute path of a runnable ffmpeg/ffprobe (the ffmpegPath / ffprobePath settings first). */
 export function toolPath(tool: Tool): string {
-  const env = (tool === 'ffmpeg' ? process.env.OZ_FFMPEG_PATH : process.env.OZ_FFPROBE_PATH) ?? '';
+  const env = (tool === 'ffmpeg' ? visionSettings().ffmpegPath : visionSettings().ffprobePath) ?? '';
   const key = `${tool}\0${env}`;
   const cached = resolved.get(key);
   if (cached) return cached;
@@ -147,8 +148,3 @@ export async function withTempFile<T>(bytes: Buffer, fn: (file: string) => Promi
   }
 }
 
-/** Milliseconds from env, else the default. */
-export function envMs(name: string, dflt: number): number {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : dflt;
-}

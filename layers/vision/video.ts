@@ -13,8 +13,9 @@
  */
 import { MediaError } from './errors';
 import { fitInside } from './imageops';
-import { envMs, runTool } from './tools';
+import { runTool } from './tools';
 import type { Frame } from './types';
+import { visionSettings } from './settings';
 
 export interface VideoProbe {
   formatName: string;
@@ -89,7 +90,7 @@ export async function probeVideoFile(file: string): Promise<VideoProbe> {
   const res = await runTool(
     'ffprobe',
     ['-v', 'error', '-of', 'json', '-show_format', '-show_streams', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,dts_time,flags', file],
-    { timeoutMs: envMs('OZ_FFPROBE_TIMEOUT_MS', 20_000), maxStdout: 64 * 1024 * 1024 },
+    { timeoutMs: visionSettings().ffprobeTimeoutMs, maxStdout: 64 * 1024 * 1024 },
   );
   if (res.timedOut) throw new MediaError('CORRUPT_MEDIA', 'the video could not be read in time (ffprobe timed out)');
   if (res.code !== 0) throw new MediaError('CORRUPT_MEDIA', `the video is corrupt or truncated: ${tail(res.stderr) || 'ffprobe failed'}`);
@@ -157,17 +158,14 @@ export async function probeVideoFile(file: string): Promise<VideoProbe> {
   };
 }
 
-function threadsArg(): string {
-  const n = Number(process.env.OZ_FFMPEG_THREADS);
-  return Number.isInteger(n) && n >= 0 && n <= 16 ? String(n) : '1';
-}
+const threadsArg = (): string => String(visionSettings().ffmpegThreads);
 
 /** Decodes the first frame to make sure the stream really decodes (a few ms). Throws CORRUPT_MEDIA. */
 export async function checkVideoDecodes(file: string): Promise<void> {
   const res = await runTool(
     'ffmpeg',
     ['-nostdin', '-v', 'error', '-threads', threadsArg(), '-noautorotate', '-i', file, '-map', '0:v:0', '-an', '-sn', '-dn', '-frames:v', '1', '-vf', 'scale=16:16', '-pix_fmt', 'gray', '-f', 'rawvideo', 'pipe:1'],
-    { timeoutMs: envMs('OZ_FFMPEG_TIMEOUT_MS', 60_000), maxStdout: 4096 },
+    { timeoutMs: visionSettings().ffmpegTimeoutMs, maxStdout: 4096 },
   );
   if (res.timedOut) throw new MediaError('CORRUPT_MEDIA', 'the video could not be decoded in time (ffmpeg timed out)');
   if (res.stdout.length < 256) {
@@ -266,7 +264,7 @@ async function runSample(
   args.push('-noautorotate', '-i', file, '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', filters.join(','), '-vsync', '0', '-frames:v', String(count), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
   const asm = new FrameAssembler(out.width, out.height, count, onFrame);
   const res = await runTool('ffmpeg', args, {
-    timeoutMs: envMs('OZ_FFMPEG_TIMEOUT_MS', 60_000),
+    timeoutMs: visionSettings().ffmpegTimeoutMs,
     maxStdout: out.width * out.height * 3 * count + 1,
     onStdout: (c) => asm.push(c),
   });
@@ -333,7 +331,7 @@ export async function videoFrameAt(file: string, probe: VideoProbe, seconds: num
   const args = ['-nostdin', '-v', 'error', '-threads', threadsArg(), '-ss', time.toFixed(6), '-noautorotate', '-i', file];
   args.push('-map', '0:v:0', '-an', '-sn', '-dn', '-vf', filters.join(','), '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
   const asm = new FrameAssembler(out.width, out.height, 1);
-  const res = await runTool('ffmpeg', args, { timeoutMs: envMs('OZ_FFMPEG_TIMEOUT_MS', 60_000), maxStdout: out.width * out.height * 3 + 1, onStdout: (c) => asm.push(c) });
+  const res = await runTool('ffmpeg', args, { timeoutMs: visionSettings().ffmpegTimeoutMs, maxStdout: out.width * out.height * 3 + 1, onStdout: (c) => asm.push(c) });
   if (res.timedOut) throw new MediaError('CORRUPT_MEDIA', 'the video could not be decoded in time (ffmpeg timed out)');
   const frame = asm.frames[0];
   if (!frame) throw new MediaError('TOO_FEW_FRAMES', `no frame of the video could be decoded at ${time.toFixed(3)} s: ${tail(res.stderr) || `ffmpeg exited with ${res.code}`}`);

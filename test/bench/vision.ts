@@ -30,6 +30,7 @@ import {
   type MediaAnalysis,
   type MediaKind,
 } from '../../layers/vision';
+import { configureVision, visionSettings } from '../../layers/vision/settings';
 import { roiToTensor } from '../../layers/vision/imageops';
 import { chooseLivenessModel, livenessCrop, spoofScore } from '../../layers/vision/liveness';
 import { toolPath } from '../../layers/vision/tools';
@@ -90,8 +91,8 @@ export function makeInputs(dir: string): Inputs {
 }
 
 async function decodeOnly(video: Buffer, runs: number, threads: string): Promise<number> {
-  const saved = process.env.OZ_FFMPEG_THREADS;
-  process.env.OZ_FFMPEG_THREADS = threads;
+  const saved = visionSettings();
+  configureVision({ ...saved, ffmpegThreads: Number(threads) }); // OZ_FFMPEG_THREADS
   try {
     const xs: number[] = [];
     for (let i = 0; i < runs; i++) {
@@ -101,8 +102,7 @@ async function decodeOnly(video: Buffer, runs: number, threads: string): Promise
     }
     return r1(median(xs));
   } finally {
-    if (saved === undefined) delete process.env.OZ_FFMPEG_THREADS;
-    else process.env.OZ_FFMPEG_THREADS = saved;
+    configureVision(saved);
   }
 }
 

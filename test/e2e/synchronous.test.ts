@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ADMIN, OzClient, sharedFile, startRuntime } from '../support/local';
+import { ADMIN, OzClient, sharedFile, startRuntime, setFunctionEnv } from '../support/local';
 import { startReceiver } from '../support/receiver';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/emulators/net';
 import type { LocalRuntime } from '../../infra/local/runtime';
@@ -85,12 +85,12 @@ test('Instant API: refuses collection analyses and requires a token unless autho
   assert.match(collection.body.error_message, /not available in the Instant API/);
   const anonymous = new OzClient(runtime.url);
   assert.equal((await anonymous.upload('/api/instant/folders', [photo()], payload())).status, 401);
-  process.env.OZ_AUTHORIZE_DISABLED_STATELESS = 'true';
+  setFunctionEnv('OZ_AUTHORIZE_DISABLED_STATELESS', 'true');
   try {
     const open = await anonymous.upload('/api/instant/folders', [photo()], payload());
     assert.equal(open.status, 200, open.text);
     assert.equal(open.body.company_id, null);
   } finally {
-    delete process.env.OZ_AUTHORIZE_DISABLED_STATELESS;
+    setFunctionEnv('OZ_AUTHORIZE_DISABLED_STATELESS', undefined);
   }
 });

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { ADMIN, OzClient, startRuntime } from '../support/local';
+import { ADMIN, OzClient, startRuntime, setFunctionEnv } from '../support/local';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/emulators/net';
 import type { LocalRuntime } from '../../infra/local/runtime';
 
@@ -53,7 +53,7 @@ test('auth, rest_unauthorized and rps_with_token: 429 with the documented body a
   // Hour windows keep the counts exact; stay clear of the top of the hour.
   const left = 3600 - ((Date.now() / 1000) % 3600);
   if (left < 30) await new Promise((r) => setTimeout(r, left * 1000 + 500));
-  process.env.OZ_THROTTLING_RATES = 'auth=3/h, rest_unauthorized=4/h, rps_with_token=5/hour';
+  setFunctionEnv('OZ_THROTTLING_RATES', 'auth=3/h, rest_unauthorized=4/h, rps_with_token=5/hour');
   try {
     const check429 = (res: { status: number; body: any }, limit: string, headers: Headers | null = null) => {
       assert.equal(res.status, 429, JSON.stringify(res.body));
@@ -84,18 +84,18 @@ test('auth, rest_unauthorized and rps_with_token: 429 with the documented body a
     assert.equal((await u2.request('GET', '/api/folders')).status, 200, 'another token has its own budget');
     assert.ok((await throttleItems()) >= 4);
   } finally {
-    delete process.env.OZ_THROTTLING_RATES;
+    setFunctionEnv('OZ_THROTTLING_RATES', undefined);
   }
   assert.equal((await users[0]!.request('GET', '/api/folders')).status, 200, 'unset again: off');
 });
 
 test('a malformed OZ_THROTTLING_RATES is a logged 500 with the documented body, not silently off', async () => {
-  process.env.OZ_THROTTLING_RATES = 'auth=ten/min';
+  setFunctionEnv('OZ_THROTTLING_RATES', 'auth=ten/min');
   try {
     const res = await anonymous().request('GET', '/api/healthcheck');
     assert.equal(res.status, 500);
     assert.equal(res.body.error_code, 0);
   } finally {
-    delete process.env.OZ_THROTTLING_RATES;
+    setFunctionEnv('OZ_THROTTLING_RATES', undefined);
   }
 });

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import sharp from 'sharp';
-import { ADMIN, OzClient, startRuntime } from '../support/local';
+import { ADMIN, OzClient, startRuntime, setFunctionEnv } from '../support/local';
 import { startReceiver } from '../support/receiver';
 import type { LocalRuntime } from '../../infra/local/runtime';
 import { WEBHOOK_RETRY } from '../../infra/webhook-delivery';
@@ -106,7 +106,7 @@ test('metadata and private destinations are refused without retries, and the ref
   // A loopback URL given while private destinations are allowed, delivered after they no longer are.
   const upload = await client.upload('/api/folders', [{ field: 'p', name: 'p.png', bytes: await photo() }], { 'media:tags': { p: ['photo_selfie'] }, resolution_endpoint: `${receiver.base}/ok` });
   assert.equal(upload.status, 201, upload.text);
-  process.env.OZ_WEBHOOK_ALLOW_PRIVATE = 'false';
+  setFunctionEnv('OZ_WEBHOOK_ALLOW_PRIVATE', 'false');
   try {
     const refusedNow = await client.upload('/api/folders', [{ field: 'p', name: 'p.png', bytes: await photo() }], { 'media:tags': { p: ['photo_selfie'] }, resolution_endpoint: `${receiver.base}/ok` });
     assert.equal(refusedNow.status, 400, refusedNow.text);
@@ -116,7 +116,7 @@ test('metadata and private destinations are refused without retries, and the ref
     assert.equal(privateRefused.outcome, 'FAILED');
     assert.match(privateRefused.last_error, /loopback or private/);
   } finally {
-    process.env.OZ_WEBHOOK_ALLOW_PRIVATE = 'true';
+    setFunctionEnv('OZ_WEBHOOK_ALLOW_PRIVATE', 'true');
   }
   assert.equal(receiver.received.filter((r) => r.path === '/ok').length, 0);
 });

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { EmulatorHandle } from '../../infra/local/emulators/dynamodb';
 import { startSqs } from '../../infra/local/emulators/sqs';
-import { SqsJobQueue } from '../../layers/adapters/sqs-job-queue';
+import { CORRELATION_ATTRIBUTE, SqsJobQueue } from '../../layers/adapters/sqs-job-queue';
 import type { AnalysisJob } from '../../layers/core/ports';
 import { sqsClient, timed } from './helpers';
 
@@ -91,6 +91,19 @@ describe('SqsJobQueue against fauxqs', () => {
     const first = out.Messages?.[0];
     assert.equal(first?.Attributes?.MessageGroupId, 'g1');
     assert.equal(first?.Attributes?.MessageDeduplicationId, 'a00');
+  });
+
+  test('each message carries the correlation id of the invocation that queued it, as the correlation_id attribute', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'jobs-correlated' }));
+    await new SqsJobQueue(sqs, QueueUrl!, () => 'req-42').enqueue(jobs(2));
+    await new SqsJobQueue(sqs, QueueUrl!).enqueue(jobs(1));
+    const received: { id?: string; job: AnalysisJob }[] = [];
+    for (let round = 0; round < 10 && received.length < 3; round++) {
+      const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }));
+      for (const m of out.Messages ?? []) received.push({ id: m.MessageAttributes?.[CORRELATION_ATTRIBUTE]?.StringValue, job: JSON.parse(m.Body ?? 'null') as AnalysisJob });
+    }
+    assert.equal(received.length, 3);
+    assert.deepEqual(received.map((r) => r.id ?? null).sort(), ['req-42', 'req-42', null].sort());
   });
 
   test('a failed entry fails loudly', async () => {

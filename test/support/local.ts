@@ -6,6 +6,7 @@ import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime'
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/emulators/net';
 import { REPO_ROOT } from '../../infra/stack';
 import { checkContract } from './contract';
+import { resetAppConfig } from '../../functions/config';
 
 export const ADMIN = { email: 'admin@e2e.test', password: 'e2e-admin-password' };
 export const SHARED_DATA = path.resolve(REPO_ROOT, '..', 'shared', 'data');
@@ -107,4 +108,14 @@ export class OzClient {
       await new Promise((r) => setTimeout(r, pollMs));
     }
   }
+}
+
+/**
+ * Changes a function variable while the runtime runs. The functions parse their configuration once,
+ * at cold start (functions/config.ts): the in-process ones read it again, as a new container would.
+ */
+export function setFunctionEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+  resetAppConfig();
 }

@@ -35,10 +35,10 @@ test('bad analyses requests are clean 400s with the documented codes', () => {
 });
 
 test('payload: tags must be arrays of strings; metadata objects', () => {
-  const p = parsePayload({ 'media:tags': { v: ['video_selfie'] }, 'folder:meta_data': { k: 1 }, resolution_endpoint: 'https://x.example' });
+  const p = parsePayload({ 'media:tags': { v: ['video_selfie'] }, 'folder:meta_data': { k: 1 }, resolution_endpoint: 'https://x.example' }, { webhookAllowPrivate: false });
   assert.deepEqual(p.tags, { v: ['video_selfie'] });
   assert.equal(p.resolutionEndpoint, 'https://x.example');
-  assert.throws(() => parsePayload({ 'media:tags': { v: 'video_selfie' } }), (e: unknown) => e instanceof ApiError && e.code === 4);
+  assert.throws(() => parsePayload({ 'media:tags': { v: 'video_selfie' } }, { webhookAllowPrivate: false }), (e: unknown) => e instanceof ApiError && e.code === 4);
 });
 
 test('passwords: scrypt hashes verify, and tokens are lower-case hex', async () => {

@@ -1,12 +1,13 @@
 // Tracing, access logs, alarms and the dashboard in the synthesized template (infra/observability.ts),
-// and the EMF line the functions write for the custom metrics (functions/metrics.ts).
+// and the EMF the functions write for the custom metrics (Powertools; contract in functions/metrics.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { OzStack, ENTRY_METADATA_KEY } from '../../infra/stack';
 import { API_P99_THRESHOLD_MS, ERROR_RATE_THRESHOLD } from '../../infra/observability';
-import { emitMetric, METRICS_NAMESPACE } from '../../functions/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRIC, METRICS_NAMESPACE, SERVICE } from '../../functions/metrics';
 
 type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> };
 const stack = new OzStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'ObservedStack');
@@ -76,14 +77,15 @@ test('a dashboard with the API, analyses, worker, dead-letter and webhook widget
   for (const metric of ['Analyses', 'ProcessingMs', 'ModelMs', 'Errors', 'WebhookAttempts', 'StuckAnalyses']) assert.ok(body.includes(metric), metric);
 });
 
-test('emitMetric writes one Embedded Metric Format line CloudWatch reads as a metric', () => {
-  const lines: string[] = [];
-  emitMetric('Analyses', 1, 'Count', { type: 'QUALITY', resolution: 'SUCCESS' }, (l) => lines.push(l));
-  emitMetric('StuckAnalyses', 0, 'Count', {}, (l) => lines.push(l));
-  assert.equal(lines.length, 2);
-  const [withDims, plain] = lines.map((l) => JSON.parse(l));
-  assert.deepEqual(withDims._aws.CloudWatchMetrics, [{ Namespace: METRICS_NAMESPACE, Dimensions: [['type', 'resolution']], Metrics: [{ Name: 'Analyses', Unit: 'Count' }] }]);
-  assert.deepEqual([withDims.type, withDims.resolution, withDims.Analyses], ['QUALITY', 'SUCCESS', 1]);
-  assert.equal(typeof withDims._aws.Timestamp, 'number');
-  assert.deepEqual([plain._aws.CloudWatchMetrics[0].Dimensions, plain.StuckAnalyses], [[[]], 0]);
+test('the metrics the functions write (Powertools EMF) carry the dimensions the alarms name', () => {
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE });
+  metrics.addMetric(METRIC.stuckAnalyses, MetricUnit.Count, 0);
+  const emf = metrics.serializeMetrics() as unknown as { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] }; service: string };
+  assert.deepEqual(emf._aws.CloudWatchMetrics[0]!.Dimensions, [['service']]);
+  assert.equal(emf._aws.CloudWatchMetrics[0]!.Namespace, 'OzOpen');
+  assert.equal(emf.service, 'oz-open');
+  const stuck = alarms.find((a) => a['MetricName'] === 'StuckAnalyses');
+  assert.ok(stuck, 'a StuckAnalyses alarm');
+  assert.deepEqual(stuck['Dimensions'], [{ Name: 'service', Value: 'oz-open' }]);
+  assert.equal(stuck['Namespace'], 'OzOpen');
 });

@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { passwordPolicy, passwordProblem } from '../../layers/core/passwords';
-import { configFromEnv } from '../../layers/core/deps';
+import { coreConfigOf, loadConfig } from '../../functions/config';
+
+const configFromEnv = (env: Record<string, string>) => coreConfigOf(loadConfig(env));
 
 test('passwordProblem names the first rule broken, in order', () => {
   const policy = passwordPolicy(10);

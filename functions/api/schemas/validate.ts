@@ -1,4 +1,5 @@
-// Request validation from the route schemas, run by the router before any operation. It checks
+// Request validation from the route schemas, a step of the HTTP pipeline (../pipeline.ts) after
+// authentication and before the operation. It checks
 // shape and types (what the schema documents); the core still checks values, permissions and
 // existence with its own messages, so the schemas stay as lenient as the core: unknown fields are
 // kept, JSON is read whatever the Content-Type, and fields the core ignores are documented only.
@@ -46,7 +47,8 @@ const pathText = (path: PropertyKey[]) => path.map((p) => (typeof p === 'number'
 export function validateRequest(routeKey: string, req: Request): void {
   const spec = ROUTE_SCHEMAS[routeKey as keyof typeof ROUTE_SCHEMAS];
   if (!spec) return;
-  // Without a token the answer is 401 whatever the body: the operation says so.
+  // Without a token the answer is 401 whatever the body (the pipeline authenticates first; a caller
+  // of this function alone gets the same rule).
   if (!OPEN.has(routeKey) && !req.headers['x-forensic-access-token']) return;
   const found: { where: RequestIssue['in']; issue: z.core.$ZodIssue; data: unknown }[] = [];
   if (spec.query) {

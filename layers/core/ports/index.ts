@@ -34,6 +34,12 @@ export interface AnalysisJob {
   analysis_id: string;
   group_id: string;
 }
+/** Structured log lines (ids and counts only: never images, metadata or tokens). */
+export interface Log {
+  info(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+}
+
 export interface JobQueue {
   enqueue(jobs: AnalysisJob[]): Promise<void>; // batches of up to 10, fails loudly if any entry failed
 }
@@ -119,6 +125,8 @@ export interface WebhookDeliveryInput {
   company_id: string;
   folder_id: string;
   group_id: string;
+  /** the log correlation id of the request that led to it (set by the starter) */
+  correlation_id?: string;
 }
 export interface WebhookStarter {
   /** Idempotent for one delivery_id. */

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseMultipart } from '../../../functions/api/multipart';
 import { buildMultipart, resultsAnswer, scored, templateAnswer, verifyAnswer } from '../../../functions/lite/answers';
-import { liteConfigFromEnv } from '../../../functions/lite/config';
+import { liteConfigOf } from '../../../functions/lite/config';
+import { coreConfigOf, loadConfig } from '../../../functions/config';
 import { otherPeople } from '../../../layers/vision';
 import { bodyOf, jsonOf, structured } from './helpers';
 
@@ -45,7 +46,7 @@ test('templates: octet-stream bytes, or base64 text flagged with Content-Transfe
 });
 
 test('scores and 1:N results keep request order and filenames', () => {
-  const config = liteConfigFromEnv({});
+  const config = liteConfigOf(coreConfigOf(loadConfig({})));
   assert.deepEqual(scored(0.9, config), { score: 0.9, decision: 'approved' });
   assert.deepEqual(scored(0.8499999, config), { score: 0.85, decision: 'approved' }, 'decided on the score as answered');
   const r = resultsAnswer([

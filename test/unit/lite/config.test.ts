@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide, liteConfigFromEnv, roundScore } from '../../../functions/lite/config';
+import { decide, liteConfigOf, roundScore } from '../../../functions/lite/config';
+import { coreConfigOf, loadConfig } from '../../../functions/config';
 
 test('decision: approved at or above 0.85, declined below; no operator band by default', () => {
-  const config = liteConfigFromEnv({});
+  const config = liteConfigOf(coreConfigOf(loadConfig({})));
   assert.deepEqual(config, { biometryThreshold: 0.85, operatorBand: [], thresholdSpoofing: 0.5 });
   assert.equal(decide(0.85, config), 'approved');
   assert.equal(decide(1, config), 'approved');
@@ -12,13 +13,13 @@ test('decision: approved at or above 0.85, declined below; no operator band by d
 });
 
 test('decision: OZ_BIOMETRY_OPERATOR_BAND gives operator_required inside [low, high)', () => {
-  const config = liteConfigFromEnv({ OZ_BIOMETRY_OPERATOR_BAND: '0.7,0.9' });
+  const config = liteConfigOf(coreConfigOf(loadConfig({ OZ_BIOMETRY_OPERATOR_BAND: '0.7,0.9' })));
   assert.equal(decide(0.95, config), 'approved');
   assert.equal(decide(0.9, config), 'approved');
   assert.equal(decide(0.86, config), 'operator_required');
   assert.equal(decide(0.7, config), 'operator_required');
   assert.equal(decide(0.69, config), 'declined');
-  const threshold = liteConfigFromEnv({ OZ_BIOMETRY_THRESHOLD: '0.9', OZ_THRESHOLD_SPOOFING: '0.3' });
+  const threshold = liteConfigOf(coreConfigOf(loadConfig({ OZ_BIOMETRY_THRESHOLD: '0.9', OZ_THRESHOLD_SPOOFING: '0.3' })));
   assert.equal(decide(0.89, threshold), 'declined');
   assert.equal(threshold.thresholdSpoofing, 0.3);
 });

@@ -3,13 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeTemplate } from '../../../layers/vision';
-import { liteConfigFromEnv } from '../../../functions/lite/config';
+import { liteConfigOf } from '../../../functions/lite/config';
+import { coreConfigOf, loadConfig } from '../../../functions/config';
 import { createLiteHandler } from '../../../functions/lite/operations';
 import { liteMethodError } from '../../../functions/lite/methods';
 import { ROUTES } from '../../../functions/api/route-table';
 import { FAKE_JPEG, fakeEngine, jsonOf, liteEvent, multipartBody, structured, unitTemplate } from './helpers';
 
-const config = liteConfigFromEnv({});
+const config = liteConfigOf(coreConfigOf(loadConfig({})));
 const handler = createLiteHandler(fakeEngine(), config);
 const quiet = async <T>(fn: () => Promise<T>): Promise<T> => {
   const original = console.error;

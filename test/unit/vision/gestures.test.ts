@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
-import { analyzeMedia, chooseFace, decodeImage, detectFaces, FAILED_GESTURE_FLOOR, GESTURE_TAGS } from '../../../layers/vision';
+import { analyzeMedia, chooseFace, configureVision, decodeImage, detectFaces, FAILED_GESTURE_FLOOR, GESTURE_TAGS } from '../../../layers/vision';
 import type { HeadPose } from '../../../layers/vision/attributes';
 import { combineSpoofing, evaluateGesture, rise, type FaceObservation } from '../../../layers/vision/gestures';
 import { detectLandmarks, type LandmarkGeometry } from '../../../layers/vision/landmarks';
@@ -60,12 +60,12 @@ describe('gesture checks (logic)', () => {
 
   it('OZ_SELFIE_MIRRORED swaps the sides', () => {
     const o = obs(12, (i) => ({ geometry: geo({ yaw: i < 4 ? 0 : 0.25 }) }));
-    process.env.OZ_SELFIE_MIRRORED = '1';
+    configureVision({ selfieMirrored: true }); // OZ_SELFIE_MIRRORED
     try {
       assert.equal(evaluateGesture('video_selfie_right', o).passed, true);
       assert.equal(evaluateGesture('video_selfie_left', o).passed, false);
     } finally {
-      delete process.env.OZ_SELFIE_MIRRORED;
+      configureVision({});
     }
   });
 

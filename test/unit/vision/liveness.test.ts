@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { analyzeLiveness, NoFaceError, visionVersions, warmUp } from '../../../layers/vision';
+import { analyzeLiveness, configureVision, NoFaceError, visionVersions, warmUp } from '../../../layers/vision';
 import { silentFaceCrop } from '../../../layers/vision/liveness';
 import { dataFile, SHARED_MODELS, skipMessage } from './helpers';
 
@@ -25,18 +25,15 @@ describe('Silent-Face crop', () => {
 });
 
 describe('analyzeLiveness', () => {
-  let savedModel: string | undefined;
   let savedDir: string | undefined;
   beforeEach(() => {
-    savedModel = process.env.OZ_LIVENESS_MODEL;
     savedDir = process.env.OZ_MODEL_DIR;
     // the shipped model unless a test says otherwise
     delete process.env.OZ_MODEL_DIR;
-    delete process.env.OZ_LIVENESS_MODEL;
+    configureVision({});
   });
   afterEach(() => {
-    if (savedModel === undefined) delete process.env.OZ_LIVENESS_MODEL;
-    else process.env.OZ_LIVENESS_MODEL = savedModel;
+    configureVision({});
     if (savedDir === undefined) delete process.env.OZ_MODEL_DIR;
     else process.env.OZ_MODEL_DIR = savedDir;
   });
@@ -85,7 +82,7 @@ describe('analyzeLiveness', () => {
       // calibrated: 0.5 is MiniFASNetV2's dev operating point
       assert.ok(r.confidenceSpoofing < 0.5, `real ${r.confidenceSpoofing}`);
       assert.ok(f.confidenceSpoofing > 0.5, `spoof ${f.confidenceSpoofing}`);
-      process.env.OZ_LIVENESS_MODEL = 'minifasnet-ensemble';
+      configureVision({ livenessModel: 'minifasnet-ensemble' }); // OZ_LIVENESS_MODEL
       const e = await analyzeLiveness(readFileSync(dataFile(real)!), 'image');
       assert.equal(e.model, 'MiniFASNetV2+MiniFASNetV1SE');
       assert.ok(e.confidenceSpoofing >= 0 && e.confidenceSpoofing <= 1);

@@ -4,17 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { runTool, toolPath, withTempFile } from '../../../layers/vision/tools';
+import { configureVision } from '../../../layers/vision/settings';
 
 describe('ffmpeg/ffprobe tooling', () => {
   let dir: string;
-  let saved: string | undefined;
   beforeEach(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'oz-tools-test-'));
-    saved = process.env.OZ_FFPROBE_PATH;
   });
   afterEach(() => {
-    if (saved === undefined) delete process.env.OZ_FFPROBE_PATH;
-    else process.env.OZ_FFPROBE_PATH = saved;
+    configureVision({});
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -28,12 +26,12 @@ describe('ffmpeg/ffprobe tooling', () => {
   it('honours OZ_FFPROBE_PATH and makes a non-executable binary executable (0755)', async () => {
     const fake = path.join(dir, 'ffprobe');
     writeFileSync(fake, '#!/bin/sh\necho fake-probe "$@"\n', { mode: 0o644 });
-    process.env.OZ_FFPROBE_PATH = fake;
+    configureVision({ ffprobePath: fake }); // OZ_FFPROBE_PATH
     assert.equal(toolPath('ffprobe'), fake);
     assert.equal(statSync(fake).mode & 0o777, 0o755);
     const r = await runTool('ffprobe', ['-version'], { timeoutMs: 10_000 });
     assert.equal(r.stdout.toString().trim(), 'fake-probe -version');
-    delete process.env.OZ_FFPROBE_PATH;
+    configureVision({});
     assert.notEqual(toolPath('ffprobe'), fake, 'the override is forgotten once unset');
   });
 
