@@ -3,7 +3,11 @@
 // are in its own template environment: a read of a variable the stack gives other functions but not
 // this one would work locally with merged environments and fail in AWS. The reads are found in the
 // code the entry really runs: esbuild bundles it (tree-shaken, comments dropped, packages left out)
-// and a regex collects the variable names in it, however the code reads them.
+// and a regex collects the variable names in it, however the code reads them. The configuration
+// schema (functions/config.ts) names every variable and parses them all at cold start, unset ones
+// included; what a function needs is what the rest of its code reads from the parsed configuration
+// (`config.OZ_X`, `required(config, 'OZ_X')`), so the scan replaces that module by a stand-in with
+// the same exports.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -19,10 +23,27 @@ const ownVariables = (r: Resource) => new Set(Object.keys((r.Properties['Environ
 /** What the stack gives some function: a read of one of these names is a read of deployment wiring. */
 const deploymentNames = new Set(functions.flatMap(([, r]) => [...ownVariables(r)]));
 
+const CONFIG_MODULE = path.join(REPO_ROOT, 'functions', 'config.ts');
+let configStandIn: string | undefined;
+/** functions/config.ts without its schema: every export a function that does nothing. */
+async function configWithoutSchema(): Promise<string> {
+  configStandIn ??= Object.keys(await import(CONFIG_MODULE)).map((name) => `export const ${name} = () => ({});`).join('\n');
+  return configStandIn;
+}
+
 /** The environment variable names in the code an entry ("file#export") runs. */
 async function namesReadBy(entry: string): Promise<Set<string>> {
   const [file, exportName] = entry.split('#');
+  const standIn = await configWithoutSchema();
   const out = await build({
+    plugins: [
+      {
+        name: 'config-without-schema',
+        setup(b) {
+          b.onLoad({ filter: /functions[\\/]config\.ts$/ }, (args) => (path.resolve(args.path) === CONFIG_MODULE ? { contents: standIn, loader: 'ts' } : undefined));
+        },
+      },
+    ],
     stdin: { contents: `export { ${exportName ?? 'handler'} } from ${JSON.stringify(path.join(REPO_ROOT, file!))};`, resolveDir: REPO_ROOT, loader: 'ts' },
     bundle: true,
     platform: 'node',
