@@ -14,7 +14,7 @@ import { patchAnalysisMeta, patchCollectionMeta, patchFolderMeta, patchMediaMeta
 import { decideAnalysis, patchFolderOperatorFields, resolutionEndpoint } from '../../layers/core/decisions';
 import { createReportTemplate, getReport, getReportTemplate, listFolderReports, listReportTemplateAttachments, listReportTemplates, patchReportTemplate } from '../../layers/core/reports/reports';
 import { listEventSessions, recordEventSession } from '../../layers/core/event-sessions';
-import { coreDeps, eventSessionStore } from '../wiring';
+import { coreDeps } from '../wiring';
 import { json, jsonBody, type Request } from './http';
 import { boolParam, intParam, timeParam, timeWindow } from './query';
 import { createRouter, type Operation } from './router';
@@ -68,7 +68,7 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
     const updated = timeWindow(req.query, 'time_updated');
     return json(
       200,
-      await listEventSessions(coreDeps(), eventSessionStore(), who, {
+      await listEventSessions(coreDeps(), who, {
         ...page(req),
         time_created: timeParam(req.query, 'time_created'),
         time_created_min: created.min,
@@ -83,7 +83,7 @@ export const operations: Partial<Record<RouteKey, Operation>> = {
       }),
     );
   },
-  'POST /api/event_sessions': async (req) => json(201, await recordEventSession(coreDeps(), eventSessionStore(), await caller(req), jsonBody(req))),
+  'POST /api/event_sessions': async (req) => json(201, await recordEventSession(coreDeps(), await caller(req), jsonBody(req))),
   'GET /api/authorize/service_token': async (req) => json(200, await issueOwnServiceToken(coreDeps(), await caller(req))),
   'POST /api/authorize/service_token': async (req) => json(200, await issueOwnServiceToken(coreDeps(), await caller(req))),
   'GET /api/authorize/service_token/{user_id}': serviceToken,
