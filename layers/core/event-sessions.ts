@@ -7,7 +7,7 @@
 // OPERATOR every company's.
 import type { Caller } from './auth';
 import type { CoreDeps } from './deps';
-import { SYSTEM_COMPANY_ID, isJsonObject, type JsonObject } from './entities';
+import { SYSTEM_COMPANY_ID, isJsonObject } from './entities';
 import { badStructure, badValue, notFound } from './errors';
 import { LIMITS, limitBytes, metaDataOf } from './limits';
 import { check, listScope } from './permissions';

@@ -701,5 +701,12 @@ export function storageContract(open: () => Promise<StorageUnderTest>) {
     const read = (await s.folders.getFolder(company, folder.folder_id))!;
     read.folder.meta_data['x'] = 1;
     assert.deepEqual([(await s.folders.getFolder(company, folder.folder_id))!.folder.user_id, (await s.folders.getFolder(company, folder.folder_id))!.folder.meta_data], ['u', {}]);
+
+    const events = [{ event: 'a', time: 1, data: {} }];
+    const appended = await s.eventSessions.appendEvents({ session_id: 'copied', company_id: company, user_id: 'u', meta_data: {} }, events, 1, 10);
+    assert.ok(appended !== 'full');
+    events.push({ event: 'pushed after writing', time: 2, data: {} });
+    appended.events.push({ event: 'pushed after reading', time: 3, data: {} });
+    assert.deepEqual((await s.eventSessions.getEventSession(company, 'copied'))!.events.map((e) => e.event), ['a']);
   });
 }
