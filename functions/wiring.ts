@@ -6,7 +6,6 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { dynamoStoragePorts } from '../layers/adapters/dynamo';
-import { DynamoEventSessionStore } from '../layers/adapters/dynamo/event-sessions';
 import { S3BlobStore } from '../layers/adapters/s3-blob-store';
 import { SqsJobQueue } from '../layers/adapters/sqs-job-queue';
 import { SfnWebhookStarter } from '../layers/adapters/sfn-webhook-starter';
@@ -73,19 +72,10 @@ export function rateCounter(): DynamoRateCounter {
   return rates;
 }
 
-let eventSessions: DynamoEventSessionStore | undefined;
-
-/** SDK event sessions (layers/core/event-sessions.ts), in the main table. */
-export function eventSessionStore(): DynamoEventSessionStore {
-  eventSessions ??= new DynamoEventSessionStore(new DynamoDBClient(clientOptions('OZ_DYNAMODB_ENDPOINT')), required(appConfig(), 'OZ_TABLE_NAME'));
-  return eventSessions;
-}
-
 /** For tests and the local runtime after it changes the environment: the configuration is read again too. */
 export function resetCoreDeps() {
   resetAppConfig();
   cached = undefined;
   rates = undefined;
-  eventSessions = undefined;
   starter = undefined;
 }

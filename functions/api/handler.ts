@@ -15,7 +15,6 @@ import { patchAnalysisMeta, patchCollectionMeta, patchFolderMeta, patchMediaMeta
 import { decideAnalysis, patchFolderOperatorFields, resolutionEndpoint } from '../../layers/core/decisions';
 import { createReportTemplate, getReport, getReportTemplate, listFolderReports, listReportTemplateAttachments, listReportTemplates, patchReportTemplate } from '../../layers/core/reports/reports';
 import { listEventSessions, recordEventSession } from '../../layers/core/event-sessions';
-import { eventSessionStore } from '../wiring';
 import { appConfig } from '../config';
 import { json } from './http';
 import { boolParam, intParam, timeParam, timeWindow } from './query';
@@ -66,7 +65,7 @@ export const operations: Operations<'api'> = {
     const updated = timeWindow(input.query, 'time_updated');
     return json(
       200,
-      await listEventSessions(deps, eventSessionStore(), who, {
+      await listEventSessions(deps, who, {
         ...page(input.query),
         time_created: timeParam(input.query, 'time_created'),
         time_created_min: created.min,
@@ -81,7 +80,7 @@ export const operations: Operations<'api'> = {
       }),
     );
   },
-  'POST /api/event_sessions': async (input, who, deps) => json(201, await recordEventSession(deps, eventSessionStore(), who, input.body)),
+  'POST /api/event_sessions': async (input, who, deps) => json(201, await recordEventSession(deps, who, input.body)),
   'GET /api/authorize/service_token': async (input, who, deps) => json(200, await issueOwnServiceToken(deps, who)),
   'POST /api/authorize/service_token': async (input, who, deps) => json(200, await issueOwnServiceToken(deps, who)),
   'GET /api/authorize/service_token/{user_id}': serviceToken,

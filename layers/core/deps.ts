@@ -9,6 +9,7 @@ import type { WebhookStore } from './ports/webhooks';
 import type { PrivacyStore } from './ports/privacy';
 import type { MetaDataStore } from './ports/metadata';
 import type { ReportStore } from './ports/reports';
+import type { EventSessionStore } from './ports/event-sessions';
 import type { PriceTable, UsageEventSink } from './metering';
 
 export interface CoreConfig {
@@ -65,6 +66,8 @@ export interface StoragePorts {
   metaData: MetaDataStore;
   /** Report templates, their attachments and folder reports (layers/core/reports). */
   reports: ReportStore;
+  /** SDK event sessions (layers/core/event-sessions.ts). */
+  eventSessions: EventSessionStore;
 }
 
 export interface CoreDeps extends StoragePorts {

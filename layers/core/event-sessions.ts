@@ -7,51 +7,11 @@
 // OPERATOR every company's.
 import type { Caller } from './auth';
 import type { CoreDeps } from './deps';
-import { SYSTEM_COMPANY_ID, isJsonObject, type JsonObject } from './entities';
+import { SYSTEM_COMPANY_ID, isJsonObject } from './entities';
 import { badStructure, badValue, notFound } from './errors';
 import { LIMITS, limitBytes, metaDataOf } from './limits';
 import { check, listScope } from './permissions';
-
-export interface SdkEvent {
-  /** What happened, in the SDK's words (e.g. "liveness_started", "video_recorded"). */
-  event: string;
-  /** Epoch seconds when it happened (the SDK's clock), or when it arrived. */
-  time: number;
-  data: JsonObject;
-}
-
-export interface EventSession {
-  session_id: string;
-  company_id: string;
-  /** Who sent its first events. */
-  user_id: string;
-  time_created: number;
-  time_updated: number;
-  meta_data: JsonObject;
-  events: SdkEvent[];
-}
-
-/** One time-ordered read of a company's sessions through the store's index on `by`. */
-export interface EventSessionQuery {
-  company_id: string;
-  by: 'time_created' | 'time_updated';
-  /** Inclusive bounds in epoch seconds. */
-  min?: number;
-  max?: number;
-  newestFirst: boolean;
-  /** Stop after this many; absent: every session in the window. */
-  limit?: number;
-}
-
-export interface EventSessionStore {
-  getEventSession(companyId: string, sessionId: string): Promise<EventSession | null>;
-  /**
-   * Creates the session (user_id, meta_data and time_created from `session`) or appends to it, and
-   * sets time_updated to `now`. 'full' when the session would hold more than maxEvents.
-   */
-  appendEvents(session: Pick<EventSession, 'session_id' | 'company_id' | 'user_id' | 'meta_data'>, events: SdkEvent[], now: number, maxEvents: number): Promise<EventSession | 'full'>;
-  queryEventSessions(query: EventSessionQuery): Promise<EventSession[]>;
-}
+import type { EventSession, SdkEvent } from './ports/event-sessions';
 
 /** Per session and per request: enough for an SDK's log of one capture, small enough for one item. */
 export const EVENT_SESSION_LIMITS = { eventsPerSession: 500, eventsPerRequest: 100, eventChars: 100, eventDataBytes: 2048, sessionIdChars: 128 } as const;
@@ -82,7 +42,7 @@ function parseEvents(value: unknown, now: number): SdkEvent[] {
 }
 
 /** POST /api/event_sessions: creates the session or appends the events to it (201 with the session). */
-export async function recordEventSession(deps: CoreDeps, sessions: EventSessionStore, caller: Caller, body: unknown) {
+export async function recordEventSession(deps: Pick<CoreDeps, 'eventSessions' | 'clock' | 'ids'>, caller: Caller, body: unknown) {
   if (!isJsonObject(body)) throw badStructure('The body must be {"session_id": "...", "events": [...], "meta_data": {...}}');
   const { user } = caller;
   const sessionId = body['session_id'] ?? deps.ids.uuid();
@@ -92,11 +52,11 @@ export async function recordEventSession(deps: CoreDeps, sessions: EventSessionS
   check(user, 'FOLDER', 'create', { company_id: user.company_id, owner_id: user.user_id }, 'Event session');
   const now = deps.clock.now();
   const events = parseEvents(body['events'], now);
-  const existing = await sessions.getEventSession(user.company_id, sessionId);
+  const existing = await deps.eventSessions.getEventSession(user.company_id, sessionId);
   // Someone else's session of the company: appended to only by who may update their uploads.
   if (existing) check(user, 'FOLDER', 'update', { company_id: existing.company_id, owner_id: existing.user_id }, 'Event session');
   const meta_data = metaDataOf(body['meta_data']);
-  const saved = await sessions.appendEvents({ session_id: sessionId, company_id: user.company_id, user_id: user.user_id, meta_data }, events, now, EVENT_SESSION_LIMITS.eventsPerSession);
+  const saved = await deps.eventSessions.appendEvents({ session_id: sessionId, company_id: user.company_id, user_id: user.user_id, meta_data }, events, now, EVENT_SESSION_LIMITS.eventsPerSession);
   if (saved === 'full') throw badValue(`Event session ${sessionId} holds the most events a session may (${EVENT_SESSION_LIMITS.eventsPerSession}): start a new session`);
   return eventSessionView(saved);
 }
@@ -129,7 +89,7 @@ const ids = (raw: string | undefined) => (raw === undefined || raw === '' ? null
 const inside = (t: number, w: { min?: number; max?: number }) => (w.min === undefined || t >= w.min) && (w.max === undefined || t <= w.max);
 
 /** GET /api/event_sessions: `{total, items}` (no total with total_omit), by the caller's scope. */
-export async function listEventSessions(deps: CoreDeps, sessions: EventSessionStore, caller: Caller, f: EventSessionFilters) {
+export async function listEventSessions(deps: Pick<CoreDeps, 'eventSessions' | 'identity'>, caller: Caller, f: EventSessionFilters) {
   const scope = listScope(caller.user, 'FOLDER');
   if (!scope) throw notFound('Event sessions');
   const sorting = f.sorting || '-time_created';
@@ -144,7 +104,7 @@ export async function listEventSessions(deps: CoreDeps, sessions: EventSessionSt
   const bounds = by === 'time_created' ? created : updated;
   const readLimit = f.total_omit && !filtered ? f.offset + f.limit : undefined;
   const companies = scope.company_id !== null ? [scope.company_id] : await everyCompany(deps);
-  const read = (await Promise.all(companies.map((company_id) => sessions.queryEventSessions({ company_id, by, ...bounds, newestFirst: sorting.startsWith('-'), limit: readLimit })))).flat();
+  const read = (await Promise.all(companies.map((company_id) => deps.eventSessions.queryEventSessions({ company_id, by, ...bounds, newestFirst: sorting.startsWith('-'), limit: readLimit })))).flat();
   const sign = sorting.startsWith('-') ? -1 : 1;
   const matching = read
     .filter((s) => inside(s.time_created, created) && inside(s.time_updated, updated))

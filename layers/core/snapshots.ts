@@ -23,7 +23,7 @@ export function snapshotTime(media: Media, body: unknown, query: Record<string, 
   return time;
 }
 
-async function loadForSnapshot(deps: CoreDeps, caller: Caller, mediaId: string, action: 'read' | 'update') {
+async function loadForSnapshot(deps: Pick<CoreDeps, 'folders'>, caller: Caller, mediaId: string, action: 'read' | 'update') {
   const { agg, media } = await loadMedia(deps, caller, mediaId);
   if (action === 'update') check(caller.user, 'FOLDER', 'update', folderTarget(agg.folder), 'Media');
   refuseIfCleared(agg.folder, 'snapshots');
@@ -31,7 +31,7 @@ async function loadForSnapshot(deps: CoreDeps, caller: Caller, mediaId: string, 
   return media;
 }
 
-async function makeAndStore(deps: CoreDeps, snapshotter: MediaSnapshotter, media: Media, atSeconds?: number) {
+async function makeAndStore(deps: Pick<CoreDeps, 'blobs'>, snapshotter: MediaSnapshotter, media: Media, atSeconds?: number) {
   const bytes = await deps.blobs.get(media.blob_key);
   const made = await snapshotter.snapshot(bytes, kindOf(media), atSeconds).catch((err: unknown) => {
     if (err instanceof MediaRejectedError) throw badValue(`No snapshot can be made of this media: ${err.message}`, { reason: err.reason });
@@ -42,7 +42,7 @@ async function makeAndStore(deps: CoreDeps, snapshotter: MediaSnapshotter, media
 }
 
 /** POST: (re)makes the snapshot and answers what it is, with a short-lived URL to it. */
-export async function createMediaSnapshot(deps: CoreDeps, snapshotter: MediaSnapshotter, caller: Caller, mediaId: string, body: unknown, query: Record<string, string | undefined>) {
+export async function createMediaSnapshot(deps: Pick<CoreDeps, 'folders' | 'blobs' | 'config'>, snapshotter: MediaSnapshotter, caller: Caller, mediaId: string, body: unknown, query: Record<string, string | undefined>) {
   const media = await loadForSnapshot(deps, caller, mediaId, 'update');
   const made = await makeAndStore(deps, snapshotter, media, snapshotTime(media, body, query));
   return {
@@ -58,7 +58,7 @@ export async function createMediaSnapshot(deps: CoreDeps, snapshotter: MediaSnap
 }
 
 /** GET: the snapshot's JPEG bytes, made at the video's middle when none was made yet. */
-export async function readMediaSnapshot(deps: CoreDeps, snapshotter: MediaSnapshotter, caller: Caller, mediaId: string): Promise<Buffer> {
+export async function readMediaSnapshot(deps: Pick<CoreDeps, 'folders' | 'blobs'>, snapshotter: MediaSnapshotter, caller: Caller, mediaId: string): Promise<Buffer> {
   const media = await loadForSnapshot(deps, caller, mediaId, 'read');
   try {
     return await deps.blobs.get(snapshotKey(media.blob_key));

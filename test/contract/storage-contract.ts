@@ -12,6 +12,7 @@ import type { Analysis, AuditEntry, Folder, Session, StoredUser } from '../../la
 import { ApiError } from '../../layers/core/errors';
 import { usageEventOf } from '../../layers/core/metering';
 import { ConflictError, timeKey } from '../../layers/core/ports/common';
+import type { EventSessionQuery } from '../../layers/core/ports/event-sessions';
 import { analysisRecord, collectionRecord, folderRecord, foundPersons, mediaRecord, personImageRecord, personRecord, webhookRecord } from '../support/records';
 
 export interface StorageUnderTest {
@@ -660,6 +661,38 @@ export function storageContract(open: () => Promise<StorageUnderTest>) {
     assert.deepEqual((await s.reports.listFolderReports(company, folder.folder_id)).map((r) => r.report_id), [r2.report_id]);
   });
 
+  // Event sessions ------------------------------------------------------------------------------
+  const sdkEvent = (name: string, time: number) => ({ event: name, time, data: {} });
+
+  test('event sessions append in place: time_created and meta_data stay, time_updated moves, the cap is refused as "full"', async () => {
+    const company = randomUUID();
+    const base = { session_id: 'sdk-1', company_id: company, user_id: 'u1', meta_data: { sdk: 'ios' } };
+    const first = await s.eventSessions.appendEvents(base, [sdkEvent('a', 100)], 100, 3);
+    assert.ok(first !== 'full');
+    const second = await s.eventSessions.appendEvents({ ...base, user_id: 'u2', meta_data: { sdk: 'other' } }, [sdkEvent('b', 200), sdkEvent('c', 200)], 200, 3);
+    assert.ok(second !== 'full');
+    assert.deepEqual([second.time_created, second.time_updated, second.user_id, second.meta_data, second.events.map((e) => e.event)], [100, 200, 'u1', { sdk: 'ios' }, ['a', 'b', 'c']]);
+    assert.equal(await s.eventSessions.appendEvents(base, [sdkEvent('d', 300)], 300, 3), 'full');
+    assert.equal((await s.eventSessions.getEventSession(company, 'sdk-1'))!.events.length, 3, 'a refused append stores nothing');
+    assert.equal(await s.eventSessions.getEventSession(randomUUID(), 'sdk-1'), null, 'another company has no such session');
+  });
+
+  test('each event-session index answers its time window in either order, with a limit, and only for its company', async () => {
+    const company = randomUUID();
+    // Created at 10, 20, 30; s10 updated last (at 40).
+    for (const t of [10, 20, 30]) await s.eventSessions.appendEvents({ session_id: `s${t}`, company_id: company, user_id: 'u', meta_data: {} }, [sdkEvent('x', t)], t, 10);
+    await s.eventSessions.appendEvents({ session_id: 's10', company_id: company, user_id: 'u', meta_data: {} }, [sdkEvent('y', 40)], 40, 10);
+    await s.eventSessions.appendEvents({ session_id: 's15', company_id: randomUUID(), user_id: 'u', meta_data: {} }, [sdkEvent('x', 15)], 15, 10);
+    const ids = async (q: Partial<EventSessionQuery>) => (await s.eventSessions.queryEventSessions({ company_id: company, by: 'time_created', newestFirst: false, ...q })).map((e) => e.session_id);
+    assert.deepEqual(await ids({}), ['s10', 's20', 's30']);
+    assert.deepEqual(await ids({ newestFirst: true }), ['s30', 's20', 's10']);
+    assert.deepEqual(await ids({ min: 15, max: 30 }), ['s20', 's30']);
+    assert.deepEqual(await ids({ max: 20, newestFirst: true, limit: 1 }), ['s20']);
+    assert.deepEqual(await ids({ by: 'time_updated' }), ['s20', 's30', 's10']);
+    assert.deepEqual(await ids({ by: 'time_updated', min: 35 }), ['s10']);
+    assert.deepEqual(await ids({ by: 'time_updated', max: 25 }), ['s20']);
+  });
+
   test('what a caller does with a record it read or wrote changes nothing stored', async () => {
     const company = `copies-${randomUUID()}`;
     const folder = folderRecord(company, 1);
@@ -668,5 +701,12 @@ export function storageContract(open: () => Promise<StorageUnderTest>) {
     const read = (await s.folders.getFolder(company, folder.folder_id))!;
     read.folder.meta_data['x'] = 1;
     assert.deepEqual([(await s.folders.getFolder(company, folder.folder_id))!.folder.user_id, (await s.folders.getFolder(company, folder.folder_id))!.folder.meta_data], ['u', {}]);
+
+    const events = [{ event: 'a', time: 1, data: {} }];
+    const appended = await s.eventSessions.appendEvents({ session_id: 'copied', company_id: company, user_id: 'u', meta_data: {} }, events, 1, 10);
+    assert.ok(appended !== 'full');
+    events.push({ event: 'pushed after writing', time: 2, data: {} });
+    appended.events.push({ event: 'pushed after reading', time: 3, data: {} });
+    assert.deepEqual((await s.eventSessions.getEventSession(company, 'copied'))!.events.map((e) => e.event), ['a']);
   });
 }

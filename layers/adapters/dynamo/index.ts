@@ -4,6 +4,7 @@ import type { StoragePorts } from '../../core/deps';
 import { DynamoAnalysisStore } from './analyses';
 import { DynamoAuditLog } from './audit';
 import { DynamoCollectionStore } from './collections';
+import { DynamoEventSessionStore } from './event-sessions';
 import { DynamoFolderStore } from './folders';
 import { DynamoIdentityStore } from './identity';
 import { DynamoMetaDataStore } from './metadata';
@@ -26,5 +27,6 @@ export function dynamoStoragePorts(client: DynamoDBClient, tableName: string): S
     privacy: new DynamoPrivacyStore(table),
     metaData: new DynamoMetaDataStore(table),
     reports: new DynamoReportStore(table),
+    eventSessions: new DynamoEventSessionStore(table),
   };
 }

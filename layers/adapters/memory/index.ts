@@ -4,6 +4,7 @@ import type { StoragePorts } from '../../core/deps';
 import { MemoryAnalysisStore } from './analyses';
 import { MemoryAuditLog } from './audit';
 import { MemoryCollectionStore } from './collections';
+import { MemoryEventSessionStore } from './event-sessions';
 import { MemoryFolderStore } from './folders';
 import { MemoryIdentityStore } from './identity';
 import { MemoryMetaDataStore } from './metadata';
@@ -25,5 +26,6 @@ export function memoryStoragePorts(tables = new MemoryTables()): StoragePorts {
     privacy: new MemoryPrivacyStore(tables),
     metaData: new MemoryMetaDataStore(tables),
     reports: new MemoryReportStore(tables),
+    eventSessions: new MemoryEventSessionStore(tables),
   };
 }

@@ -5,6 +5,7 @@
 import type { Analysis, AuditEntry, Collection, Company, Folder, Media, Person, PersonImage, Session, StoredUser, WebhookDelivery } from '../../core/entities';
 import type { UsageCount, UsageEvent } from '../../core/metering';
 import type { TemplateChange } from '../../core/ports/collections';
+import type { EventSession } from '../../core/ports/event-sessions';
 import type { Report } from '../../core/ports/reports';
 import type { ReportTemplate, ReportTemplateAttachment } from '../../core/reports/template';
 
@@ -66,6 +67,8 @@ export class MemoryTables {
   readonly reportTemplates = new Map<string, ReportTemplate>();
   /** By template id, then attachment id. */
   readonly attachments = new Map<string, Map<string, ReportTemplateAttachment>>();
+  /** SDK event sessions by "<company>|<session_id>". */
+  readonly eventSessions = new Map<string, EventSession>();
   /** How many changes the collections' logs hold, for their keys' order. */
   changes = 0;
 
