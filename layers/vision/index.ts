@@ -21,6 +21,7 @@ export { MIN_KEYFRAME_SAMPLES } from './video';
 export { detectFaces, detectFace, chooseFace, squareBox, DETECT_DEFAULTS } from './faces';
 export type { FaceBox, DetectOptions } from './faces';
 export { chooseLivenessModel, spoofScore } from './liveness';
+export { loadedModels } from './onnx';
 export { ModelError, MODEL_MANIFEST, resolveModel } from '../../models/manifest';
 export {
   analyzeMedia,

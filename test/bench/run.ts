@@ -1,6 +1,6 @@
-// npm run bench [vision|search|report|throughput]: per-stage vision timings, 1:N search at 10k/100k/1M
-// templates, PDF report rendering, then end-to-end throughput and webhook latency on the local
-// runtime. Prints figures.
+// npm run bench [vision|search|report|cost|throughput]: per-stage vision timings, 1:N search at
+// 10k/100k/1M templates, PDF report rendering, the AWS cost of a check beside Rekognition's, then
+// end-to-end throughput and webhook latency on the local runtime. Prints figures.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +8,7 @@ import { makeInputs, runVisionBench } from './vision';
 import { measureSynchronous, measureThroughput, measureWebhookLatency } from './throughput';
 import { runSearchBench } from './search';
 import { runReportBench } from './report';
+import { runCostBench } from './costs';
 
 const TARGET_PER_MINUTE = 120; // issue target for 5 s 720p selfie videos on 2 cores
 const OZ_DOCUMENTED_PER_MINUTE = 36; // "up to 36 analyses per minute per instance" (16 cores)
@@ -23,6 +24,16 @@ async function main() {
   if (!only || only === 'report') {
     log('');
     await runReportBench({ log, outFile: process.env.BENCH_REPORT_OUT });
+  }
+  if (!only || only === 'cost') {
+    log('');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oz-bench-'));
+    try {
+      const { video, jpeg, jpeg2 } = makeInputs(dir);
+      await runCostBench({ video, photo: jpeg, photo2: jpeg2, log });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
   if (!only || only === 'throughput') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oz-bench-'));
