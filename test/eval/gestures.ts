@@ -9,10 +9,10 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chooseFace, decodeImage, detectFaces, NoFaceError } from '../../layers/vision';
+import { chooseFace, detectFaces, NoFaceError } from '../../layers/vision';
 import { analyzeMediaDetailed } from '../../layers/vision/analyze';
 import { detectLandmarks } from '../../layers/vision/landmarks';
-import { blendFrames, flipFrame, framesToVideo, paintClosedEyes, stillPhotoVideo, windowAround, type RawFrame } from '../unit/vision/helpers';
+import { crossFade, faceWindow, framesToVideo, paintClosedEyes, stillPhotoVideo, windowAround, type RawFrame } from '../unit/vision/helpers';
 
 const MOTION_TAGS = [
   'video_selfie_left',
@@ -39,22 +39,6 @@ export interface GestureDecision {
   framesScored: number;
   framesWithFace: number;
   ms: number;
-}
-
-async function faceWindow(file: string, flip = false): Promise<RawFrame> {
-  let f: RawFrame = await decodeImage(readFileSync(file));
-  if (flip) f = flipFrame(f);
-  const face = chooseFace(await detectFaces(f))!;
-  return windowAround(f, face, 2.4, 480);
-}
-
-/** a for 1 s, a cross-fade of 0.4 s, b for 1 s, at 25 fps (as in the unit tests) */
-function crossFade(a: RawFrame, b: RawFrame): RawFrame[] {
-  const out: RawFrame[] = [];
-  for (let i = 0; i < 25; i++) out.push(a);
-  for (let i = 0; i < 10; i++) out.push(blendFrames(a, b, (i + 1) / 11));
-  for (let i = 0; i < 25; i++) out.push(b);
-  return out;
 }
 
 async function syntheticClips(faces: string): Promise<Array<{ name: string; video: Buffer }>> {
