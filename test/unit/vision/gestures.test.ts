@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { analyzeMedia, chooseFace, detectFaces, FAILED_GESTURE_FLOOR, GESTURE_TAGS } from '../../../layers/vision';
 import type { HeadPose } from '../../../layers/vision/attributes';
+import { analyzeMediaDetailed } from '../../../layers/vision/analyze';
 import { combineSpoofing, evaluateGesture, rise, type FaceObservation } from '../../../layers/vision/gestures';
 import { detectLandmarks, type LandmarkGeometry } from '../../../layers/vision/landmarks';
 import { crossFade, dataFile, faceWindow, framesToVideo, paintClosedEyes, skipMessage, stillPhotoVideo, windowAround, type RawFrame } from './helpers';
@@ -151,6 +152,8 @@ describe('gestures on videos made from photos', { skip: have ? false : skipMessa
       assert.ok(r.passiveSpoofing! <= r.confidenceSpoofing!);
       // dense sampling: about 10 frames a second over the 3 s clip, scaled small
       assert.ok(r.framesScored >= 20 && r.framesScored <= 40, String(r.framesScored));
+      // a failed check has every frame analysed, as a full analysis would
+      assert.equal(r.framesWithFace, r.framesScored);
       assert.ok(r.timings.gestures! > 0);
     });
   }
@@ -172,6 +175,12 @@ describe('gestures on videos made from photos', { skip: have ? false : skipMessa
     assert.ok(l.actionShot && l.actionShot.frameIndex >= Math.floor((l.framesScored * 1.0) / 2.4), `${l.actionShot?.frameIndex} of ${l.framesScored}`);
     assert.equal(l.actionShot!.tag, 'video_selfie_left');
     assert.equal(l.actionShot!.jpeg.subarray(0, 2).toString('hex'), 'ffd8');
+    // coarse to fine: the pass was found on a third of the frames (and those around the peak); with
+    // every frame analysed the decision is the same
+    assert.ok(l.framesWithFace < l.framesScored * 0.6, `${l.framesWithFace} of ${l.framesScored} frames analysed`);
+    const every = await analyzeMediaDetailed(toLeft, 'video', { gesture: 'video_selfie_left' }, { coarseToFine: false });
+    assert.equal(every.analysis.framesWithFace, every.analysis.framesScored);
+    assert.equal(every.analysis.gesture!.passed, true);
     const lr = await analyzeMedia(toLeft, 'video', { gesture: 'video_selfie_right' });
     assert.equal(lr.gesture!.passed, false, lr.gesture!.message);
     const toRight = framesToVideo(crossFade(front, await faceWindow(dataFile(OBAMA_TURNED)!)));
