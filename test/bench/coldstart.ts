@@ -6,7 +6,8 @@
  *    first inference) against the same check once warm, then the first biometric template of a
  *    photo (the models liveness did not need) against it warm; the models loaded after each;
  *  - API: loading the handler module, and the first GET /api/healthcheck.
- * Worker init = module load + what the first check costs beyond a warm one (target < 1.5 s).
+ * Worker init = node's start + module load + what the first check costs beyond a warm one
+ * (target < 1.5 s).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -55,7 +56,7 @@ const fs = require('node:fs');
 `;
 
 export interface ColdStart {
-  worker: Record<string, unknown> & { moduleLoadMs: number; livenessFirstMs: number; livenessWarmMs: number; initMs: number };
+  worker: Record<string, unknown> & { nodeStartMs: number; moduleLoadMs: number; livenessFirstMs: number; livenessWarmMs: number; initMs: number };
   api: Record<string, unknown> & { moduleLoadMs: number; requestFirstMs: number; requestWarmMs: number };
 }
 
@@ -80,7 +81,7 @@ export function measureColdStart(inputs: { video: string; photo: string }): Cold
       return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
     };
     const w = run('worker.js', 'vision.js') as ColdStart['worker'];
-    w.initMs = w.moduleLoadMs + (w.livenessFirstMs - w.livenessWarmMs);
+    w.initMs = w.nodeStartMs + w.moduleLoadMs + (w.livenessFirstMs - w.livenessWarmMs);
     const api = run('api.js') as ColdStart['api'];
     return { worker: w, api };
   } finally {
@@ -96,6 +97,6 @@ export function printColdStart(c: ColdStart, log: (s: string) => void): void {
   log(`    worker: node ${r(w.nodeStartMs)} ms, handler module ${r(w.moduleLoadMs)} ms; first passive liveness check ${r(w.livenessFirstMs)} ms vs ${r(w.livenessWarmMs)} ms warm (${(w.livenessFirstMs / w.livenessWarmMs).toFixed(1)}x)`);
   log(`      models loaded: ${(w.modelsAfterLiveness as string[]).join(', ')}`);
   log(`      first template ${r(w.templateFirstMs)} ms vs ${r(w.templateWarmMs)} ms warm; then loaded: ${(w.modelsAfterTemplate as string[]).join(', ')}`);
-  log(`      worker init = module + first check beyond warm = ${r(w.initMs)} ms (target < ${WORKER_INIT_TARGET_MS} ms: ${verdict})`);
+  log(`      worker init = node start + module + first check beyond warm = ${r(w.initMs)} ms (target < ${WORKER_INIT_TARGET_MS} ms: ${verdict})`);
   log(`    API: node ${r(c.api.nodeStartMs)} ms, handler module ${r(c.api.moduleLoadMs)} ms; first GET /api/healthcheck ${r(c.api.requestFirstMs)} ms vs ${r(c.api.requestWarmMs)} ms warm`);
 }
