@@ -1,7 +1,7 @@
 /**
  * What a check costs on AWS, per 1,000 checks, beside Amazon Rekognition's published prices.
  *
- * Each kind of check (passive liveness on a 5 s 720p selfie video, the same video with a gesture,
+ * Each kind of check (passive liveness on a 5 s 720p selfie video, a 5 s 720p head turn,
  * biometry of two photos, a 1:N search in a collection) runs on the local runtime the way a client
  * does it: one upload with a webhook (resolution_endpoint), one POST of the analysis, one GET of
  * the result once the webhook arrived. Every AWS SDK request the functions make is counted
@@ -134,7 +134,7 @@ export interface CostBench {
   checks: Array<CheckMeasure & { usdPer1000: number; lambdaUsdPer1000: number; rekognitionUsdPer1000: number }>;
 }
 
-export async function runCostBench(opts: { video: Buffer; photo: Buffer; photo2: Buffer; log: (s: string) => void }): Promise<CostBench> {
+export async function runCostBench(opts: { video: Buffer; gestureVideo: Buffer | null; photo: Buffer; photo2: Buffer; log: (s: string) => void }): Promise<CostBench> {
   const { log } = opts;
   const template = synthTemplate();
   const memoryMb = functionMemory(template);
@@ -167,7 +167,11 @@ export async function runCostBench(opts: { video: Buffer; photo: Buffer; photo2:
     type Plan = { name: string; files: Array<{ field: string; name: string; bytes: Buffer; tags: string[] }>; analysis: Record<string, unknown> };
     const plans: Plan[] = [
       { name: 'passive liveness (5 s 720p video, best shot)', files: [{ field: 'v', name: 'selfie.mp4', bytes: opts.video, tags: ['video_selfie', 'video_selfie_blank'] }], analysis: { type: 'quality' } },
-      { name: 'gesture liveness (the same video, video_selfie_left)', files: [{ field: 'v', name: 'selfie.mp4', bytes: opts.video, tags: ['video_selfie', 'video_selfie_left'] }], analysis: { type: 'quality' } },
+      {
+        name: opts.gestureVideo ? 'gesture liveness (5 s 720p head turn, video_selfie_left)' : 'gesture liveness (the same video, video_selfie_left, not made)',
+        files: [{ field: 'v', name: 'selfie.mp4', bytes: opts.gestureVideo ?? opts.video, tags: ['video_selfie', 'video_selfie_left'] }],
+        analysis: { type: 'quality' },
+      },
       {
         name: 'biometry (two 1280x720 photos)',
         files: [

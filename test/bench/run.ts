@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { makeInputs, runVisionBench } from './vision';
+import { makeGestureVideo, makeInputs, runVisionBench } from './vision';
 import { measureSynchronous, measureThroughput, measureWebhookLatency } from './throughput';
 import { runSearchBench } from './search';
 import { runReportBench } from './report';
@@ -42,7 +42,7 @@ async function main() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oz-bench-'));
     try {
       const { video, jpeg, jpeg2 } = makeInputs(dir);
-      await runCostBench({ video, photo: jpeg, photo2: jpeg2, log });
+      await runCostBench({ video, gestureVideo: await makeGestureVideo(dir), photo: jpeg, photo2: jpeg2, log });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
