@@ -56,7 +56,9 @@ export interface MediaAnalysisOptions {
 }
 
 export interface MediaAnalysis {
+  /** frames decoded */
   framesScored: number;
+  /** frames where the primary face was found, among those analysed (a gesture that passes coarse to fine analyses about a third) */
   framesWithFace: number;
   /** 0..1, calibrated; already combined with the gesture evidence when a gesture was checked */
   confidenceSpoofing?: number;
