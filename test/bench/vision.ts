@@ -2,10 +2,13 @@
  * Vision layer benchmark: per-image and per-video liveness timings split by stage (medians), the
  * crop method comparison, analyses per minute with 1 and 2 concurrent analyses in one process, and
  * analyzeMedia split by stage (decode, detect, landmarks, align, embed, antispoof, gestures,
- * bestshot) for the two targets: biometry on two 1280x720 photos (< 100 ms) and best shot plus
- * liveness on a 5 s 720p video (< 1 s), plus a gesture video for information.
+ * bestshot) for the targets, each beside its baseline in the same run, with wall and CPU time and
+ * the load average: biometry on two 1280x720 photos with one core kept busy (< 100 ms), best shot
+ * plus liveness on a 5 s 720p video (< 1 s), and a 5 s 720p head turn with liveness, best shot,
+ * template and action shot (< 800 ms).
  *
- *   npx tsx test/bench/vision.ts            (BENCH_RUNS=n to change the repetitions)
+ *   npx tsx test/bench/vision.ts            (BENCH_RUNS=n to change the repetitions;
+ *                                            BENCH_ONLY=media for the analyzeMedia part alone)
  *
  * Inputs are generated at start into os.tmpdir() with ffmpeg: a 1280x720 JPEG and a 5 s 720p30
  * H.264 clip (High profile, no B-frames, GOP 30, 4 Mbit/s: phone-like, and the worst case for
