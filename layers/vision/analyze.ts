@@ -15,8 +15,10 @@
  * the networks are what the frames cost): every COARSE_STRIDE-th frame first, with landmarks and
  * head pose already computed while ffmpeg decodes. A gesture that passes on those frames passes on
  * all of them (these checks measure a largest rise, peak or extreme, which more frames can only
- * raise: GestureNeeds.monotone), so only the frames around its peak are added, for the action
- * shot. A gesture that fails, or a face found in no coarse frame, gets every frame analysed:
+ * raise: GestureNeeds.monotone) as long as those frames show one face each (several faces on
+ * sparse frames may be linked into another track), so only the frames around its peak are added,
+ * for the action shot. A gesture that fails, a coarse frame with several faces, or a face found in
+ * no coarse frame, gets every frame analysed:
  * exactly what a full analysis decides. Blinks and smiles, whose checks are not monotone, get every
  * frame analysed from the start. Liveness, best shot, template and action shot then reuse the
  * frames and faces the gesture analysed.
@@ -58,7 +60,7 @@ export interface MediaAnalysisOptions {
 export interface MediaAnalysis {
   /** frames decoded */
   framesScored: number;
-  /** frames where the primary face was found, among those analysed (a gesture that passes coarse to fine analyses about a third) */
+  /** frames where the primary face was found, among those analysed (a gesture that passes coarse to fine analyses about a quarter) */
   framesWithFace: number;
   /** 0..1, calibrated; already combined with the gesture evidence when a gesture was checked */
   confidenceSpoofing?: number;
@@ -86,8 +88,8 @@ export const GESTURE_MIN_FRAMES = 8;
 export const GESTURE_MAX_SIDE = 480;
 /** Frames scored by the passive model in a densely sampled video (evenly spread). */
 export const PASSIVE_FRAMES_IN_GESTURE_VIDEO = 8;
-/** Coarse pass over a dense video: every 3rd frame (0.3 s apart). */
-export const COARSE_STRIDE = 3;
+/** Coarse pass over a dense video: every 4th frame (0.4 s apart; a head turn takes about a second). */
+export const COARSE_STRIDE = 4;
 /** Frames whose embeddings are averaged into a video's template (the best by quality). */
 export const TEMPLATE_FRAMES = 3;
 export const JPEG_QUALITY = 90;
@@ -371,15 +373,19 @@ export async function analyzeMediaDetailed(
       return r;
     };
     gestureResult = await check();
+    // A pass on some frames stands for all of them only when each of those frames shows one face:
+    // the primary face there is then the one a full analysis follows (with several faces, sparse
+    // frames may link them into another track, and a zoom or turn between two faces is no gesture).
+    const standsForAll = (): boolean => gestureResult!.passed && detections.every((d) => !d || d.length <= 1);
     const skipped = frames.map((_, i) => i).filter((i) => !detections[i]);
-    if (gestureResult.passed && gestureResult.peakIndex !== null && skipped.length > 0) {
+    if (standsForAll() && gestureResult.peakIndex !== null && skipped.length > 0) {
       // fine: the frames between the peak's coarse neighbours, for the action shot
       const peak = gestureResult.peakIndex;
       await ensureDetected(skipped.filter((i) => Math.abs(i - peak) < stride));
       states = primaryStates();
       gestureResult = await check();
     }
-    if (!gestureResult.passed && detections.some((d) => !d)) {
+    if (!standsForAll() && detections.some((d) => !d)) {
       await analyseAll();
       states = primaryStates();
       gestureResult = await check();

@@ -175,7 +175,7 @@ describe('gestures on videos made from photos', { skip: have ? false : skipMessa
     assert.ok(l.actionShot && l.actionShot.frameIndex >= Math.floor((l.framesScored * 1.0) / 2.4), `${l.actionShot?.frameIndex} of ${l.framesScored}`);
     assert.equal(l.actionShot!.tag, 'video_selfie_left');
     assert.equal(l.actionShot!.jpeg.subarray(0, 2).toString('hex'), 'ffd8');
-    // coarse to fine: the pass was found on a third of the frames (and those around the peak); with
+    // coarse to fine: the pass was found on a quarter of the frames (and those around the peak); with
     // every frame analysed the decision is the same
     assert.ok(l.framesWithFace < l.framesScored * 0.6, `${l.framesWithFace} of ${l.framesScored} frames analysed`);
     const every = await analyzeMediaDetailed(toLeft, 'video', { gesture: 'video_selfie_left' }, { coarseToFine: false });
