@@ -123,14 +123,27 @@ async function runQuality(deps: Pick<CoreDeps, 'clock' | 'ids' | 'config'>, byte
   return outcome;
 }
 
+/** Runs `fn` over `items`, two at a time, settling every one (results in the items' order). */
+async function inPairs<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+  const out: PromiseSettledResult<R>[] = [];
+  for (let i = 0; i < items.length; i += 2) out.push(...(await Promise.allSettled(items.slice(i, i + 2).map(fn))));
+  return out;
+}
+
 async function runBiometry(deps: Pick<CoreDeps, 'config'>, bytesOf: MediaBytes, faces: FaceAnalyzer, analysis: Analysis, media: Media[]): Promise<Outcome> {
   const usable = media.filter((m) => KIND[m.media_type] && !m.tags.includes('photo_id_back'));
   if (usable.length < 2) throw new AnalysisFailure(ErrorCode.TAG_ERROR, 'Biometry. Analysis requires at least 2 media objects to process');
-  const templates: Float32Array[] = [];
-  for (const m of usable) {
+  // Two templates at a time: one media's decoding and pre-processing overlap the other's inference.
+  // The first failure in media order is the one reported, as when they ran one after the other.
+  const settled = await inPairs(usable, async (m) => {
     const r = await analyze(bytesOf, faces, m, { template: true, document: m.tags.includes('photo_id_front') || m.tags.includes('photo_id') });
     if (!r.template) throw new AnalysisFailure(ErrorCode.TAG_ERROR, `Could not locate face on source media [${m.media_id}]`);
-    templates.push(r.template);
+    return r.template;
+  });
+  const templates: Float32Array[] = [];
+  for (const x of settled) {
+    if (x.status === 'rejected') throw x.reason;
+    templates.push(x.value);
   }
   // Every pair; each media keeps its best and worst match, the analysis its least similar pair.
   const max = usable.map(() => -Infinity);

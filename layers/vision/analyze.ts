@@ -10,6 +10,18 @@
  * motion, densely (GESTURE_FPS frames a second over the whole clip, at most GESTURE_MAX_FRAMES,
  * every frame decodable, longest side <= GESTURE_MAX_SIDE). Faces are detected while ffmpeg is
  * still decoding the next frames.
+ *
+ * Head turns, tilts, scans and zooms are analysed coarse to fine (decoding is one pass either way;
+ * the networks are what the frames cost): every COARSE_STRIDE-th frame first, with landmarks and
+ * head pose already computed while ffmpeg decodes. A gesture that passes on those frames passes on
+ * all of them (these checks measure a largest rise, peak or extreme, which more frames can only
+ * raise: GestureNeeds.monotone) as long as those frames show one face each (several faces on
+ * sparse frames may be linked into another track), so only the frames around its peak are added,
+ * for the action shot. A gesture that fails, a coarse frame with several faces, or a face found in
+ * no coarse frame, gets every frame analysed:
+ * exactly what a full analysis decides. Blinks and smiles, whose checks are not monotone, get every
+ * frame analysed from the start. Liveness, best shot, template and action shot then reuse the
+ * frames and faces the gesture analysed.
  */
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
@@ -17,7 +29,7 @@ import { eyeState, happiness, headPose, type EyeState, type HeadPose } from './a
 import { calibrateSpoof, FAILED_GESTURE_FLOOR } from './calibration';
 import { alignedFaceTensor, embedAligned, l2normalize } from './embed';
 import { MediaError, NoFaceError } from './errors';
-import { DETECT_DEFAULTS, detectFaces, type DetectOptions, type FaceBox } from './faces';
+import { chooseFace, DETECT_DEFAULTS, detectFaces, type DetectOptions, type FaceBox } from './faces';
 import { decodeImage, decodeShotSet, VIDEO_MAX_SIDE } from './frames';
 import { combineSpoofing, evaluateGesture, gestureNeeds, isGestureTag, smileCandidates, type FaceObservation, type GestureResult, type GestureTag } from './gestures';
 import { detectLandmarks, landmarkGeometry, type LandmarkGeometry, type Landmarks68 } from './landmarks';
@@ -47,7 +59,9 @@ export interface MediaAnalysisOptions {
 }
 
 export interface MediaAnalysis {
+  /** frames decoded */
   framesScored: number;
+  /** frames where the primary face was found, among those analysed (a gesture that passes coarse to fine analyses about a quarter) */
   framesWithFace: number;
   /** 0..1, calibrated; already combined with the gesture evidence when a gesture was checked */
   confidenceSpoofing?: number;
@@ -75,6 +89,8 @@ export const GESTURE_MIN_FRAMES = 8;
 export const GESTURE_MAX_SIDE = 480;
 /** Frames scored by the passive model in a densely sampled video (evenly spread). */
 export const PASSIVE_FRAMES_IN_GESTURE_VIDEO = 8;
+/** Coarse pass over a dense video: every 4th frame (0.4 s apart; a head turn takes about a second). */
+export const COARSE_STRIDE = 4;
 /** Frames whose embeddings are averaged into a video's template (the best by quality). */
 export const TEMPLATE_FRAMES = 3;
 export const JPEG_QUALITY = 90;
@@ -84,38 +100,60 @@ const defaultVideoFrames = (): number => visionSettings().livenessFrames;
 /** Knobs for callers below the worker (analyzeLiveness, evaluation). */
 export interface InternalOptions {
   videoFrames?: number;
+  /** false: analyse every frame of a dense video at once (the bench's baseline) */
+  coarseToFine?: boolean;
   detect?: DetectOptions;
   liveness?: LivenessChoice;
 }
 
 interface Decoded {
   frames: Frame[];
-  detections: FaceBox[][];
+  /** per frame: the faces found, or undefined where detection has not run yet (coarse pass) */
+  detections: Array<FaceBox[] | undefined>;
   decodeMs: number;
   detectMs: number;
 }
+
+/** Per frame index: whether the coarse pass analyses it (every `stride`-th frame and the last). */
+const inCoarsePass = (index: number, count: number, stride: number): boolean => index % stride === 0 || index === count - 1;
 
 function denseCount(probe: VideoProbe): number {
   const n = Math.round(probe.span * GESTURE_FPS);
   return Math.max(GESTURE_MIN_FRAMES, Math.min(GESTURE_MAX_FRAMES, n));
 }
 
-async function decodeVideo(bytes: Buffer, dense: boolean, count: number, detect: DetectOptions): Promise<Decoded> {
-  const byAttempt = new Map<number, { frames: Frame[]; dets: FaceBox[][] }>();
+/**
+ * Decodes a video, detecting faces as frames arrive: in every frame, or, for a dense video, in the
+ * coarse pass's frames (`stride`), where `prefetch` then starts the per-face work the analysis will
+ * want (landmarks, head pose) while ffmpeg decodes on.
+ */
+async function decodeVideo(
+  bytes: Buffer,
+  dense: boolean,
+  count: number,
+  detect: DetectOptions,
+  stride = 1,
+  prefetch?: (frame: Frame, faces: FaceBox[]) => Promise<void>,
+): Promise<Decoded> {
+  const byAttempt = new Map<number, { frames: Frame[]; dets: Array<FaceBox[] | undefined> }>();
   let detectMs = 0;
+  let sampledCount = count;
   let chain: Promise<void> = Promise.resolve();
   let failure: unknown = null;
   const onFrame = (frame: Frame, index: number, attempt: number): void => {
+    let slot = byAttempt.get(attempt);
+    if (!slot) byAttempt.set(attempt, (slot = { frames: [], dets: [] }));
+    slot.frames[index] = frame;
+    if (!inCoarsePass(index, sampledCount, stride)) return;
+    const dets = slot.dets;
     chain = chain.then(async () => {
       if (failure) return;
       try {
         const t = performance.now();
         const faces = await detectFaces(frame, detect);
         detectMs += performance.now() - t;
-        let slot = byAttempt.get(attempt);
-        if (!slot) byAttempt.set(attempt, (slot = { frames: [], dets: [] }));
-        slot.frames[index] = frame;
-        slot.dets[index] = faces;
+        dets[index] = faces;
+        if (prefetch) await prefetch(frame, faces);
       } catch (e) {
         failure = e;
       }
@@ -127,6 +165,7 @@ async function decodeVideo(bytes: Buffer, dense: boolean, count: number, detect:
     sampled = await withTempFile(bytes, async (file) => {
       const probe = await probeVideoFile(file);
       const n = dense ? denseCount(probe) : count;
+      sampledCount = Math.max(1, Math.min(n, probe.frames));
       // dense sampling must not collapse onto keyframes: gestures happen between them
       const strategy: SampleStrategy | undefined = dense ? (probe.frames >= n * 4 ? 'noref' : 'all') : undefined;
       return sampleVideoFileStreaming(file, probe, { count: n, maxSide: dense ? GESTURE_MAX_SIDE : VIDEO_MAX_SIDE, strategy }, onFrame);
@@ -138,11 +177,11 @@ async function decodeVideo(bytes: Buffer, dense: boolean, count: number, detect:
   if (failure) throw failure;
   const slot = byAttempt.get(sampled.attempt) ?? { frames: [], dets: [] };
   const frames: Frame[] = [];
-  const detections: FaceBox[][] = [];
+  const detections: Array<FaceBox[] | undefined> = [];
   for (let i = 0; i < slot.frames.length; i++) {
     if (!slot.frames[i]) continue;
     frames.push(slot.frames[i]!);
-    detections.push(slot.dets[i] ?? []);
+    detections.push(slot.dets[i]);
   }
   return { frames, detections, decodeMs, detectMs };
 }
@@ -179,15 +218,22 @@ export interface AnalysisDetails {
   rawSpoofing?: number;
   /** per analysed frame: the raw spoof score, or null (not scored / no face) */
   frameSpoof: Array<number | null>;
-  /** per analysed frame: the primary face, or null */
+  /** per decoded frame: the primary face, or null (no face, or a frame the coarse pass skipped) */
   primary: Array<FaceBox | null>;
-  /** per analysed frame: all detected faces */
+  /** per decoded frame: all detected faces (none where detection did not run) */
   detections: FaceBox[][];
   gestureResult?: GestureResult;
   livenessModel?: string;
 }
 
 const r1 = (x: number): number => Math.round(x * 10) / 10;
+
+/** The value memoised under `key`, computed once. */
+function memo<K, V>(cache: Map<K, Promise<V>>, key: K, make: () => Promise<V>): Promise<V> {
+  let p = cache.get(key);
+  if (!p) cache.set(key, (p = make()));
+  return p;
+}
 
 function evenlySpread<T>(xs: readonly T[], n: number): T[] {
   if (xs.length <= n) return [...xs];
@@ -214,31 +260,135 @@ export async function analyzeMediaDetailed(
   const models: Record<string, string> = { detector: 'fr_detect' };
   const choice = opts.liveness ? (internal.liveness ?? chooseLivenessModel()) : null;
 
-  const dec = useKind === 'video' ? await decodeVideo(bytes, dense, internal.videoFrames ?? defaultVideoFrames(), detect) : await decodeStill(bytes, useKind, detect);
+  // Per-face work, memoised by the detector's box object (a face in one frame): the coarse pass
+  // starts it while ffmpeg decodes, and every later step that needs it reuses it.
+  const landmarksOf = new Map<FaceBox, Promise<Landmarks68 | null>>();
+  const poseOf = new Map<FaceBox, Promise<HeadPose | null>>();
+  const landmarksFor = (frame: Frame, box: FaceBox): Promise<Landmarks68 | null> => memo(landmarksOf, box, async () => {
+    const t = performance.now();
+    const lm = await detectLandmarks(frame, box);
+    timings.landmarks += performance.now() - t;
+    models.landmarks = 'fr_landmark';
+    return lm;
+  });
+  const poseFor = (frame: Frame, box: FaceBox): Promise<HeadPose | null> => memo(poseOf, box, async () => {
+    const t = performance.now();
+    const p = await headPose(frame, box);
+    timings.gestures += performance.now() - t;
+    models.pose = 'fr_pose';
+    return p;
+  });
+  const stride = dense && needs?.monotone && internal.coarseToFine !== false ? COARSE_STRIDE : 1;
+  const prefetch = dense
+    ? async (frame: Frame, faces: FaceBox[]): Promise<void> => {
+        const box = chooseFace(faces);
+        if (!box) return;
+        if (needs?.landmarks) await landmarksFor(frame, box);
+        if (needs?.pose) await poseFor(frame, box);
+      }
+    : undefined;
+
+  const dec =
+    useKind === 'video'
+      ? await decodeVideo(bytes, dense, internal.videoFrames ?? defaultVideoFrames(), detect, stride, prefetch)
+      : await decodeStill(bytes, useKind, detect);
   timings.decode = dec.decodeMs;
   timings.detect = dec.detectMs;
   const { frames, detections } = dec;
   if (frames.length === 0) throw new MediaError('TOO_FEW_FRAMES', 'no frame could be decoded');
 
-  const primary = primaryFaces(detections);
-  const states: FaceState[] = [];
-  primary.forEach((box, i) => {
-    if (box) states.push({ frame: i, box });
-  });
+  const stateOf = new Map<FaceBox, FaceState>();
+  const ensureDetected = async (indices: readonly number[]): Promise<void> => {
+    for (const i of indices) {
+      if (detections[i]) continue;
+      const t = performance.now();
+      detections[i] = await detectFaces(frames[i]!, detect);
+      timings.detect += performance.now() - t;
+    }
+  };
+  /** The primary face's states over the analysed frames (tracked across them, in order). */
+  const primaryStates = (): FaceState[] => {
+    const analysed = frames.map((_, i) => i).filter((i) => detections[i]);
+    const primary = primaryFaces(analysed.map((i) => detections[i]!));
+    const out: FaceState[] = [];
+    primary.forEach((box, k) => {
+      if (!box) return;
+      let st = stateOf.get(box);
+      if (!st) stateOf.set(box, (st = { frame: analysed[k]!, box }));
+      out.push(st);
+    });
+    return out;
+  };
+  const analyseAll = (): Promise<void> => ensureDetected(frames.map((_, i) => i));
+
+  let states = primaryStates();
+  if (states.length === 0 && detections.some((d) => !d)) {
+    await analyseAll(); // the face may be in frames the coarse pass skipped
+    states = primaryStates();
+  }
   if (states.length === 0) {
     throw new NoFaceError(frames.length === 1 ? 'no face found in the image' : `no face found in any of the ${frames.length} frames analysed`);
   }
 
   const ensureLandmarks = async (s: FaceState): Promise<LandmarkGeometry | undefined> => {
     if (s.landmarks === undefined) {
-      const t = performance.now();
-      s.landmarks = await detectLandmarks(frames[s.frame]!, s.box);
+      s.landmarks = await landmarksFor(frames[s.frame]!, s.box);
       if (s.landmarks) s.geometry = landmarkGeometry(s.landmarks);
-      timings.landmarks += performance.now() - t;
-      models.landmarks = 'fr_landmark';
     }
     return s.geometry;
   };
+
+  // --- gesture, coarse to fine (see the file comment)
+  let gestureResult: GestureResult | undefined;
+  if (tag && needs) {
+    const check = async (): Promise<GestureResult> => {
+      const t = performance.now();
+      const lm0 = timings.landmarks;
+      const pose0 = timings.gestures;
+      if (needs.motion) {
+        for (const s of states) {
+          if (needs.landmarks) await ensureLandmarks(s);
+          const frame = frames[s.frame]!;
+          if (needs.pose && s.pose === undefined) s.pose = await poseFor(frame, s.box);
+          if (needs.eyes && s.eyes === undefined && s.landmarks) {
+            s.eyes = await eyeState(frame, s.landmarks);
+            models.eyes = 'fr_eye';
+          }
+        }
+      }
+      const obs = (): FaceObservation[] =>
+        states.map((s) => ({ index: s.frame, box: s.box, frameHeight: frames[s.frame]!.height, geometry: s.geometry, pose: s.pose, eyes: s.eyes, happy: s.happy }));
+      if (needs.expression) {
+        for (const k of smileCandidates(obs())) {
+          const s = states[k]!;
+          if (s.happy === undefined) s.happy = await happiness(frames[s.frame]!, s.box);
+        }
+        models.expression = 'fr_expression';
+      }
+      const r = evaluateGesture(tag, obs());
+      // poses already counted in timings.gestures by poseFor; landmarks have their own stage
+      timings.gestures += performance.now() - t - (timings.landmarks - lm0) - (timings.gestures - pose0);
+      return r;
+    };
+    gestureResult = await check();
+    // A pass on some frames stands for all of them only when each of those frames shows one face:
+    // the primary face there is then the one a full analysis follows (with several faces, sparse
+    // frames may link them into another track, and a zoom or turn between two faces is no gesture).
+    const standsForAll = (): boolean => gestureResult!.passed && detections.every((d) => !d || d.length <= 1);
+    const skipped = frames.map((_, i) => i).filter((i) => !detections[i]);
+    if (standsForAll() && gestureResult.peakIndex !== null && skipped.length > 0) {
+      // fine: the frames between the peak's coarse neighbours, for the action shot
+      const peak = gestureResult.peakIndex;
+      await ensureDetected(skipped.filter((i) => Math.abs(i - peak) < stride));
+      states = primaryStates();
+      gestureResult = await check();
+    }
+    if (!standsForAll() && detections.some((d) => !d)) {
+      await analyseAll();
+      states = primaryStates();
+      gestureResult = await check();
+    }
+  }
 
   // --- passive liveness
   const frameSpoof: Array<number | null> = frames.map(() => null);
@@ -260,7 +410,7 @@ export async function analyzeMediaDetailed(
     passiveSpoofing = calibrateSpoof(rawSpoofing, choice.name);
   }
 
-  // --- quality of every frame's face (best shot, and which frames make the template)
+  // --- quality of every analysed frame's face (best shot, and which frames make the template)
   const needQuality = !!opts.bestShot || (!!opts.template && states.length > 1);
   if (needQuality) {
     for (const s of states) {
@@ -268,7 +418,7 @@ export async function analyzeMediaDetailed(
       const t = performance.now();
       const frame = frames[s.frame]!;
       if (s.landmarks) {
-        s.eyes = await eyeState(frame, s.landmarks);
+        s.eyes ??= await eyeState(frame, s.landmarks);
         models.eyes = 'fr_eye';
         const sharp = sharpnessOf(frame, s.box);
         s.quality = qualityScore(qualityParts(s.box, s.geometry!, s.eyes, sharp.part));
@@ -300,38 +450,6 @@ export async function analyzeMediaDetailed(
     if (used === 0) throw new NoFaceError('the face could not be aligned for a template');
     models.embedding = 'fr_feature';
     template = makeTemplate(l2normalize(sum));
-  }
-
-  // --- gesture
-  let gestureResult: GestureResult | undefined;
-  if (tag && needs) {
-    const t = performance.now();
-    const lm0 = timings.landmarks;
-    if (needs.motion) {
-      for (const s of states) {
-        if (needs.landmarks) await ensureLandmarks(s);
-        const frame = frames[s.frame]!;
-        if (needs.pose && s.pose === undefined) {
-          s.pose = await headPose(frame, s.box);
-          models.pose = 'fr_pose';
-        }
-        if (needs.eyes && s.eyes === undefined && s.landmarks) {
-          s.eyes = await eyeState(frame, s.landmarks);
-          models.eyes = 'fr_eye';
-        }
-      }
-    }
-    const obs = (): FaceObservation[] =>
-      states.map((s) => ({ index: s.frame, box: s.box, frameHeight: frames[s.frame]!.height, geometry: s.geometry, pose: s.pose, eyes: s.eyes, happy: s.happy }));
-    if (needs.expression) {
-      for (const k of smileCandidates(obs())) {
-        const s = states[k]!;
-        if (s.happy === undefined) s.happy = await happiness(frames[s.frame]!, s.box);
-      }
-      models.expression = 'fr_expression';
-    }
-    gestureResult = evaluateGesture(tag, obs());
-    timings.gestures = performance.now() - t - (timings.landmarks - lm0);
   }
 
   // --- best shot / action shot
@@ -370,9 +488,11 @@ export async function analyzeMediaDetailed(
   if (actionShot) analysis.actionShot = actionShot;
   for (const [k, v] of Object.entries(timings)) analysis.timings[k] = r1(v);
   analysis.timings.total = r1(performance.now() - t0);
+  const primary: Array<FaceBox | null> = frames.map(() => null);
+  for (const s of states) primary[s.frame] = s.box;
   return {
     analysis,
-    details: { rawSpoofing, frameSpoof, primary, detections, gestureResult, livenessModel: choice?.name },
+    details: { rawSpoofing, frameSpoof, primary, detections: detections.map((d) => d ?? []), gestureResult, livenessModel: choice?.name },
   };
 }
 

@@ -76,6 +76,12 @@ export interface GestureNeeds {
   expression: boolean;
   /** the gesture needs motion, hence dense sampling */
   motion: boolean;
+  /**
+   * the check only measures largest rises, peaks and extremes over the frames, so a pass on some of
+   * them is a pass on all (the analysis may then look coarse to fine); false for the blink and the
+   * smile, whose verdict can fall as well as rise with more frames
+   */
+  monotone: boolean;
 }
 
 export interface GestureResult {
@@ -93,8 +99,8 @@ interface Spec {
   needs: GestureNeeds;
 }
 
-const NONE: GestureNeeds = { landmarks: false, pose: false, eyes: false, expression: false, motion: false };
-const TURN: GestureNeeds = { landmarks: true, pose: true, eyes: false, expression: false, motion: true };
+const NONE: GestureNeeds = { landmarks: false, pose: false, eyes: false, expression: false, motion: false, monotone: false };
+const TURN: GestureNeeds = { landmarks: true, pose: true, eyes: false, expression: false, motion: true, monotone: true };
 
 const SPECS: Record<GestureTag, Spec> = {
   video_selfie_left: { label: 'head turn to the left', needs: TURN },
@@ -102,10 +108,10 @@ const SPECS: Record<GestureTag, Spec> = {
   video_selfie_down: { label: 'head tilt down', needs: TURN },
   video_selfie_high: { label: 'head raise', needs: TURN },
   video_selfie_scan: { label: 'face scan (head turned to both sides)', needs: TURN },
-  video_selfie_eyes: { label: 'blink', needs: { landmarks: true, pose: false, eyes: true, expression: false, motion: true } },
-  video_selfie_smile: { label: 'smile', needs: { landmarks: true, pose: false, eyes: false, expression: true, motion: true } },
-  video_selfie_zoom_in: { label: 'zoom in (face moving closer)', needs: { ...NONE, motion: true } },
-  video_selfie_zoom_out: { label: 'zoom out (face moving away)', needs: { ...NONE, motion: true } },
+  video_selfie_eyes: { label: 'blink', needs: { landmarks: true, pose: false, eyes: true, expression: false, motion: true, monotone: false } },
+  video_selfie_smile: { label: 'smile', needs: { landmarks: true, pose: false, eyes: false, expression: true, motion: true, monotone: false } },
+  video_selfie_zoom_in: { label: 'zoom in (face moving closer)', needs: { ...NONE, motion: true, monotone: true } },
+  video_selfie_zoom_out: { label: 'zoom out (face moving away)', needs: { ...NONE, motion: true, monotone: true } },
   video_selfie_oneshot: { label: 'one shot', needs: NONE },
   video_selfie_blank: { label: 'no gesture', needs: NONE },
 };

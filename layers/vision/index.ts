@@ -24,6 +24,7 @@ export { detectFaces, detectFace, chooseFace, squareBox, DETECT_DEFAULTS } from 
 export type { FaceBox, DetectOptions } from './faces';
 export { chooseLivenessModel, spoofScore } from './liveness';
 export { COUNT_DETECT, OTHER_PERSON, otherPeople, facesToCount, peopleOnImage, onePersonTemplate } from './people';
+export { loadedModels } from './onnx';
 export { ModelError, MODEL_MANIFEST, resolveModel } from '../../models/manifest';
 export {
   analyzeMedia,

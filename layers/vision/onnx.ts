@@ -66,6 +66,11 @@ export function softmax(v: ArrayLike<number>): number[] {
   return e.map((x) => x / sum);
 }
 
+/** The models whose sessions this process has created (or is creating): each loads on first use. */
+export function loadedModels(): string[] {
+  return [...sessions.keys()];
+}
+
 /** Forgets all sessions (tests). */
 export function resetSessions(): void {
   sessions.clear();

@@ -1,13 +1,16 @@
-// npm run bench [vision|search|report|throughput]: per-stage vision timings, 1:N search at 10k/100k/1M
-// templates, PDF report rendering, then end-to-end throughput and webhook latency on the local
-// runtime. Prints figures.
+// npm run bench [vision|search|report|cold|cost|throughput]: per-stage vision timings, 1:N search
+// at 10k/100k/1M templates, PDF report rendering, the functions' cold start, the AWS cost of a
+// check beside Rekognition's, then end-to-end throughput and webhook latency on the local runtime.
+// Prints figures, each with the machine's load average.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { makeInputs, runVisionBench } from './vision';
+import { makeGestureVideo, makeInputs, runVisionBench } from './vision';
 import { measureSynchronous, measureThroughput, measureWebhookLatency } from './throughput';
 import { runSearchBench } from './search';
 import { runReportBench } from './report';
+import { runCostBench } from './costs';
+import { measureColdStart, printColdStart } from './coldstart';
 
 const TARGET_PER_MINUTE = 120; // issue target for 5 s 720p selfie videos on 2 cores
 const OZ_DOCUMENTED_PER_MINUTE = 36; // "up to 36 analyses per minute per instance" (16 cores)
@@ -23,6 +26,26 @@ async function main() {
   if (!only || only === 'report') {
     log('');
     await runReportBench({ log, outFile: process.env.BENCH_REPORT_OUT });
+  }
+  if (!only || only === 'cold') {
+    log('');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oz-bench-'));
+    try {
+      makeInputs(dir);
+      printColdStart(measureColdStart({ video: path.join(dir, 'bench-720p-5s.mp4'), photo: path.join(dir, 'bench-720p.jpg') }), log);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (!only || only === 'cost') {
+    log('');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oz-bench-'));
+    try {
+      const { video, jpeg, jpeg2 } = makeInputs(dir);
+      await runCostBench({ video, gestureVideo: await makeGestureVideo(dir), photo: jpeg, photo2: jpeg2, log });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
   if (!only || only === 'throughput') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oz-bench-'));

@@ -2,7 +2,7 @@
  * Accuracy evaluation on ../shared/data (never copied into the repository):
  *
  *   npm run eval                      (OZ_MODEL_DIR=../shared/models adds the MiniFASNet models)
- *   EVAL_ONLY=faces,detection,pad,video npm run eval     (a subset)
+ *   EVAL_ONLY=faces,detection,pad,video,gestures npm run eval     (a subset)
  *
  * Prints every figure with its counts and writes the same to test/eval/results.json (gitignored).
  *  - faces: verification over every pair of faces/identities.csv (the product path:
@@ -11,7 +11,8 @@
  *    counted apart;
  *  - pad: presentation-attack detection per liveness model, thresholds chosen on pad/dev images
  *    only (BPCER <= 5 %) and applied unchanged to pad/acceptance (measured, never tuned);
- *  - video: share of short_hamilton_clip.mp4 frames where the reference face is found.
+ *  - video: share of short_hamilton_clip.mp4 frames where the reference face is found;
+ *  - gestures: every gesture decision per clip (./gestures.ts), to compare runs clip by clip.
  * Skips with a message when ../shared/data is absent.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,6 +43,7 @@ import { sniff } from '../../layers/vision/sniff';
 import { resizeFrame } from '../../layers/vision/imageops';
 import { l2normalize } from '../../layers/vision/embed';
 import type { Frame } from '../../layers/vision/types';
+import { evalGestures } from './gestures';
 import {
   dPrime,
   eer,
@@ -503,14 +505,15 @@ async function main(): Promise<void> {
     console.log(`eval skipped: the shared evaluation data is absent (looked for ${FACES} and ${PAD}; the data lives beside the repository and is never copied into it)`);
     return;
   }
-  const only = (process.env.EVAL_ONLY ?? 'faces,detection,pad,video').split(',').map((s) => s.trim());
+  const only = (process.env.EVAL_ONLY ?? 'faces,detection,pad,video,gestures').split(',').map((s) => s.trim());
   const results: Record<string, unknown> = { date: new Date().toISOString(), modelDir: process.env.OZ_MODEL_DIR ?? null };
   if (only.includes('faces')) results.faceVerification = await evalFaces();
   if (only.includes('detection')) results.detection = await evalDetection();
   if (only.includes('pad')) results.presentationAttack = await evalPad();
   if (only.includes('video')) results.referenceInVideo = await evalVideo();
+  if (only.includes('gestures')) results.gestures = await evalGestures(DATA, log);
   let previous: Record<string, unknown> = {};
-  if (only.length < 4 && existsSync(RESULTS)) {
+  if (only.length < 5 && existsSync(RESULTS)) {
     try {
       previous = JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>;
     } catch {

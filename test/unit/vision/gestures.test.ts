@@ -8,13 +8,13 @@
  *    eyelids for two frames, and a zoom made by scaling the photo.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
-import { analyzeMedia, chooseFace, configureVision, decodeImage, detectFaces, FAILED_GESTURE_FLOOR, GESTURE_TAGS } from '../../../layers/vision';
+import { analyzeMedia, chooseFace, configureVision, detectFaces, FAILED_GESTURE_FLOOR, GESTURE_TAGS } from '../../../layers/vision';
 import type { HeadPose } from '../../../layers/vision/attributes';
+import { analyzeMediaDetailed } from '../../../layers/vision/analyze';
 import { combineSpoofing, evaluateGesture, rise, type FaceObservation } from '../../../layers/vision/gestures';
 import { detectLandmarks, type LandmarkGeometry } from '../../../layers/vision/landmarks';
-import { blendFrames, dataFile, flipFrame, framesToVideo, paintClosedEyes, skipMessage, stillPhotoVideo, windowAround, type RawFrame } from './helpers';
+import { crossFade, dataFile, faceWindow, framesToVideo, paintClosedEyes, skipMessage, stillPhotoVideo, windowAround, type RawFrame } from './helpers';
 
 const geo = (o: Partial<LandmarkGeometry> = {}): LandmarkGeometry => ({
   interOcular: 60,
@@ -135,22 +135,6 @@ const NEUTRAL = 'faces/deepface/tests/unit/dataset/img62.jpg';
 const SMILING = 'faces/deepface/tests/unit/dataset/img17.jpg';
 const have = [OBAMA, OBAMA_TURNED, NEUTRAL, SMILING].every((p) => dataFile(p));
 
-async function faceWindow(rel: string, flip = false): Promise<RawFrame> {
-  let f: RawFrame = await decodeImage(readFileSync(dataFile(rel)!));
-  if (flip) f = flipFrame(f);
-  const face = chooseFace(await detectFaces(f))!;
-  return windowAround(f, face, 2.4, 480);
-}
-
-/** a for 1 s, a cross-fade of 0.4 s, b for 1 s, at 25 fps */
-function crossFade(a: RawFrame, b: RawFrame): RawFrame[] {
-  const out: RawFrame[] = [];
-  for (let i = 0; i < 25; i++) out.push(a);
-  for (let i = 0; i < 10; i++) out.push(blendFrames(a, b, (i + 1) / 11));
-  for (let i = 0; i < 25; i++) out.push(b);
-  return out;
-}
-
 describe('gestures on videos made from photos', { skip: have ? false : skipMessage(OBAMA) }, () => {
   let still: Buffer;
   before(() => {
@@ -168,6 +152,8 @@ describe('gestures on videos made from photos', { skip: have ? false : skipMessa
       assert.ok(r.passiveSpoofing! <= r.confidenceSpoofing!);
       // dense sampling: about 10 frames a second over the 3 s clip, scaled small
       assert.ok(r.framesScored >= 20 && r.framesScored <= 40, String(r.framesScored));
+      // a failed check has every frame analysed, as a full analysis would
+      assert.equal(r.framesWithFace, r.framesScored);
       assert.ok(r.timings.gestures! > 0);
     });
   }
@@ -180,31 +166,37 @@ describe('gestures on videos made from photos', { skip: have ? false : skipMessa
   });
 
   it('synthetic head turn: passes _left, fails _right; mirrored it is the other way round; the action shot is the turned face', async () => {
-    const front = await faceWindow(OBAMA);
+    const front = await faceWindow(dataFile(OBAMA)!);
     // obama2 looks to the image's left; mirrored, his nose points to the image's right = his left
-    const toLeft = framesToVideo(crossFade(front, await faceWindow(OBAMA_TURNED, true)));
+    const toLeft = framesToVideo(crossFade(front, await faceWindow(dataFile(OBAMA_TURNED)!, true)));
     const l = await analyzeMedia(toLeft, 'video', { gesture: 'video_selfie_left', actionShot: true });
     assert.equal(l.gesture!.passed, true, l.gesture!.message);
     // the turn starts with the cross-fade at 1.0 s of 2.4 s
     assert.ok(l.actionShot && l.actionShot.frameIndex >= Math.floor((l.framesScored * 1.0) / 2.4), `${l.actionShot?.frameIndex} of ${l.framesScored}`);
     assert.equal(l.actionShot!.tag, 'video_selfie_left');
     assert.equal(l.actionShot!.jpeg.subarray(0, 2).toString('hex'), 'ffd8');
+    // coarse to fine: the pass was found on a quarter of the frames (and those around the peak); with
+    // every frame analysed the decision is the same
+    assert.ok(l.framesWithFace < l.framesScored * 0.6, `${l.framesWithFace} of ${l.framesScored} frames analysed`);
+    const every = await analyzeMediaDetailed(toLeft, 'video', { gesture: 'video_selfie_left' }, { coarseToFine: false });
+    assert.equal(every.analysis.framesWithFace, every.analysis.framesScored);
+    assert.equal(every.analysis.gesture!.passed, true);
     const lr = await analyzeMedia(toLeft, 'video', { gesture: 'video_selfie_right' });
     assert.equal(lr.gesture!.passed, false, lr.gesture!.message);
-    const toRight = framesToVideo(crossFade(front, await faceWindow(OBAMA_TURNED)));
+    const toRight = framesToVideo(crossFade(front, await faceWindow(dataFile(OBAMA_TURNED)!)));
     const r = await analyzeMedia(toRight, 'video', { gesture: 'video_selfie_right' });
     assert.equal(r.gesture!.passed, true, r.gesture!.message);
   });
 
   it('synthetic smile (neutral photo into a smiling photo of the same person) passes _smile', async () => {
-    const clip = framesToVideo(crossFade(await faceWindow(NEUTRAL), await faceWindow(SMILING)));
+    const clip = framesToVideo(crossFade(await faceWindow(dataFile(NEUTRAL)!), await faceWindow(dataFile(SMILING)!)));
     const r = await analyzeMedia(clip, 'video', { gesture: 'video_selfie_smile', actionShot: true });
     assert.equal(r.gesture!.passed, true, r.gesture!.message);
     assert.equal(r.models.expression, 'fr_expression');
   });
 
   it('synthetic blink (painted closed eyelids for 0.24 s) passes _eyes', async () => {
-    const open = await faceWindow(NEUTRAL);
+    const open = await faceWindow(dataFile(NEUTRAL)!);
     const lm = (await detectLandmarks(open, chooseFace(await detectFaces(open))!))!;
     const closed = paintClosedEyes(open, lm);
     const frames: RawFrame[] = [...Array<RawFrame>(30).fill(open), ...Array<RawFrame>(6).fill(closed), ...Array<RawFrame>(30).fill(open)];
@@ -214,7 +206,7 @@ describe('gestures on videos made from photos', { skip: have ? false : skipMessa
   });
 
   it('a zoom made by scaling the photo passes _zoom_in and fails _zoom_out', async () => {
-    const front = await faceWindow(OBAMA);
+    const front = await faceWindow(dataFile(OBAMA)!);
     const frames: RawFrame[] = [];
     for (let i = 0; i < 60; i++) {
       const s = 1 + (0.6 * i) / 59; // the face grows 1.6 times

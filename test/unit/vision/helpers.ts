@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { crc32, deflateRawSync, deflateSync } from 'node:zlib';
+import { chooseFace, decodeImage, detectFaces } from '../../../layers/vision';
 import { toolPath } from '../../../layers/vision/tools';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
@@ -274,4 +275,21 @@ export function paintClosedEyes(f: RawFrame, lm: Float32Array): RawFrame {
     }
   }
   return { width: f.width, height: f.height, data: d };
+}
+
+/** A square window of `side` pixels around the face of a photo (optionally mirrored), 2.4 face heights wide. */
+export async function faceWindow(file: string, flip = false, side = 480): Promise<RawFrame> {
+  let f: RawFrame = await decodeImage(readFileSync(file));
+  if (flip) f = flipFrame(f);
+  const face = chooseFace(await detectFaces(f))!;
+  return windowAround(f, face, 2.4, side);
+}
+
+/** a for 1 s, a cross-fade of 0.4 s, b for 1 s, at 25 fps */
+export function crossFade(a: RawFrame, b: RawFrame): RawFrame[] {
+  const out: RawFrame[] = [];
+  for (let i = 0; i < 25; i++) out.push(a);
+  for (let i = 0; i < 10; i++) out.push(blendFrames(a, b, (i + 1) / 11));
+  for (let i = 0; i < 25; i++) out.push(b);
+  return out;
 }
