@@ -1,5 +1,5 @@
 // The client package's response types (clients/node/src/api-types.ts), generated from the OpenAPI
-// document by openapi-typescript, as the console's are (web/src/api-types.ts). Run by
+// document by openapi-typescript; the console (web/src/api.ts) uses them too. Run by
 // `npm run openapi`; test/unit/openapi.test.ts fails when the checked-in file is not what this makes.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
