@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import sharp from 'sharp';
-import { ADMIN, OzClient, createLoggedInUser, queueDrained, sharedFile, startRuntime } from '../support/local';
+import { ADMIN, OzClient, createLoggedInUser, queueDrained, setFunctionEnv, sharedFile, startRuntime } from '../support/local';
 import { startReceiver } from '../support/receiver';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/emulators/net';
 import { toolPath } from '../../layers/vision/tools';
@@ -194,13 +194,13 @@ describe('killed, poisoned and stuck analyses', () => {
   });
 
   test('a single request that cannot finish before its deadline hands its analyses to the queue; they finish there, webhook once', async () => {
-    process.env.OZ_SYNC_MARGIN_MS = '60000'; // more than the media function's 29 s: the deadline has passed at once
+    setFunctionEnv('OZ_SYNC_MARGIN_MS', '60000'); // more than the media function's 29 s: the deadline has passed at once
     let res;
     try {
       const png = await sharp({ create: { width: 120, height: 120, channels: 3, background: { r: 60, g: 60, b: 60 } } }).png().toBuffer();
       res = await upload(t.client, png, 'single.png', `${receiver.base}/handed-off`, { analyses: [{ type: 'quality' }, { type: 'quality' }] });
     } finally {
-      delete process.env.OZ_SYNC_MARGIN_MS;
+      setFunctionEnv('OZ_SYNC_MARGIN_MS', undefined);
     }
     assert.equal(res.analyses!.length, 2);
     assert.ok(res.analyses!.every((a) => a.state === 'PROCESSING'), 'answered with the analyses PROCESSING');
