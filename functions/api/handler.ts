@@ -5,7 +5,6 @@ import { authorize, clientConfig, endSession, issueOwnServiceToken, issueService
 import { listAudit } from '../../layers/core/audit';
 import { changePassword, createCompany, createUser, deleteCompany, deleteUser, getCompany, getUser, listCompanies, listUsers, patchCompany, patchUser } from '../../layers/core/admin';
 import { getAnalysis, listFolderAnalyses, parseAnalysesRequest, startAnalyses } from '../../layers/core/analyses';
-import { badStructure } from '../../layers/core/errors';
 import { getFolder, getMedia, listFolders } from '../../layers/core/folders';
 import { listDeliveries, readWebhookSecret, rotateWebhookSecret } from '../../layers/core/webhooks';
 import { createCollection, getCollection, getPerson, listCollections, listPersonImages, listPersons } from '../../layers/core/collections';
@@ -38,19 +37,8 @@ export const operations: Operations<'api'> = {
   'GET /api/healthcheck': async () => json(200, healthcheck(appConfig())),
   'GET /api/openapi.json': async () => json(200, openApiDocument()),
 
-  'POST /api/authorize/auth': async (input, _open, deps) => {
-    const body = input.body as { credentials?: { email?: unknown; password?: unknown } };
-    const email = body?.credentials?.email;
-    const password = body?.credentials?.password;
-    if (typeof email !== 'string' || typeof password !== 'string') {
-      throw badStructure('The body must be {"credentials": {"email": "...", "password": "..."}}');
-    }
-    return json(200, await authorize(deps, email, password));
-  },
-  'POST /api/authorize/refresh': async (input, _open, deps) => {
-    const body = input.body as { expire_token?: unknown };
-    return json(200, await refresh(deps, input.request.headers['x-forensic-access-token'], body?.expire_token));
-  },
+  'POST /api/authorize/auth': async (input, _open, deps) => json(200, await authorize(deps, input.body.credentials.email, input.body.credentials.password)),
+  'POST /api/authorize/refresh': async (input, _open, deps) => json(200, await refresh(deps, input.request.headers['x-forensic-access-token'], input.body.expire_token)),
   'POST /api/authorize/logout': async (input, who, deps) => {
     await logout(deps, who);
     return json(204, null);
@@ -102,9 +90,8 @@ export const operations: Operations<'api'> = {
     json(200, await getUsage(deps, who, { month: input.query['month'], from: input.query['from'], to: input.query['to'], company_id: input.query['company_id'] })),
   'GET /api/statistics': async (input, who, deps) => json(200, await analysisStatistics(deps, who, { days: input.query['days'], company_id: input.query['company_id'] })),
   'GET /api/companies/{company_id}/usage_quota': async (input, who, deps) => json(200, await getUsageQuota(deps, who, input.params['company_id']!)),
-  'PUT /api/companies/{company_id}/usage_quota': async (input, who, deps) => {
-    return json(200, await setUsageQuota(deps, who, input.params['company_id']!, input.body));
-  },
+  'PUT /api/companies/{company_id}/usage_quota': async (input, who, deps) =>
+    json(200, await setUsageQuota(deps, who, input.params['company_id']!, input.body.monthly_analyses)),
 
   'POST /api/users': async (input, who, deps) => json(201, await createUser(deps, who, input.body)),
   'GET /api/users': async (input, who, deps) => json(200, await listUsers(deps, who, page(input.query))),

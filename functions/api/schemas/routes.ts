@@ -162,10 +162,14 @@ const CollectionCreate = request(
   }),
 );
 const UploadCreate = request('UploadCreate', z.object({ content_type: tolerated(z.string()).meta({ description: 'Default application/octet-stream' }) }));
-// The core checks these values itself (invalid value, 4): documented here, refused there.
 const QuotaSet = request(
   'UsageQuotaSet',
-  z.object({ monthly_analyses: z.int().min(0).nullable().catch(null).meta({ description: 'Analyses a company may start per month; null removes the quota' }) }),
+  z.object({
+    // A union, not .nullable(): a wrong type answers as a wrong value (invalid value, 4), as this endpoint always has.
+    monthly_analyses: z
+      .union([z.int().min(0).max(1e12), z.null()], { error: 'monthly_analyses must be a whole number from 0, or null' })
+      .meta({ description: 'Analyses a company may start per month; null removes the quota' }),
+  }),
 );
 const AnalysisDecision = request(
   'AnalysisDecision',
@@ -254,14 +258,14 @@ const ReportCreate = request(
 const ok = (json: z.ZodType, description = 'OK'): Record<string, ResponseSpec> => ({ '200': { description, json } });
 const created = (json: z.ZodType, description = 'Created'): Record<string, ResponseSpec> => ({ '201': { description, json } });
 const noContent: Record<string, ResponseSpec> = { '204': { description: 'Deleted' } };
-const metaPatch = (json: z.ZodType, what: string): RouteSchema => ({
+const metaPatch = (json: z.ZodType, what: string) => ({
   summary: `Merge keys into a ${what}'s meta_data`,
   tag: 'Metadata',
-  body: { kind: 'json', schema: MetaDataPatch, required: true },
+  body: { kind: 'json' as const, schema: MetaDataPatch, required: true },
   responses: ok(json),
 });
 
-export const ROUTE_SCHEMAS: Partial<Record<RouteKey, RouteSchema>> = {
+const SPECS = {
   'GET /api/healthcheck': { summary: 'Health check', tag: 'Service', responses: ok(O.Health) },
   'GET /api/openapi.json': { summary: 'This OpenAPI 3.1 document', tag: 'Service', responses: ok(O.OpenApiDocument) },
 
@@ -642,4 +646,14 @@ export const ROUTE_SCHEMAS: Partial<Record<RouteKey, RouteSchema>> = {
     },
     responses: ok(O.LiteDetect, 'An image body: {"passed", "score"}; multipart: the folder-like answer'),
   },
-};
+} satisfies Partial<Record<RouteKey, RouteSchema>>;
+
+export const ROUTE_SCHEMAS: Partial<Record<RouteKey, RouteSchema>> = SPECS;
+
+type Specs = typeof SPECS;
+/** What the operation of route K receives as input.body: its JSON body schema's output (undefined without one). */
+export type RouteBody<K extends string> = K extends keyof Specs
+  ? Specs[K] extends { body: { kind: 'json'; schema: infer S extends z.ZodType } }
+    ? z.output<S>
+    : undefined
+  : undefined;

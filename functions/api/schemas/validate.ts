@@ -1,8 +1,8 @@
-// Request validation from the route schemas, a step of the HTTP pipeline (../pipeline.ts) after
-// authentication and before the operation. It checks
-// shape and types (what the schema documents); the core still checks values, permissions and
-// existence with its own messages, so the schemas stay as lenient as the core: unknown fields are
-// kept, JSON is read whatever the Content-Type, and fields the core ignores are documented only.
+// Request parsing from the route schemas, a step of the HTTP pipeline (../pipeline.ts) after
+// authentication and before the operation: the schema's output is what the operation receives.
+// The schemas say what each field may be, the documented client quirks included (each tolerated
+// explicitly where it is declared); the core still checks permissions and existence. Unknown
+// fields are kept, and JSON is read whatever the Content-Type.
 import type { z } from 'zod';
 import { ApiError, ErrorCode } from '../../../layers/core/errors';
 import { jsonBody, type Request } from '../http';
@@ -36,35 +36,45 @@ function isMissing(data: unknown, path: PropertyKey[]): boolean {
  */
 function codeOf(where: RequestIssue['in'], issue: z.core.$ZodIssue, data: unknown): number {
   if (where === 'query') return ErrorCode.INVALID_VALUE;
+  if (issue.path.length > 0 && isMissing(data, issue.path)) return ErrorCode.INVALID_STRUCTURE;
   if (issue.code !== 'invalid_type') return ErrorCode.INVALID_VALUE;
-  if (issue.path.length === 0 || isMissing(data, issue.path) || CONTAINERS.has(issue.expected)) return ErrorCode.INVALID_STRUCTURE;
+  if (issue.path.length === 0 || CONTAINERS.has(issue.expected)) return ErrorCode.INVALID_STRUCTURE;
   return ErrorCode.INVALID_TYPE;
 }
 
 const pathText = (path: PropertyKey[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
 
-/** Throws the documented 400 when the request does not match its route's schema. */
-export function validateRequest(routeKey: string, req: Request): void {
+/** The JSON body as its route's schema outputs it (undefined for routes without one). */
+export interface ParsedRequest {
+  body: unknown;
+}
+
+/**
+ * The request's JSON body parsed by its route's schema; throws the documented 400 when the
+ * request does not match it (query included).
+ */
+export function validateRequest(routeKey: string, req: Request): ParsedRequest {
   const spec = ROUTE_SCHEMAS[routeKey as keyof typeof ROUTE_SCHEMAS];
-  if (!spec) return;
   // Without a token the answer is 401 whatever the body (the pipeline authenticates first; a caller
   // of this function alone gets the same rule).
-  if (!OPEN.has(routeKey) && !req.headers['x-forensic-access-token']) return;
+  if (!spec || (!OPEN.has(routeKey) && !req.headers['x-forensic-access-token'])) return { body: undefined };
   const found: { where: RequestIssue['in']; issue: z.core.$ZodIssue; data: unknown }[] = [];
   if (spec.query) {
     const parsed = spec.query.safeParse(req.query);
     if (!parsed.success) found.push(...parsed.error.issues.map((issue) => ({ where: 'query' as const, issue, data: req.query })));
   }
+  let body: unknown;
   if (spec.body?.kind === 'json') {
-    const body = jsonBody(req, { required: spec.body.required });
-    const parsed = spec.body.schema.safeParse(body);
-    if (!parsed.success) found.push(...parsed.error.issues.map((issue) => ({ where: 'body' as const, issue, data: body })));
+    const read = jsonBody(req, { required: spec.body.required });
+    const parsed = spec.body.schema.safeParse(read);
+    if (parsed.success) body = parsed.data;
+    else found.push(...parsed.error.issues.map((issue) => ({ where: 'body' as const, issue, data: read })));
   }
-  if (found.length === 0) return;
+  if (found.length === 0) return { body };
   const details: RequestIssue[] = found.map((f) => ({
     in: f.where,
     path: pathText(f.issue.path),
-    message: f.issue.code === 'invalid_type' && f.issue.path.length > 0 && isMissing(f.data, f.issue.path) ? 'Required' : f.issue.message,
+    message: f.issue.path.length > 0 && isMissing(f.data, f.issue.path) ? 'Required' : f.issue.message,
   }));
   const first = details[0]!;
   const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
