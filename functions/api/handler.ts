@@ -4,14 +4,14 @@ import { analysisStatistics } from '../../layers/core/statistics';
 import { authorize, clientConfig, endSession, issueOwnServiceToken, issueServiceToken, listSessions, logout, refresh } from '../../layers/core/auth';
 import { listAudit } from '../../layers/core/audit';
 import { changePassword, createCompany, createUser, deleteCompany, deleteUser, getCompany, getUser, listCompanies, listUsers, patchCompany, patchUser } from '../../layers/core/admin';
-import { getAnalysis, listFolderAnalyses, parseAnalysesRequest, startAnalyses } from '../../layers/core/analyses';
+import { getAnalysis, listFolderAnalyses, analysisRequests, startAnalyses } from '../../layers/core/analyses';
 import { getFolder, getMedia, listFolders } from '../../layers/core/folders';
 import { listDeliveries, readWebhookSecret, rotateWebhookSecret } from '../../layers/core/webhooks';
 import { createCollection, getCollection, getPerson, listCollections, listPersonImages, listPersons } from '../../layers/core/collections';
 import { createUpload } from '../../layers/core/uploads';
 import { getUsage, getUsageQuota, setUsageQuota } from '../../layers/core/metering';
 import { patchAnalysisMeta, patchCollectionMeta, patchFolderMeta, patchMediaMeta, patchPersonMeta } from '../../layers/core/metadata';
-import { decideAnalysis, patchFolderOperatorFields, resolutionEndpoint } from '../../layers/core/decisions';
+import { decideAnalysis, patchFolderOperatorFields } from '../../layers/core/decisions';
 import { createReportTemplate, getReport, getReportTemplate, listFolderReports, listReportTemplateAttachments, listReportTemplates, patchReportTemplate } from '../../layers/core/reports/reports';
 import { listEventSessions, recordEventSession } from '../../layers/core/event-sessions';
 import { appConfig } from '../config';
@@ -134,10 +134,8 @@ export const operations: Operations<'api'> = {
   'GET /api/folders/{folder_id}': async (input, who, deps) =>
     json(200, await getFolder(deps, who, input.params['folder_id']!, boolParam(input.query, 'with_analyses'))),
   'POST /api/folders/{folder_id}/analyses': async (input, who, deps) => {
-    const body = input.body;
-    const requests = parseAnalysesRequest(body);
-    const endpoint = (body as { resolution_endpoint?: unknown }).resolution_endpoint;
-    return json(201, await startAnalyses(deps, who, input.params['folder_id']!, requests, endpoint === undefined ? undefined : resolutionEndpoint(endpoint)));
+    const requests = analysisRequests(input.body.analyses, input.body.params);
+    return json(201, await startAnalyses(deps, who, input.params['folder_id']!, requests, input.body.resolution_endpoint));
   },
   'GET /api/folders/{folder_id}/analyses': async (input, who, deps) =>
     json(

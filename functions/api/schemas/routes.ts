@@ -9,6 +9,7 @@ import { jsonObject } from './objects';
 import { request, tolerated } from './registry';
 import { ReportTemplateContent, ReportTemplatePatch } from '../../../layers/core/reports/template';
 import { LIMITS } from '../../../layers/core/limits';
+import { ErrorCode } from '../../../layers/core/errors';
 import { MAX_EPOCH_SECONDS } from '../query';
 import { EVENT_SESSION_LIMITS } from '../../../layers/core/event-sessions';
 
@@ -133,6 +134,20 @@ const PasswordFields = z.object({
 const PasswordChange = request('PasswordChange', PasswordFields.extend({ credentials: PasswordFields.optional() }), 'The fields inside "credentials" or at the top level.');
 const MetaDataPatch = request('MetaDataPatch', jsonObject().meta({ description: META_DATA_RULES }));
 
+// Client quirk (test/unit/openapi.test.ts "as lenient as the core"): a top-level "params" that is
+// not an object (a string, an array) has always been ignored, not refused.
+const ignoredUnlessObject = z.preprocess((v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : undefined), jsonObject().optional());
+
+/**
+ * A folder's webhook as clients change it: a URL, or null or "" to remove it (output: null). A
+ * union, not .nullable(): a wrong type answers as a wrong value (4), as it always has.
+ */
+const webhookChange = z
+  .union([z.string().max(LIMITS.urlChars, { error: `resolution_endpoint is at most ${LIMITS.urlChars} characters` }), z.null()], {
+    error: 'resolution_endpoint must be a URL string (or null to remove the webhook)',
+  })
+  .transform((url) => (url === '' ? null : url));
+
 const AnalysisRequestItem = request(
   'AnalysisRequestItem',
   z.object({
@@ -145,12 +160,18 @@ const AnalysisRequestItem = request(
     meta_data: jsonObject().nullable().optional(),
   }),
 );
+/** At least one and at most 20 analyses in one group (an empty list is a wrong structure, 3). */
+const AnalysisList = z
+  .array(AnalysisRequestItem)
+  .refine((list) => list.length > 0, { error: '"analyses" must be a non-empty array of {type, source_media?, params?}', params: { error_code: ErrorCode.INVALID_STRUCTURE } })
+  .refine((list) => list.length <= 20, { error: 'At most 20 analyses in one request' })
+  .meta({ minItems: 1, maxItems: 20 });
 const AnalysesRequest = request(
   'AnalysesRequest',
   z.object({
-    analyses: z.array(AnalysisRequestItem).meta({ minItems: 1, maxItems: 20 }),
-    params: tolerated(jsonObject()).meta({ description: 'Params for every item (an item\'s own params win)' }),
-    resolution_endpoint: tolerated(z.string().nullable()).meta({ description: "Becomes the folder's webhook, notified when this group finishes (the Liveness, Biometry and Blacklist pages); null or \"\" removes it" }),
+    analyses: AnalysisList,
+    params: ignoredUnlessObject.meta({ description: 'Params for every item (an item\'s own params win)' }),
+    resolution_endpoint: webhookChange.optional().meta({ description: "Becomes the folder's webhook, notified when this group finishes (the Liveness, Biometry and Blacklist pages); null or \"\" removes it" }),
   }),
 );
 const CollectionCreate = request(
@@ -199,9 +220,12 @@ const UploadPayload = request(
     'media:uploads': tolerated(z.record(z.string(), z.string())).meta({ description: 'Field name -> upload_id of a presigned upload (POST /api/uploads)' }),
     'person:meta_data': tolerated(jsonObject()).meta({ description: 'Persons of collections only' }),
     resolution_endpoint: tolerated(z.string().max(LIMITS.urlChars).nullable()).meta({ description: WEBHOOK_URL_RULES }),
-    analyses: tolerated(z.array(AnalysisRequestItem)).meta({ description: 'Single request / Instant API: analyses run at once, results in the answer' }),
+    analyses: AnalysisList.optional().meta({ description: 'Single request / Instant API: analyses run at once, results in the answer' }),
   }),
 );
+
+/** What the upload functions parse of a payload part with this schema (the rest of it the core reads). */
+export const PayloadAnalyses = z.object({ payload: z.object({ analyses: AnalysisList }) });
 
 const binary = (mediaType = 'application/octet-stream') => z.string().meta({ contentMediaType: mediaType });
 const jsonText = (ref: string) => z.string().meta({ contentMediaType: 'application/json', contentSchema: { $ref: `#/components/schemas/${ref}` } });
