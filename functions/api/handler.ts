@@ -158,10 +158,7 @@ export const operations: Operations<'api'> = {
     json(200, await patchCollectionMeta(deps, who, input.params['collection_id']!, input.body)),
   'PATCH /api/collections/{collection_id}/persons/{person_id}/meta_data': async (input, who, deps) =>
     json(200, await patchPersonMeta(deps, who, input.params['collection_id']!, input.params['person_id']!, input.body)),
-  'POST /api/uploads': async (input, who, deps) => {
-    const body = input.body as { content_type?: unknown } | null;
-    return json(201, await createUpload(deps, who, body?.content_type));
-  },
+  'POST /api/uploads': async (input, who, deps) => json(201, await createUpload(deps, who, input.body.content_type)),
 
   'POST /api/collections': async (input, who, deps) => json(201, await createCollection(deps, who, input.body)),
   'GET /api/collections': async (input, who, deps) => json(200, await listCollections(deps, who)),

@@ -1673,6 +1673,8 @@ export interface components {
                 new_password?: string;
                 /** @description Same as new_password */
                 password?: string;
+            } & {
+                [key: string]: unknown;
             };
         } & {
             [key: string]: unknown;
@@ -2147,7 +2149,7 @@ export interface components {
             max_size: number;
         };
         UploadCreate: {
-            /** @description Default application/octet-stream */
+            /** @description Default application/octet-stream (also for "") */
             content_type?: string;
         } & {
             [key: string]: unknown;
@@ -2266,6 +2268,8 @@ export interface components {
                 email: string;
                 /** @description The password policy of GET /api/config: OZ_PASSWORD_MIN_LENGTH (8) to 256 characters, a letter and a digit, not the email */
                 password: string;
+            } & {
+                [key: string]: unknown;
             };
             profile: {
                 /** @description Default: the caller's company */
@@ -2296,6 +2300,8 @@ export interface components {
                 technical_meta_data?: {
                     [key: string]: unknown;
                 };
+            } & {
+                [key: string]: unknown;
             };
         } & {
             [key: string]: unknown;

@@ -75,8 +75,9 @@ const CompanyCreate = request('CompanyCreate', z.object({ name: z.string().meta(
 const UserCreate = request(
   'UserCreate',
   z.object({
-    credentials: z.object({ email: email().max(LIMITS.emailChars), password: z.string().meta({ description: 'The password policy of GET /api/config: OZ_PASSWORD_MIN_LENGTH (8) to 256 characters, a letter and a digit, not the email' }) }),
-    profile: z.object({
+    // Loose like the whole body: admin.ts reads the fields it knows (can_start_analyze_* too) itself.
+    credentials: z.object({ email: email().max(LIMITS.emailChars), password: z.string().meta({ description: 'The password policy of GET /api/config: OZ_PASSWORD_MIN_LENGTH (8) to 256 characters, a letter and a digit, not the email' }) }).loose(),
+    profile: z.looseObject({
       company_id: tolerated(z.string()).meta({ description: "Default: the caller's company" }),
       user_type: z.string().optional().meta({ description: 'ADMIN, OPERATOR, CLIENT, CLIENT_ADMIN, CLIENT_OPERATOR or CLIENT_SERVICE (any case; default CLIENT)' }),
       first_name: tolerated(z.string()),
@@ -126,7 +127,7 @@ const CompanyPatch = request(
   }),
   'technical_meta_data and in_deletion are not changed here.',
 );
-const PasswordFields = z.object({
+const PasswordFields = z.looseObject({
   old_password: z.string().optional().meta({ description: 'Required for your own password' }),
   new_password: z.string().optional().meta({ description: 'The new password (see GET /api/config password_policy)' }),
   password: z.string().optional().meta({ description: 'Same as new_password' }),
@@ -134,8 +135,9 @@ const PasswordFields = z.object({
 const PasswordChange = request('PasswordChange', PasswordFields.extend({ credentials: PasswordFields.optional() }), 'The fields inside "credentials" or at the top level.');
 const MetaDataPatch = request('MetaDataPatch', jsonObject().meta({ description: META_DATA_RULES }));
 
-// Client quirk (test/unit/openapi.test.ts "as lenient as the core"): a top-level "params" that is
-// not an object (a string, an array) has always been ignored, not refused.
+// For the client quirks named where they are used (test/unit/openapi.test.ts "as lenient as the
+// core"): a value of another type has always been ignored, as if absent, not refused.
+const ignoredUnlessString = z.preprocess((v) => (typeof v === 'string' ? v : undefined), z.string().optional());
 const ignoredUnlessObject = z.preprocess((v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : undefined), jsonObject().optional());
 
 /**
@@ -177,12 +179,19 @@ const AnalysesRequest = request(
 const CollectionCreate = request(
   'CollectionCreate',
   z.object({
-    alias: z.string().max(LIMITS.nameChars).meta({ description: `e.g. blacklist (at most ${LIMITS.nameChars} characters)` }),
-    company_id: tolerated(z.string()).meta({ description: "Default: the caller's company (ADMIN may name another)" }),
-    meta_data: tolerated(jsonObject()),
+    alias: z
+      .string()
+      .trim()
+      .refine((alias) => alias !== '', { error: '"alias" is required', params: { error_code: ErrorCode.INVALID_STRUCTURE } })
+      .refine((alias) => alias.length <= LIMITS.nameChars, { error: `alias is at most ${LIMITS.nameChars} characters` })
+      .meta({ description: `e.g. blacklist (at most ${LIMITS.nameChars} characters)`, maxLength: LIMITS.nameChars }),
+    // Client quirks (test/unit/openapi.test.ts): a company_id that is not a string and a meta_data
+    // that is not an object have always been ignored, not refused.
+    company_id: ignoredUnlessString.meta({ description: "Default: the caller's company (ADMIN may name another)" }),
+    meta_data: ignoredUnlessObject,
   }),
 );
-const UploadCreate = request('UploadCreate', z.object({ content_type: tolerated(z.string()).meta({ description: 'Default application/octet-stream' }) }));
+const UploadCreate = request('UploadCreate', z.object({ content_type: z.string().optional().meta({ description: 'Default application/octet-stream (also for "")' }) }));
 const QuotaSet = request(
   'UsageQuotaSet',
   z.object({
