@@ -11,7 +11,7 @@ import { ReportTemplateContent, ReportTemplatePatch } from '../../../layers/core
 import { LIMITS } from '../../../layers/core/limits';
 import { ErrorCode } from '../../../layers/core/errors';
 import { MAX_EPOCH_SECONDS } from '../query';
-import { EVENT_SESSION_LIMITS } from '../../../layers/core/event-sessions';
+import { EVENT_SESSION_ID, EVENT_SESSION_LIMITS } from '../../../layers/core/event-sessions';
 
 const META_DATA_RULES = `Keys merged into meta_data; a key set to null is removed. At most ${LIMITS.metaDataBytes / 1024} KB as stored JSON (UTF-8); no key may be "", "__proto__" or "constructor"`;
 const WEBHOOK_URL_RULES =
@@ -240,18 +240,30 @@ const binary = (mediaType = 'application/octet-stream') => z.string().meta({ con
 const jsonText = (ref: string) => z.string().meta({ contentMediaType: 'application/json', contentSchema: { $ref: `#/components/schemas/${ref}` } });
 
 const SnapshotRequest = request('SnapshotRequest', z.object({ time: z.number().min(0).optional().meta({ description: 'Seconds into the video (default its middle; videos only)' }) }));
+const L = EVENT_SESSION_LIMITS;
 const EventSessionEvents = request(
   'EventSessionEvents',
   z.object({
-    session_id: z.string().optional().meta({ description: `The SDK's session id: 1 to ${EVENT_SESSION_LIMITS.sessionIdChars} letters, digits or . _ : - (default: a new UUID)` }),
-    events: z.array(
-      z.object({
-        event: z.string().optional().meta({ description: `What happened (1 to ${EVENT_SESSION_LIMITS.eventChars} characters); required unless given as "type"` }),
-        type: z.string().optional().meta({ description: 'The same as event (some SDKs name it so)' }),
-        time: z.number().optional().meta({ description: 'Epoch seconds (or milliseconds); default: when it arrived' }),
-        data: jsonObject().optional().meta({ description: `At most ${EVENT_SESSION_LIMITS.eventDataBytes / 1024} KB as stored JSON` }),
-      }),
-    ),
+    session_id: z
+      .string()
+      .regex(EVENT_SESSION_ID, { error: `session_id must be 1 to ${L.sessionIdChars} letters, digits or . _ : -` })
+      .max(Math.min(L.sessionIdChars, LIMITS.idChars), { error: `session_id must be 1 to ${L.sessionIdChars} letters, digits or . _ : -` })
+      .optional()
+      .meta({ description: `The SDK's session id: 1 to ${L.sessionIdChars} letters, digits or . _ : - (default: a new UUID)` }),
+    events: z
+      .array(
+        z
+          .object({
+            event: z.string().optional().meta({ description: `What happened (1 to ${L.eventChars} characters); required unless given as "type"` }),
+            type: z.string().optional().meta({ description: 'The same as event (some SDKs name it so)' }),
+            time: z.number().min(0, { error: 'time must be epoch seconds' }).optional().meta({ description: 'Epoch seconds (or milliseconds); default: when it arrived' }),
+            data: jsonObject().optional().meta({ description: `At most ${L.eventDataBytes / 1024} KB as stored JSON` }),
+          })
+          .refine((e) => { const name = e.event ?? e.type; return name !== undefined && name.length > 0 && name.length <= L.eventChars; }, { error: `event must be a string of 1 to ${L.eventChars} characters`, path: ['event'], params: { error_code: ErrorCode.INVALID_VALUE } }),
+      )
+      .refine((list) => list.length > 0, { error: 'events must be a non-empty array of {"event": "...", "time": <epoch seconds>, "data": {...}}', params: { error_code: ErrorCode.INVALID_STRUCTURE } })
+      .refine((list) => list.length <= L.eventsPerRequest, { error: `At most ${L.eventsPerRequest} events per request` })
+      .meta({ minItems: 1, maxItems: L.eventsPerRequest }),
     meta_data: jsonObject().optional().meta({ description: 'Kept from the first request of the session' }),
   }),
 );

@@ -84,7 +84,7 @@ function invalidRequest(found: Found[]): ApiError {
   const details: RequestIssue[] = found.map((f) => ({
     in: f.where,
     path: pathText(f.issue.path),
-    message: f.issue.path.length > 0 && isMissing(f.data, f.issue.path) ? 'Required' : f.issue.message,
+    message: f.issue.code !== 'custom' && f.issue.path.length > 0 && isMissing(f.data, f.issue.path) ? 'Required' : f.issue.message,
   }));
   const first = details[0]!;
   const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
