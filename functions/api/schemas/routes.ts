@@ -12,6 +12,7 @@ import { LIMITS } from '../../../layers/core/limits';
 import { ErrorCode } from '../../../layers/core/errors';
 import { MAX_EPOCH_SECONDS } from '../query';
 import { EVENT_SESSION_ID, EVENT_SESSION_LIMITS } from '../../../layers/core/event-sessions';
+import { DECISIONS, MAX_OPERATOR_TEXT } from '../../../layers/core/decisions';
 
 const META_DATA_RULES = `Keys merged into meta_data; a key set to null is removed. At most ${LIMITS.metaDataBytes / 1024} KB as stored JSON (UTF-8); no key may be "", "__proto__" or "constructor"`;
 const WEBHOOK_URL_RULES =
@@ -201,22 +202,37 @@ const QuotaSet = request(
       .meta({ description: 'Analyses a company may start per month; null removes the quota' }),
   }),
 );
+/**
+ * Free text an operator writes, or null. A union, not .nullable(): a wrong type answers as a wrong
+ * value (4), as it always has.
+ */
+const operatorText = (name: string) =>
+  z.union([z.string().max(MAX_OPERATOR_TEXT, { error: `${name} is at most ${MAX_OPERATOR_TEXT} characters` }), z.null()], { error: `${name} must be a string or null` });
+// Client quirk: "SUCCESS" / "DECLINED" in any case ("declined" is the same decision).
+const decision = z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(DECISIONS, { error: `resolution_status must be one of ${DECISIONS.join(', ')}` }));
 const AnalysisDecision = request(
   'AnalysisDecision',
-  z.object({
-    resolution_status: tolerated(z.enum(['SUCCESS', 'DECLINED'])).meta({ description: 'The operator\'s decision on an OPERATOR_REQUIRED analysis (any case)' }),
-    resolution: tolerated(z.enum(['SUCCESS', 'DECLINED'])).meta({ description: 'Same as resolution_status' }),
-    comment: tolerated(z.string().nullable()).meta({ description: 'At most 2000 characters' }),
-  }),
+  z
+    .object({
+      resolution_status: decision.optional().meta({ description: "The operator's decision on an OPERATOR_REQUIRED analysis (any case)" }),
+      resolution: decision.optional().meta({ description: 'Same as resolution_status' }),
+      comment: operatorText('comment').optional().meta({ description: `At most ${MAX_OPERATOR_TEXT} characters` }),
+    })
+    .refine((body) => (body.resolution_status ?? body.resolution) !== undefined, {
+      error: `resolution_status must be one of ${DECISIONS.join(', ')}`,
+      path: ['resolution_status'],
+      params: { error_code: ErrorCode.INVALID_VALUE },
+    }),
 );
 const FolderOperatorPatch = request(
   'FolderOperatorPatch',
   z.object({
-    operator_status: tolerated(z.string().nullable()).meta({ description: 'At most 2000 characters' }),
-    operator_comment: tolerated(z.string().nullable()).meta({ description: 'At most 2000 characters' }),
-    resolution_endpoint: tolerated(z.string().nullable()).meta({ description: "The folder's webhook (FOLDER update right); null or \"\" removes it" }),
-    user_id: tolerated(z.string()).meta({ description: 'A new owner (changelog 3.18.0): a user of the folder\'s company whom the caller may read; FOLDER update right' }),
+    operator_status: operatorText('operator_status').optional().meta({ description: `At most ${MAX_OPERATOR_TEXT} characters` }),
+    operator_comment: operatorText('operator_comment').optional().meta({ description: `At most ${MAX_OPERATOR_TEXT} characters` }),
+    resolution_endpoint: webhookChange.optional().meta({ description: "The folder's webhook (FOLDER update right); null or \"\" removes it" }),
+    user_id: z.string().optional().meta({ description: 'A new owner (changelog 3.18.0): a user of the folder\'s company whom the caller may read; FOLDER update right' }),
   }),
+  // Unknown fields pass the schema: the core refuses them once it knows the caller may see the folder (404 otherwise).
   'Only these fields: any other is refused. operator_status and operator_comment need the "resolve" right of the access matrix.',
 );
 
