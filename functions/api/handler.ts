@@ -4,15 +4,14 @@ import { analysisStatistics } from '../../layers/core/statistics';
 import { authorize, clientConfig, endSession, issueOwnServiceToken, issueServiceToken, listSessions, logout, refresh } from '../../layers/core/auth';
 import { listAudit } from '../../layers/core/audit';
 import { changePassword, createCompany, createUser, deleteCompany, deleteUser, getCompany, getUser, listCompanies, listUsers, patchCompany, patchUser } from '../../layers/core/admin';
-import { getAnalysis, listFolderAnalyses, parseAnalysesRequest, startAnalyses } from '../../layers/core/analyses';
-import { badStructure } from '../../layers/core/errors';
+import { getAnalysis, listFolderAnalyses, analysisRequests, startAnalyses } from '../../layers/core/analyses';
 import { getFolder, getMedia, listFolders } from '../../layers/core/folders';
 import { listDeliveries, readWebhookSecret, rotateWebhookSecret } from '../../layers/core/webhooks';
 import { createCollection, getCollection, getPerson, listCollections, listPersonImages, listPersons } from '../../layers/core/collections';
 import { createUpload } from '../../layers/core/uploads';
 import { getUsage, getUsageQuota, setUsageQuota } from '../../layers/core/metering';
 import { patchAnalysisMeta, patchCollectionMeta, patchFolderMeta, patchMediaMeta, patchPersonMeta } from '../../layers/core/metadata';
-import { decideAnalysis, patchFolderOperatorFields, resolutionEndpoint } from '../../layers/core/decisions';
+import { decideAnalysis, patchFolderOperatorFields } from '../../layers/core/decisions';
 import { createReportTemplate, getReport, getReportTemplate, listFolderReports, listReportTemplateAttachments, listReportTemplates, patchReportTemplate } from '../../layers/core/reports/reports';
 import { listEventSessions, recordEventSession } from '../../layers/core/event-sessions';
 import { appConfig } from '../config';
@@ -38,19 +37,8 @@ export const operations: Operations<'api'> = {
   'GET /api/healthcheck': async () => json(200, healthcheck(appConfig())),
   'GET /api/openapi.json': async () => json(200, openApiDocument()),
 
-  'POST /api/authorize/auth': async (input, _open, deps) => {
-    const body = input.body as { credentials?: { email?: unknown; password?: unknown } };
-    const email = body?.credentials?.email;
-    const password = body?.credentials?.password;
-    if (typeof email !== 'string' || typeof password !== 'string') {
-      throw badStructure('The body must be {"credentials": {"email": "...", "password": "..."}}');
-    }
-    return json(200, await authorize(deps, email, password));
-  },
-  'POST /api/authorize/refresh': async (input, _open, deps) => {
-    const body = input.body as { expire_token?: unknown };
-    return json(200, await refresh(deps, input.request.headers['x-forensic-access-token'], body?.expire_token));
-  },
+  'POST /api/authorize/auth': async (input, _open, deps) => json(200, await authorize(deps, input.body.credentials.email, input.body.credentials.password)),
+  'POST /api/authorize/refresh': async (input, _open, deps) => json(200, await refresh(deps, input.request.headers['x-forensic-access-token'], input.body.expire_token)),
   'POST /api/authorize/logout': async (input, who, deps) => {
     await logout(deps, who);
     return json(204, null);
@@ -102,9 +90,8 @@ export const operations: Operations<'api'> = {
     json(200, await getUsage(deps, who, { month: input.query['month'], from: input.query['from'], to: input.query['to'], company_id: input.query['company_id'] })),
   'GET /api/statistics': async (input, who, deps) => json(200, await analysisStatistics(deps, who, { days: input.query['days'], company_id: input.query['company_id'] })),
   'GET /api/companies/{company_id}/usage_quota': async (input, who, deps) => json(200, await getUsageQuota(deps, who, input.params['company_id']!)),
-  'PUT /api/companies/{company_id}/usage_quota': async (input, who, deps) => {
-    return json(200, await setUsageQuota(deps, who, input.params['company_id']!, input.body));
-  },
+  'PUT /api/companies/{company_id}/usage_quota': async (input, who, deps) =>
+    json(200, await setUsageQuota(deps, who, input.params['company_id']!, input.body.monthly_analyses)),
 
   'POST /api/users': async (input, who, deps) => json(201, await createUser(deps, who, input.body)),
   'GET /api/users': async (input, who, deps) => json(200, await listUsers(deps, who, page(input.query))),
@@ -147,10 +134,8 @@ export const operations: Operations<'api'> = {
   'GET /api/folders/{folder_id}': async (input, who, deps) =>
     json(200, await getFolder(deps, who, input.params['folder_id']!, boolParam(input.query, 'with_analyses'))),
   'POST /api/folders/{folder_id}/analyses': async (input, who, deps) => {
-    const body = input.body;
-    const requests = parseAnalysesRequest(body);
-    const endpoint = (body as { resolution_endpoint?: unknown }).resolution_endpoint;
-    return json(201, await startAnalyses(deps, who, input.params['folder_id']!, requests, endpoint === undefined ? undefined : resolutionEndpoint(endpoint)));
+    const requests = analysisRequests(input.body.analyses, input.body.params);
+    return json(201, await startAnalyses(deps, who, input.params['folder_id']!, requests, input.body.resolution_endpoint));
   },
   'GET /api/folders/{folder_id}/analyses': async (input, who, deps) =>
     json(
@@ -173,10 +158,7 @@ export const operations: Operations<'api'> = {
     json(200, await patchCollectionMeta(deps, who, input.params['collection_id']!, input.body)),
   'PATCH /api/collections/{collection_id}/persons/{person_id}/meta_data': async (input, who, deps) =>
     json(200, await patchPersonMeta(deps, who, input.params['collection_id']!, input.params['person_id']!, input.body)),
-  'POST /api/uploads': async (input, who, deps) => {
-    const body = input.body as { content_type?: unknown } | null;
-    return json(201, await createUpload(deps, who, body?.content_type));
-  },
+  'POST /api/uploads': async (input, who, deps) => json(201, await createUpload(deps, who, input.body.content_type)),
 
   'POST /api/collections': async (input, who, deps) => json(201, await createCollection(deps, who, input.body)),
   'GET /api/collections': async (input, who, deps) => json(200, await listCollections(deps, who)),

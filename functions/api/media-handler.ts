@@ -1,6 +1,6 @@
 // The container-image Lambda behind the upload endpoints: it can decode what it receives
 // (sharp, ffprobe) so media types and info come from the bytes.
-import { deleteAnalysis, parseAnalysesRequest } from '../../layers/core/analyses';
+import { analysisRequests, deleteAnalysis } from '../../layers/core/analyses';
 import { runGroupNow, runInstant } from '../../layers/core/synchronous';
 import { reserveAnalyses } from '../../layers/core/metering';
 import { uploadedParts } from '../../layers/core/uploads';
@@ -17,6 +17,7 @@ import { PdfReportRenderer } from '../../layers/report/pdf';
 import { deleteFolder, deleteMedia } from '../../layers/core/deletion';
 import { json, uploadBody } from './http';
 import { httpHandler, type Operations } from './pipeline';
+import { payloadAnalyses } from './schemas/validate';
 import { invocationDeadline } from '../invocation';
 import { appConfig } from '../config';
 import { authenticate } from '../../layers/core/auth';
@@ -37,8 +38,8 @@ export const operations: Operations<'media'> = {
     const uploaded = await uploadedParts(deps, who, payload);
     const files = [...direct, ...uploaded.parts];
     // Validate analyses in the payload before anything is stored.
-    const analysesIn = (payload as { analyses?: unknown } | null)?.analyses;
-    const requests = analysesIn !== undefined ? parseAnalysesRequest({ analyses: analysesIn }) : null;
+    const analyses = payloadAnalyses(payload);
+    const requests = analyses ? analysisRequests(analyses) : null;
     // The monthly quota is checked before the folder is stored: a rejected single request stores nothing.
     const release = requests ? await reserveAnalyses(deps, who.user.company_id, requests.length) : undefined;
     const created = await createFolder(deps, mediaInspector(portLog), who, files, payload).catch(async (err: unknown) => {
@@ -55,7 +56,7 @@ export const operations: Operations<'media'> = {
   'POST /api/instant/folders': async (input, _open, deps) => {
     const who = appConfig().OZ_AUTHORIZE_DISABLED_STATELESS ? null : await authenticate(deps, input.request.headers['x-forensic-access-token']);
     const { files, payload } = uploadBody(input.request);
-    return json(200, await runInstant(deps, mediaInspector(portLog), analyzers(), who, files, payload));
+    return json(200, await runInstant(deps, mediaInspector(portLog), analyzers(), who, files, payload, payloadAnalyses(payload)));
   },
   'POST /api/folders/{folder_id}/media': async (input, who, deps) => {
     const { files: direct, payload } = uploadBody(input.request, { allowNoFiles: true });

@@ -4,7 +4,8 @@
 //   throttling     OZ_THROTTLING_RATES (throttle.ts), before anything else is read
 //   routing        the routeKey (trailing-slash twins, "$default") to the route and its operation
 //   authentication every route not marked `open` in the table: the operation gets the caller
-//   validation     the route's zod schemas (schemas/routes.ts): query and JSON body
+//   validation     the route's zod schemas (schemas/routes.ts): query and JSON body; the body's
+//                  parsed output is what the operation receives, typed per route
 //   operation      (input, caller, deps) => answer
 //   deadline guard middy's timeoutEarlyInMillis: OZ_DEADLINE_MARGIN_MS before the function's
 //                  timeout the request answers 503 instead of dying in a Lambda timeout
@@ -19,35 +20,35 @@ import type { Config } from '../config';
 import { countError, errorInfo, logger, observability, setCorrelationId } from '../observability';
 import { coreDeps, rateCounter } from '../wiring';
 import { liteMethodError } from '../lite/methods';
-import { answerIntegerTimestamps, decodeComponent, errorResponse, jsonBody, malformedPath, toRequest, type Request } from './http';
-import { ROUTES, TRAILING_SLASH_SUFFIX, routeKeyOf, type FunctionName, type RouteDef } from './route-table';
-import { ROUTE_SCHEMAS } from './schemas/routes';
+import { answerIntegerTimestamps, decodeComponent, errorResponse, malformedPath, toRequest, type Request } from './http';
+import { ROUTES, TRAILING_SLASH_SUFFIX, routeKeyOf, type FunctionName, type RouteDef, type RouteKey } from './route-table';
+import type { RouteBody } from './schemas/routes';
 import { validateRequest } from './schemas/validate';
 import { reportCounterFailures, throttleAfter, throttleBefore, type ThrottleState } from './throttle';
 
 type Result = APIGatewayProxyResultV2;
 
-/** What an operation receives: the path parameters, the query and the validated JSON body (when its route has one). */
-export interface OperationInput {
+/** What the operation of route K receives: the path parameters, the query and its JSON body as the route's schema outputs it. */
+export interface OperationInput<K extends string = RouteKey> {
   params: Record<string, string>;
   query: Record<string, string>;
-  /** the JSON body as read and validated by the route's schema; undefined for routes without one */
-  body: unknown;
+  /** the output of the route's JSON body schema (schemas/routes.ts); undefined for routes without one */
+  body: RouteBody<K>;
   /** the whole request (multipart uploads, raw API Lite bodies, headers) */
   request: Request;
 }
 
 /** A route behind authentication: the caller is known. */
-export type Operation = (input: OperationInput, caller: Caller, deps: CoreDeps) => Promise<Result>;
+export type Operation<K extends string = RouteKey> = (input: OperationInput<K>, caller: Caller, deps: CoreDeps) => Promise<Result>;
 /** An `open` route: no caller (the operation authenticates itself where it may). */
-export type OpenOperation = (input: OperationInput, caller: null, deps: CoreDeps) => Promise<Result>;
+export type OpenOperation<K extends string = RouteKey> = (input: OperationInput<K>, caller: null, deps: CoreDeps) => Promise<Result>;
 
 type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never;
 type Routes = (typeof ROUTES)[number];
 export type RouteKeyOf<F extends FunctionName> = KeyOf<Extract<Routes, { fn: F }>>;
 type OpenKey = KeyOf<Extract<Routes, { open: true }>>;
 /** Exactly the function's routes, each with the operation type its `open` flag calls for. */
-export type Operations<F extends FunctionName> = { [K in RouteKeyOf<F>]: K extends OpenKey ? OpenOperation : Operation };
+export type Operations<F extends FunctionName> = { [K in RouteKeyOf<F>]: K extends OpenKey ? OpenOperation<K> : Operation<K> };
 
 /** Errors of routes whose family answers in its own terms (API Lite). */
 export type ErrorAnswer = (routeKey: string, err: unknown) => Result;
@@ -187,10 +188,7 @@ const validation: Step = {
   before: ({ event }) => {
     const state = stateOf(event);
     if (state.answer || !state.route) return;
-    const key = routeKeyOf(state.route);
-    validateRequest(key, state.request!);
-    const spec = ROUTE_SCHEMAS[key as keyof typeof ROUTE_SCHEMAS]?.body;
-    state.body = spec?.kind === 'json' ? jsonBody(state.request!, { required: spec.required }) : undefined;
+    state.body = validateRequest(routeKeyOf(state.route), state.request!).body;
   },
 };
 
@@ -218,7 +216,7 @@ function errors(answer: ErrorAnswer | undefined): Step {
 
 /** The Lambda handler of one HTTP function: its operations behind the shared pipeline. */
 export function httpHandler<F extends FunctionName>(fn: F, operations: Operations<F> | ((config: Config) => Operations<F>), options: { liteErrors?: ErrorAnswer } = {}) {
-  type AnyOperation = (input: OperationInput, caller: Caller | null, deps: CoreDeps) => Promise<Result>;
+  type AnyOperation = (input: Omit<OperationInput, 'body'> & { body: unknown }, caller: Caller | null, deps: CoreDeps) => Promise<Result>;
   return lambdaEntry<APIGatewayProxyEventV2, Result>(
     (middy, config) => {
       const ops = (typeof operations === 'function' ? operations(config) : operations) as unknown as Record<string, AnyOperation>;

@@ -1,8 +1,8 @@
 // Starting analyses (one group per request) and reading them back.
 import type { Caller } from './auth';
 import type { CoreConfig, CoreDeps } from './deps';
-import { isJsonObject, type Analysis, type AnalysisType, type Collection, type Folder, type JsonObject, type Media } from './entities';
-import { ApiError, ErrorCode, badStructure, badValue, forbidden, notFound } from './errors';
+import { type Analysis, type AnalysisType, type Collection, type Folder, type JsonObject, type Media } from './entities';
+import { ApiError, ErrorCode, badValue, forbidden, notFound } from './errors';
 import { folderTarget, loadFolder, presignerFor, refuseIfCleared } from './folders';
 import { canStartAnalysis, check } from './permissions';
 import { analysisView } from './views';
@@ -28,22 +28,24 @@ export interface AnalysisRequest {
 }
 
 
-export function parseAnalysesRequest(body: unknown): AnalysisRequest[] {
-  if (!isJsonObject(body)) throw badStructure('The body must be a JSON object with an "analyses" array');
-  const list = body['analyses'];
-  if (!Array.isArray(list) || list.length === 0) throw badStructure('"analyses" must be a non-empty array of {type, source_media?, params?}');
-  if (list.length > 20) throw badValue('At most 20 analyses in one request');
-  const topParams = isJsonObject(body['params']) ? body['params'] : {};
-  return list.map((item, i) => {
-    if (!isJsonObject(item)) throw badStructure(`analyses[${i}] must be an object`);
-    const rawType = item['type'];
-    if (typeof rawType !== 'string') throw badStructure(`analyses[${i}].type is required`);
-    const type = TYPE_ALIASES[rawType.toLowerCase()];
-    if (!type) throw badValue(`analyses[${i}].type "${rawType}" is unknown: use quality, biometry, collection or documents`);
-    if (item['params'] !== undefined && item['params'] !== null && !isJsonObject(item['params'])) throw badType(`analyses[${i}].params must be an object`);
-    const params: JsonObject = { ...topParams, ...(isJsonObject(item['params']) ? item['params'] : {}) };
-    // Collection clients may put source_media inside params.
-    const rawSource = item['source_media'] ?? params['source_media'];
+/** One item of a request's "analyses" as the edge's schema passed it: typed, values not yet judged. */
+export interface AnalysisItemInput {
+  type: string;
+  source_media?: string[] | null;
+  params?: JsonObject | null;
+  meta_data?: JsonObject | null;
+}
+
+/**
+ * The analyses of one request: types and their aliases, params merged over the request's own,
+ * params' values, source_media (collection clients put it inside params) and the size limits.
+ */
+export function analysisRequests(items: AnalysisItemInput[], topParams: JsonObject = {}): AnalysisRequest[] {
+  return items.map((item, i) => {
+    const type = TYPE_ALIASES[item.type.toLowerCase()];
+    if (!type) throw badValue(`analyses[${i}].type "${item.type}" is unknown: use quality, biometry, collection or documents`);
+    const params: JsonObject = { ...topParams, ...(item.params ?? {}) };
+    const rawSource = item.source_media ?? params['source_media'];
     delete params['source_media'];
     let source_media: string[] | null = null;
     if (rawSource !== undefined && rawSource !== null) {
@@ -51,10 +53,9 @@ export function parseAnalysesRequest(body: unknown): AnalysisRequest[] {
       if (rawSource.length > LIMITS.sourceMedia) throw badValue(`analyses[${i}].source_media names more than ${LIMITS.sourceMedia} media`);
       source_media = rawSource as string[];
     }
-    if (item['meta_data'] !== undefined && item['meta_data'] !== null && !isJsonObject(item['meta_data'])) throw badType(`analyses[${i}].meta_data must be an object`);
     validateParams(type, params, i);
     limitBytes(params, `analyses[${i}].params`, LIMITS.paramsBytes);
-    return { type, source_media, params, meta_data: metaDataOf(item['meta_data'], `analyses[${i}].meta_data`) };
+    return { type, source_media, params, meta_data: metaDataOf(item.meta_data, `analyses[${i}].meta_data`) };
   });
 }
 

@@ -113,8 +113,8 @@ export const REFRESH_WINDOW_SECONDS = 24 * 3600;
  * optional; when sent it must be a token of the same user (expired or not), as the documents'
  * example sends it. The old pair is retired on the first use of the new one.
  */
-export async function refresh(deps: Pick<CoreDeps, 'identity' | 'clock' | 'ids' | 'config'>, accessToken: string | undefined, expireToken: unknown): Promise<IssuedTokens> {
-  if (typeof expireToken !== 'string' || expireToken === '') {
+export async function refresh(deps: Pick<CoreDeps, 'identity' | 'clock' | 'ids' | 'config'>, accessToken: string | undefined, expireToken: string): Promise<IssuedTokens> {
+  if (expireToken === '') {
     throw badStructure('Could not locate field for key_path expire_token from provided dict data');
   }
   const old = await deps.identity.getSessionByExpireHash(tokenHash(expireToken));

@@ -2,13 +2,13 @@
 // Only ADMIN and CLIENT ADMIN manage collections; CLIENT SERVICE may also add persons and photos.
 import type { Caller } from './auth';
 import type { CoreDeps } from './deps';
-import { isJsonObject, type Collection, type Person, type PersonImage, type User } from './entities';
+import { isJsonObject, type Collection, type JsonObject, type Person, type PersonImage, type User } from './entities';
 import { ApiError, ErrorCode, badStructure, badValue, forbidden, notFound } from './errors';
 import { parsePayload, presignerFor, type UploadedPart } from './folders';
 import { can, check, listScope, type Action, type ObjectKind } from './permissions';
 import { MediaRejectedError, NoFaceError, type MediaInspector } from './ports';
 import { ConflictError } from './ports/common';
-import { LIMITS, limitChars, metaDataOf } from './limits';
+import { metaDataOf } from './limits';
 
 /** Extracts one face template from a photo (layers/vision); throws NoFaceError when there is none. */
 export interface TemplateExtractor {
@@ -34,17 +34,20 @@ export async function loadCollection(deps: Pick<CoreDeps, 'collections'>, caller
   throw notFound('Collection');
 }
 
-export async function createCollection(deps: Pick<CoreDeps, 'identity' | 'collections' | 'clock' | 'ids'>, caller: Caller, body: unknown) {
-  if (!isJsonObject(body)) throw badStructure('The body must be {"alias": "...", "company_id": "..."}');
-  const alias = body['alias'];
-  if (typeof alias !== 'string' || alias.trim() === '') throw badStructure('"alias" is required');
-  limitChars(alias.trim(), 'alias', LIMITS.nameChars);
-  const companyId = typeof body['company_id'] === 'string' ? body['company_id'] : caller.user.company_id;
+/** POST /api/collections as the route's schema passed it: alias trimmed and not empty. */
+export interface CollectionInput {
+  alias: string;
+  company_id?: string;
+  meta_data?: JsonObject;
+}
+
+export async function createCollection(deps: Pick<CoreDeps, 'identity' | 'collections' | 'clock' | 'ids'>, caller: Caller, input: CollectionInput) {
+  const companyId = input.company_id ?? caller.user.company_id;
   if (!can(caller.user, 'COMPANY', 'read', { company_id: companyId })) throw notFound('Company');
   checkCollection(caller.user, 'COLLECTION', 'create', companyId);
   if (!(await deps.identity.getCompany(companyId))) throw badValue(`Company ${companyId} does not exist`);
   const now = deps.clock.now();
-  const collection: Collection = { collection_id: deps.ids.uuid(), company_id: companyId, alias: alias.trim(), meta_data: isJsonObject(body['meta_data']) ? metaDataOf(body['meta_data']) : {}, time_created: now, time_updated: now };
+  const collection: Collection = { collection_id: deps.ids.uuid(), company_id: companyId, alias: input.alias, meta_data: metaDataOf(input.meta_data), time_created: now, time_updated: now };
   await deps.collections.putCollection(collection);
   return collection;
 }

@@ -4,23 +4,31 @@ import { loadAnalysis } from './analyses';
 import { recordAudit } from './audit';
 import type { Caller } from './auth';
 import type { CoreDeps } from './deps';
-import { isJsonObject, type JsonObject } from './entities';
+import type { JsonObject } from './entities';
 import { ApiError, ErrorCode, badStructure, badValue, notFound } from './errors';
 import { folderTarget, getFolder, loadFolder, presignerFor, refuseIfCleared } from './folders';
 import { can, check } from './permissions';
 import type { FolderFields } from './ports/folders';
 import { analysisView } from './views';
 
-const DECISIONS = ['SUCCESS', 'DECLINED'] as const;
-const MAX_COMMENT = 2000;
+export const DECISIONS = ['SUCCESS', 'DECLINED'] as const;
+/** The most characters of a comment, operator_status or operator_comment. */
+export const MAX_OPERATOR_TEXT = 2000;
 
+/** PATCH /api/analyses/{id} as the route's schema passed it: the decision in upper case, whichever name it came under. */
+export interface DecisionInput {
+  resolution_status?: (typeof DECISIONS)[number];
+  resolution?: (typeof DECISIONS)[number];
+  comment?: string | null;
+}
 
-function optionalText(body: JsonObject, name: string): string | null | undefined {
-  const value = body[name];
-  if (value === undefined || value === null) return value;
-  if (typeof value !== 'string') throw badValue(`${name} must be a string or null`);
-  if (value.length > MAX_COMMENT) throw badValue(`${name} is at most ${MAX_COMMENT} characters`);
-  return value;
+/** PATCH /api/folders/{id} as the route's schema passed it (unknown fields kept: refused here, after the folder is found). */
+export interface FolderPatchInput {
+  operator_status?: string | null;
+  operator_comment?: string | null;
+  resolution_endpoint?: string | null;
+  user_id?: string;
+  [field: string]: unknown;
 }
 
 /**
@@ -28,21 +36,17 @@ function optionalText(body: JsonObject, name: string): string | null | undefined
  * decided and when in resolution_operator; the analysis, its group and the folder then answer the
  * decision. Only results the system left to an operator (OPERATOR_REQUIRED) take one.
  */
-export async function decideAnalysis(deps: Pick<CoreDeps, 'audit' | 'folders' | 'analyses' | 'blobs' | 'clock' | 'ids' | 'config'>, caller: Caller, analysisId: string, body: unknown) {
+export async function decideAnalysis(deps: Pick<CoreDeps, 'audit' | 'folders' | 'analyses' | 'blobs' | 'clock' | 'ids' | 'config'>, caller: Caller, analysisId: string, input: DecisionInput) {
   const { agg, analysis } = await loadAnalysis(deps, caller, analysisId);
   check(caller.user, 'ANALYSIS', 'resolve', folderTarget(agg.folder), 'Analysis');
-  if (!isJsonObject(body)) throw badStructure('The body must be {"resolution_status": "SUCCESS" | "DECLINED", "comment": "..."}');
-  const wanted = body['resolution_status'] ?? body['resolution'];
-  if (typeof wanted !== 'string' || !(DECISIONS as readonly string[]).includes(wanted.toUpperCase())) {
-    throw badValue(`resolution_status must be one of ${DECISIONS.join(', ')}`);
-  }
-  const comment = optionalText(body, 'comment') ?? null;
+  const wanted = (input.resolution_status ?? input.resolution)!;
+  const comment = input.comment ?? null;
   if (analysis.state !== 'FINISHED' || analysis.resolution !== 'OPERATOR_REQUIRED') {
     throw notDecidable(analysis.state === 'FINISHED' ? analysis.resolution : analysis.state);
   }
   const at = deps.clock.now();
   const decision: JsonObject = {
-    resolution_status: wanted.toUpperCase(),
+    resolution_status: wanted,
     comment,
     user_id: caller.user.user_id,
     email: caller.user.email,
@@ -72,26 +76,24 @@ const notDecidable = (status: string | null) =>
  * "users can now change a folder owner (limited by permissions)"): both need the FOLDER update
  * right, and the new owner must be a user of the folder's company whom the caller may read.
  */
-export async function patchFolderOperatorFields(deps: Pick<CoreDeps, 'identity' | 'audit' | 'folders' | 'blobs' | 'clock' | 'ids' | 'config'>, caller: Caller, folderId: string, body: unknown) {
+export async function patchFolderOperatorFields(deps: Pick<CoreDeps, 'identity' | 'audit' | 'folders' | 'blobs' | 'clock' | 'ids' | 'config'>, caller: Caller, folderId: string, body: FolderPatchInput) {
   const agg = await loadFolder(deps, caller, folderId);
-  if (!isJsonObject(body)) throw badStructure('The body must be {"operator_status": "...", "operator_comment": "...", "resolution_endpoint": "...", "user_id": "..."}');
   const allowed = ['operator_status', 'operator_comment', 'resolution_endpoint', 'user_id'];
   const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
   if (unknown.length > 0) throw badValue(`Only ${allowed.join(', ')} can be changed here, not ${unknown.join(', ')}`, { fields: unknown });
-  const fields: FolderFields = { operator_status: optionalText(body, 'operator_status'), operator_comment: optionalText(body, 'operator_comment') };
+  const fields: FolderFields = { operator_status: body.operator_status, operator_comment: body.operator_comment };
   if (fields.operator_status !== undefined || fields.operator_comment !== undefined) {
     check(caller.user, 'FOLDER', 'resolve', folderTarget(agg.folder), 'Folder');
     refuseIfCleared(agg.folder, 'operator notes');
   }
-  if (body['resolution_endpoint'] !== undefined) {
+  if (body.resolution_endpoint !== undefined) {
     check(caller.user, 'FOLDER', 'update', folderTarget(agg.folder), 'Folder');
-    fields.resolution_endpoint = resolutionEndpoint(body['resolution_endpoint']);
+    fields.resolution_endpoint = body.resolution_endpoint;
   }
-  if (body['user_id'] !== undefined) {
+  if (body.user_id !== undefined) {
     check(caller.user, 'FOLDER', 'update', folderTarget(agg.folder), 'Folder');
-    const owner = typeof body['user_id'] === 'string' ? await deps.identity.getUser(body['user_id']) : null;
-    if (typeof body['user_id'] !== 'string') throw badValue('user_id must be the id of a user');
-    if (!owner || !can(caller.user, 'USER', 'read', { company_id: owner.company_id, owner_id: owner.user_id })) throw badValue(`User ${body['user_id']} does not exist`);
+    const owner = await deps.identity.getUser(body.user_id);
+    if (!owner || !can(caller.user, 'USER', 'read', { company_id: owner.company_id, owner_id: owner.user_id })) throw badValue(`User ${body.user_id} does not exist`);
     if (owner.company_id !== agg.folder.company_id) throw badValue('The new owner must be a user of the folder\'s company');
     fields.user_id = owner.user_id;
   }
@@ -103,10 +105,3 @@ export async function patchFolderOperatorFields(deps: Pick<CoreDeps, 'identity' 
   return getFolder(deps, caller, folderId, true);
 }
 
-/** A resolution_endpoint as clients send it: a URL string, or null / "" to remove the webhook. */
-export function resolutionEndpoint(value: unknown): string | null {
-  if (value === null || value === '') return null;
-  if (typeof value !== 'string') throw badValue('resolution_endpoint must be a URL string (or null to remove the webhook)');
-  if (value.length > 2048) throw badValue('resolution_endpoint is at most 2048 characters');
-  return value;
-}

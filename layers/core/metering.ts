@@ -10,7 +10,7 @@ import type { Caller } from './auth';
 import type { CoreDeps } from './deps';
 import type { Analysis, AnalysisType, JsonObject } from './entities';
 import { ANALYSIS_TYPES } from './entities';
-import { ApiError, ErrorCode, badStructure, badValue, forbidden, notFound } from './errors';
+import { ApiError, ErrorCode, badValue, forbidden, notFound } from './errors';
 
 /** What the billing system receives, once per final analysis (event_id = analysis_id). */
 export interface UsageEvent {
@@ -202,16 +202,6 @@ export async function reserveAnalyses(deps: Pick<CoreDeps, 'metering' | 'clock' 
   };
 }
 
-function parseQuota(body: unknown): number | null {
-  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('monthly_analyses' in body)) {
-    throw badStructure('The body must be {"monthly_analyses": N} (or null to remove the quota)');
-  }
-  const value = (body as { monthly_analyses: unknown }).monthly_analyses;
-  if (value === null) return null;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 1e12) throw badValue('monthly_analyses must be a whole number from 0, or null');
-  return value;
-}
-
 async function quotaView(deps: Pick<CoreDeps, 'metering' | 'clock'>, companyId: string) {
   const month = monthOf(deps.clock.now());
   const [limit, started] = await Promise.all([deps.metering.getUsageQuota(companyId), deps.metering.startedAnalyses(companyId, month)]);
@@ -232,8 +222,7 @@ export async function getUsageQuota(deps: Pick<CoreDeps, 'identity' | 'metering'
   return quotaView(deps, companyId);
 }
 
-export async function setUsageQuota(deps: Pick<CoreDeps, 'identity' | 'metering' | 'clock'>, caller: Caller, companyId: string, body: unknown) {
-  const limit = parseQuota(body);
+export async function setUsageQuota(deps: Pick<CoreDeps, 'identity' | 'metering' | 'clock'>, caller: Caller, companyId: string, limit: number | null) {
   await quotaCompany(deps, caller, companyId, true);
   await deps.metering.setUsageQuota(companyId, limit);
   return quotaView(deps, companyId);

@@ -17,9 +17,9 @@ export const UPLOAD_URL_TTL_SECONDS = 15 * 60;
  */
 const uploadKey = (caller: Caller, uploadId: string) => `uploads/${caller.user.company_id}/${caller.user.user_id}/${uploadId}`;
 
-export async function createUpload(deps: Pick<CoreDeps, 'blobs' | 'ids'>, caller: Caller, contentType: unknown) {
+export async function createUpload(deps: Pick<CoreDeps, 'blobs' | 'ids'>, caller: Caller, contentType: string | undefined) {
   const upload_id = deps.ids.uuid();
-  const type = typeof contentType === 'string' && contentType ? contentType : 'application/octet-stream';
+  const type = contentType || 'application/octet-stream';
   const post = await deps.blobs.presignPost(uploadKey(caller, upload_id), type, MAX_UPLOAD_BYTES, UPLOAD_URL_TTL_SECONDS);
   return {
     upload_id,

@@ -1,25 +1,34 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseAnalysesRequest } from '../../layers/core/analyses';
+import { analysisRequests } from '../../layers/core/analyses';
+import { validateRequest } from '../../functions/api/schemas/validate';
+import type { Request } from '../../functions/api/http';
 import { hashPassword, verifyPassword, newToken } from '../../layers/core/passwords';
 import { ApiError } from '../../layers/core/errors';
 import { metaDataFilter, parsePayload } from '../../layers/core/folders';
 
 test('analysis types in any case, the iOS "liveness", params at the top level and source_media in params', () => {
-  const parsed = parseAnalysesRequest({
-    params: { extract_best_shot: false },
-    analyses: [{ type: 'quality', params: { threshold_spoofing: 0.4 } }, { type: 'LIVENESS' }, { type: 'Collection', params: { source_media: ['m1'] } }],
-  });
+  const parsed = analysisRequests(
+    [{ type: 'quality', params: { threshold_spoofing: 0.4 } }, { type: 'LIVENESS' }, { type: 'Collection', params: { source_media: ['m1'] } }],
+    { extract_best_shot: false },
+  );
   assert.deepEqual(parsed.map((p) => p.type), ['QUALITY', 'QUALITY', 'COLLECTION']);
   assert.deepEqual(parsed[0]!.params, { extract_best_shot: false, threshold_spoofing: 0.4 });
   assert.deepEqual(parsed[2]!.source_media, ['m1']);
   assert.equal(parsed[1]!.source_media, null);
 });
 
+// The route's schema (the edge) and then the core, as a request meets them.
+const startRequest = (body: unknown) => {
+  const request: Request = { method: 'POST', path: '/', routeKey: '', params: {}, query: {}, headers: { 'x-forensic-access-token': 'a' }, body: Buffer.from(JSON.stringify(body)) };
+  const parsed = validateRequest('POST /api/folders/{folder_id}/analyses', request).body as { analyses: Parameters<typeof analysisRequests>[0]; params?: Parameters<typeof analysisRequests>[1] };
+  return analysisRequests(parsed.analyses, parsed.params);
+};
+
 test('bad analyses requests are clean 400s with the documented codes', () => {
   const code = (body: unknown) => {
     try {
-      parseAnalysesRequest(body);
+      startRequest(body);
     } catch (err) {
       assert.ok(err instanceof ApiError);
       assert.equal(err.status, 400);
@@ -31,7 +40,9 @@ test('bad analyses requests are clean 400s with the documented codes', () => {
   assert.equal(code({ analyses: [] }), 3);
   assert.equal(code({ analyses: [{ type: 'teleport' }] }), 4);
   assert.equal(code({ analyses: [{ type: 'quality', params: { threshold_spoofing: 2 } }] }), 4);
-  assert.equal(code({ analyses: [{ type: 'quality', source_media: 'x' }] }), 5);
+  assert.equal(code({ analyses: [{ type: 'quality', params: { extract_best_shot: 'yes' } }] }), 5);
+  assert.equal(code({ analyses: [{ type: 'quality', source_media: 'x' }] }), 3, 'a container of the wrong kind is a wrong structure');
+  assert.equal(code({ analyses: Array.from({ length: 21 }, () => ({ type: 'quality' })) }), 4);
 });
 
 test('payload: tags must be arrays of strings; metadata objects', () => {

@@ -1134,6 +1134,8 @@ export interface components {
             };
             /** @description Becomes the folder's webhook, notified when this group finishes (the Liveness, Biometry and Blacklist pages); null or "" removes it */
             resolution_endpoint?: string | null;
+        } & {
+            [key: string]: unknown;
         };
         Analysis: {
             analysis_id: string | null;
@@ -1202,6 +1204,8 @@ export interface components {
             resolution?: "SUCCESS" | "DECLINED";
             /** @description At most 2000 characters */
             comment?: string | null;
+        } & {
+            [key: string]: unknown;
         };
         AnalysisList: components["schemas"]["Analysis"][];
         AnalysisMetaData: {
@@ -1223,6 +1227,8 @@ export interface components {
             meta_data?: {
                 [key: string]: unknown;
             } | null;
+        } & {
+            [key: string]: unknown;
         };
         AuditEntry: {
             /** @description Audit entry id (UUID) */
@@ -1276,6 +1282,8 @@ export interface components {
                 email: string;
                 password: string;
             };
+        } & {
+            [key: string]: unknown;
         };
         Collection: {
             /** @description Collection id (UUID) */
@@ -1299,6 +1307,8 @@ export interface components {
             meta_data?: {
                 [key: string]: unknown;
             };
+        } & {
+            [key: string]: unknown;
         };
         CollectionList: components["schemas"]["Collection"][];
         CollectionMetaData: {
@@ -1326,6 +1336,8 @@ export interface components {
         CompanyCreate: {
             /** @description Company name (1 to 200 characters) */
             name: string;
+        } & {
+            [key: string]: unknown;
         };
         CompanyPage: {
             total: number;
@@ -1339,6 +1351,8 @@ export interface components {
             meta_data?: {
                 [key: string]: unknown;
             };
+        } & {
+            [key: string]: unknown;
         };
         Config: {
             /** @description The Oz API version whose documents the server follows */
@@ -1414,6 +1428,8 @@ export interface components {
             meta_data?: {
                 [key: string]: unknown;
             };
+        } & {
+            [key: string]: unknown;
         };
         EventSessionPage: {
             /** @description Sessions matching the filters; absent with total_omit=true */
@@ -1467,6 +1483,8 @@ export interface components {
             resolution_endpoint?: string | null;
             /** @description A new owner (changelog 3.18.0): a user of the folder's company whom the caller may read; FOLDER update right */
             user_id?: string;
+        } & {
+            [key: string]: unknown;
         };
         FolderPage: {
             total: number;
@@ -1655,7 +1673,11 @@ export interface components {
                 new_password?: string;
                 /** @description Same as new_password */
                 password?: string;
+            } & {
+                [key: string]: unknown;
             };
+        } & {
+            [key: string]: unknown;
         };
         PasswordChanged: {
             /** @description User id (UUID) */
@@ -1727,6 +1749,8 @@ export interface components {
         RefreshRequest: {
             /** @description The expire_token of the pair to replace */
             expire_token: string;
+        } & {
+            [key: string]: unknown;
         };
         Report: {
             /** @description Report id (UUID) */
@@ -1755,6 +1779,8 @@ export interface components {
         ReportCreate: {
             /** @description Default: the built-in default template */
             report_template_id?: string;
+        } & {
+            [key: string]: unknown;
         };
         ReportList: components["schemas"]["Report"][];
         /** @description A report template, format version 1 (README "Reports"). */
@@ -2046,6 +2072,8 @@ export interface components {
         SnapshotRequest: {
             /** @description Seconds into the video (default its middle; videos only) */
             time?: number;
+        } & {
+            [key: string]: unknown;
         };
         /** @description Computed from the stored folders and analyses of the caller's scope (the access matrix: a CLIENT sees their own folders only). */
         Statistics: {
@@ -2121,8 +2149,10 @@ export interface components {
             max_size: number;
         };
         UploadCreate: {
-            /** @description Default application/octet-stream */
+            /** @description Default application/octet-stream (also for "") */
             content_type?: string;
+        } & {
+            [key: string]: unknown;
         };
         UploadPayload: {
             /** @description Tags per file field name, e.g. {"video1": ["video_selfie", "video_selfie_blank", "orientation_portrait"]} */
@@ -2149,6 +2179,8 @@ export interface components {
             resolution_endpoint?: string | null;
             /** @description Single request / Instant API: analyses run at once, results in the answer */
             analyses?: components["schemas"]["AnalysisRequestItem"][];
+        } & {
+            [key: string]: unknown;
         };
         /** @description Analyses per company, month and type: FINISHED ones are billable. */
         Usage: {
@@ -2187,11 +2219,10 @@ export interface components {
             remaining: number | null;
         };
         UsageQuotaSet: {
-            /**
-             * @description Analyses a company may start per month; null removes the quota
-             * @default null
-             */
+            /** @description Analyses a company may start per month; null removes the quota */
             monthly_analyses: number | null;
+        } & {
+            [key: string]: unknown;
         };
         /** @description A user as answered: never the password hash. */
         User: {
@@ -2237,6 +2268,8 @@ export interface components {
                 email: string;
                 /** @description The password policy of GET /api/config: OZ_PASSWORD_MIN_LENGTH (8) to 256 characters, a letter and a digit, not the email */
                 password: string;
+            } & {
+                [key: string]: unknown;
             };
             profile: {
                 /** @description Default: the caller's company */
@@ -2267,7 +2300,11 @@ export interface components {
                 technical_meta_data?: {
                     [key: string]: unknown;
                 };
+            } & {
+                [key: string]: unknown;
             };
+        } & {
+            [key: string]: unknown;
         };
         UserPage: {
             total: number;
@@ -2309,6 +2346,8 @@ export interface components {
             can_start_analyze_quality?: boolean;
             can_start_analyze_collection?: boolean;
             can_start_analyze_documents?: boolean;
+        } & {
+            [key: string]: unknown;
         };
         WebhookDeliveryList: {
             delivery_id: string;

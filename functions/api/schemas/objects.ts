@@ -1,7 +1,7 @@
 // The objects the API answers with, as layers/core/views.ts shapes them and the Oz documents show
 // them (old and new names side by side: analyse_id/analysis_id, can_start_analyse_*/_analysis_*).
 import { z } from 'zod';
-import { ANALYSIS_TYPES, USER_TYPES } from '../../../layers/core/entities';
+import { ANALYSIS_TYPES, USER_TYPES, type Json } from '../../../layers/core/entities';
 import { response } from './registry';
 import { ATTACHMENT_KINDS, REPORT_TEMPLATE_FORMAT_VERSION, ReportTemplateContent } from '../../../layers/core/reports/template';
 
@@ -10,7 +10,8 @@ const id = (what: string) => z.string().meta({ description: `${what} id (UUID)` 
 /** session_id: a UUID, or with OZ_INTEGER_TIMESTAMPS=true an integer (the Android SDK 2.0.2 parses it so); token_id keeps the UUID. */
 const sessionId = () =>
   z.union([z.string(), z.int().min(0)]).meta({ description: 'Session id: a UUID, or an integer (the first 48 bits of that UUID) when OZ_INTEGER_TIMESTAMPS=true; deprecated by the documents (6.0.1) in favour of token_id' });
-export const jsonObject = () => z.record(z.string(), z.unknown());
+/** A JSON object of any keys; its values are JSON (request bodies are read by layers/core/json.ts, so they can be nothing else). */
+export const jsonObject = () => z.record(z.string(), z.unknown() as z.ZodType<Json>);
 
 // ---- errors -------------------------------------------------------------------------------
 

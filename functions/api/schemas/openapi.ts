@@ -54,7 +54,8 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
 
 function components(): Record<string, Json> {
   const uri = (id: string) => `#/components/schemas/${id}`;
-  const out = z.toJSONSchema(z.globalRegistry, { io: 'output', target: 'draft-2020-12', uri }).schemas as Record<string, Json>;
+  // Only the response components are taken from this pass: the request ones' transforms (their output side) need no representation.
+  const out = z.toJSONSchema(z.globalRegistry, { io: 'output', target: 'draft-2020-12', uri, unrepresentable: 'any' }).schemas as Record<string, Json>;
   const inp = z.toJSONSchema(z.globalRegistry, { io: 'input', target: 'draft-2020-12', uri }).schemas as Record<string, Json>;
   const all: Record<string, Json> = {};
   for (const id of [...RESPONSE_IDS].sort()) all[id] = clean(out[id]) as Json;

@@ -2,8 +2,9 @@
 // registry (where .meta() descriptions live too), and two sets say how each one converts:
 // responses as zod's "output" (objects are closed: a field the product adds without documenting
 // it fails the contract test), requests as "input" (objects stay open: Oz clients send fields
-// nobody reads, and those must not be refused).
-import type { z } from 'zod';
+// nobody reads, and those must not be refused: request objects are loose, their unknown fields
+// pass through to the operation as they came).
+import { z } from 'zod';
 
 export const RESPONSE_IDS = new Set<string>();
 export const REQUEST_IDS = new Set<string>();
@@ -17,8 +18,18 @@ function named<T extends z.ZodType>(ids: Set<string>, id: string, schema: T, des
 /** A response component. */
 export const response = <T extends z.ZodType>(id: string, schema: T, description?: string): T => named(RESPONSE_IDS, id, schema, description);
 
-/** A request component. */
-export const request = <T extends z.ZodType>(id: string, schema: T, description?: string): T => named(REQUEST_IDS, id, schema, description);
+/** A request component; an object keeps the fields it does not name (unless it says what they are with a catchall). */
+export function request<T extends z.ZodType>(id: string, schema: T, description?: string): T extends z.ZodObject<infer S> ? z.ZodObject<S, z.core.$loose> : T;
+export function request(id: string, schema: z.ZodType, description?: string): z.ZodType {
+  const open = schema instanceof z.ZodObject && schema.def.catchall === undefined ? schema.loose() : schema;
+  return named(REQUEST_IDS, id, open, description);
+}
 
-/** Documented with this schema, never refused for it: the core ignores a wrong value here. */
-export const tolerated = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+/**
+ * Documented with this schema, judged by the core: the value reaches the operation exactly as sent
+ * (typed unknown), and the core ignores or refuses it with its own message. Left only where a use
+ * case still checks its input itself (admin's user creation, operator decisions, upload payloads).
+ */
+export const tolerated = <T extends z.ZodType>(schema: T) =>
+  // `?.`: the JSON Schema conversion calls the handler without a context to find a default (none).
+  schema.optional().catch((ctx?: { value: unknown }) => ctx?.value as z.output<T>) as unknown as z.ZodType<unknown, z.input<T> | undefined>;

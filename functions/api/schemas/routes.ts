@@ -9,8 +9,10 @@ import { jsonObject } from './objects';
 import { request, tolerated } from './registry';
 import { ReportTemplateContent, ReportTemplatePatch } from '../../../layers/core/reports/template';
 import { LIMITS } from '../../../layers/core/limits';
+import { ErrorCode } from '../../../layers/core/errors';
 import { MAX_EPOCH_SECONDS } from '../query';
-import { EVENT_SESSION_LIMITS } from '../../../layers/core/event-sessions';
+import { EVENT_SESSION_ID, EVENT_SESSION_LIMITS } from '../../../layers/core/event-sessions';
+import { DECISIONS, MAX_OPERATOR_TEXT } from '../../../layers/core/decisions';
 
 const META_DATA_RULES = `Keys merged into meta_data; a key set to null is removed. At most ${LIMITS.metaDataBytes / 1024} KB as stored JSON (UTF-8); no key may be "", "__proto__" or "constructor"`;
 const WEBHOOK_URL_RULES =
@@ -74,8 +76,9 @@ const CompanyCreate = request('CompanyCreate', z.object({ name: z.string().meta(
 const UserCreate = request(
   'UserCreate',
   z.object({
-    credentials: z.object({ email: email().max(LIMITS.emailChars), password: z.string().meta({ description: 'The password policy of GET /api/config: OZ_PASSWORD_MIN_LENGTH (8) to 256 characters, a letter and a digit, not the email' }) }),
-    profile: z.object({
+    // Loose like the whole body: admin.ts reads the fields it knows (can_start_analyze_* too) itself.
+    credentials: z.object({ email: email().max(LIMITS.emailChars), password: z.string().meta({ description: 'The password policy of GET /api/config: OZ_PASSWORD_MIN_LENGTH (8) to 256 characters, a letter and a digit, not the email' }) }).loose(),
+    profile: z.looseObject({
       company_id: tolerated(z.string()).meta({ description: "Default: the caller's company" }),
       user_type: z.string().optional().meta({ description: 'ADMIN, OPERATOR, CLIENT, CLIENT_ADMIN, CLIENT_OPERATOR or CLIENT_SERVICE (any case; default CLIENT)' }),
       first_name: tolerated(z.string()),
@@ -125,13 +128,28 @@ const CompanyPatch = request(
   }),
   'technical_meta_data and in_deletion are not changed here.',
 );
-const PasswordFields = z.object({
+const PasswordFields = z.looseObject({
   old_password: z.string().optional().meta({ description: 'Required for your own password' }),
   new_password: z.string().optional().meta({ description: 'The new password (see GET /api/config password_policy)' }),
   password: z.string().optional().meta({ description: 'Same as new_password' }),
 });
 const PasswordChange = request('PasswordChange', PasswordFields.extend({ credentials: PasswordFields.optional() }), 'The fields inside "credentials" or at the top level.');
 const MetaDataPatch = request('MetaDataPatch', jsonObject().meta({ description: META_DATA_RULES }));
+
+// For the client quirks named where they are used (test/unit/openapi.test.ts "as lenient as the
+// core"): a value of another type has always been ignored, as if absent, not refused.
+const ignoredUnlessString = z.preprocess((v) => (typeof v === 'string' ? v : undefined), z.string().optional());
+const ignoredUnlessObject = z.preprocess((v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : undefined), jsonObject().optional());
+
+/**
+ * A folder's webhook as clients change it: a URL, or null or "" to remove it (output: null). A
+ * union, not .nullable(): a wrong type answers as a wrong value (4), as it always has.
+ */
+const webhookChange = z
+  .union([z.string().max(LIMITS.urlChars, { error: `resolution_endpoint is at most ${LIMITS.urlChars} characters` }), z.null()], {
+    error: 'resolution_endpoint must be a URL string (or null to remove the webhook)',
+  })
+  .transform((url) => (url === '' ? null : url));
 
 const AnalysisRequestItem = request(
   'AnalysisRequestItem',
@@ -145,44 +163,76 @@ const AnalysisRequestItem = request(
     meta_data: jsonObject().nullable().optional(),
   }),
 );
+/** At least one and at most 20 analyses in one group (an empty list is a wrong structure, 3). */
+const AnalysisList = z
+  .array(AnalysisRequestItem)
+  .refine((list) => list.length > 0, { error: '"analyses" must be a non-empty array of {type, source_media?, params?}', params: { error_code: ErrorCode.INVALID_STRUCTURE } })
+  .refine((list) => list.length <= 20, { error: 'At most 20 analyses in one request' })
+  .meta({ minItems: 1, maxItems: 20 });
 const AnalysesRequest = request(
   'AnalysesRequest',
   z.object({
-    analyses: z.array(AnalysisRequestItem).meta({ minItems: 1, maxItems: 20 }),
-    params: tolerated(jsonObject()).meta({ description: 'Params for every item (an item\'s own params win)' }),
-    resolution_endpoint: tolerated(z.string().nullable()).meta({ description: "Becomes the folder's webhook, notified when this group finishes (the Liveness, Biometry and Blacklist pages); null or \"\" removes it" }),
+    analyses: AnalysisList,
+    params: ignoredUnlessObject.meta({ description: 'Params for every item (an item\'s own params win)' }),
+    resolution_endpoint: webhookChange.optional().meta({ description: "Becomes the folder's webhook, notified when this group finishes (the Liveness, Biometry and Blacklist pages); null or \"\" removes it" }),
   }),
 );
 const CollectionCreate = request(
   'CollectionCreate',
   z.object({
-    alias: z.string().max(LIMITS.nameChars).meta({ description: `e.g. blacklist (at most ${LIMITS.nameChars} characters)` }),
-    company_id: tolerated(z.string()).meta({ description: "Default: the caller's company (ADMIN may name another)" }),
-    meta_data: tolerated(jsonObject()),
+    alias: z
+      .string()
+      .trim()
+      .refine((alias) => alias !== '', { error: '"alias" is required', params: { error_code: ErrorCode.INVALID_STRUCTURE } })
+      .refine((alias) => alias.length <= LIMITS.nameChars, { error: `alias is at most ${LIMITS.nameChars} characters` })
+      .meta({ description: `e.g. blacklist (at most ${LIMITS.nameChars} characters)`, maxLength: LIMITS.nameChars }),
+    // Client quirks (test/unit/openapi.test.ts): a company_id that is not a string and a meta_data
+    // that is not an object have always been ignored, not refused.
+    company_id: ignoredUnlessString.meta({ description: "Default: the caller's company (ADMIN may name another)" }),
+    meta_data: ignoredUnlessObject,
   }),
 );
-const UploadCreate = request('UploadCreate', z.object({ content_type: tolerated(z.string()).meta({ description: 'Default application/octet-stream' }) }));
-// The core checks these values itself (invalid value, 4): documented here, refused there.
+const UploadCreate = request('UploadCreate', z.object({ content_type: z.string().optional().meta({ description: 'Default application/octet-stream (also for "")' }) }));
 const QuotaSet = request(
   'UsageQuotaSet',
-  z.object({ monthly_analyses: z.int().min(0).nullable().catch(null).meta({ description: 'Analyses a company may start per month; null removes the quota' }) }),
+  z.object({
+    // A union, not .nullable(): a wrong type answers as a wrong value (invalid value, 4), as this endpoint always has.
+    monthly_analyses: z
+      .union([z.int().min(0).max(1e12), z.null()], { error: 'monthly_analyses must be a whole number from 0, or null' })
+      .meta({ description: 'Analyses a company may start per month; null removes the quota' }),
+  }),
 );
+/**
+ * Free text an operator writes, or null. A union, not .nullable(): a wrong type answers as a wrong
+ * value (4), as it always has.
+ */
+const operatorText = (name: string) =>
+  z.union([z.string().max(MAX_OPERATOR_TEXT, { error: `${name} is at most ${MAX_OPERATOR_TEXT} characters` }), z.null()], { error: `${name} must be a string or null` });
+// Client quirk: "SUCCESS" / "DECLINED" in any case ("declined" is the same decision).
+const decision = z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(DECISIONS, { error: `resolution_status must be one of ${DECISIONS.join(', ')}` }));
 const AnalysisDecision = request(
   'AnalysisDecision',
-  z.object({
-    resolution_status: tolerated(z.enum(['SUCCESS', 'DECLINED'])).meta({ description: 'The operator\'s decision on an OPERATOR_REQUIRED analysis (any case)' }),
-    resolution: tolerated(z.enum(['SUCCESS', 'DECLINED'])).meta({ description: 'Same as resolution_status' }),
-    comment: tolerated(z.string().nullable()).meta({ description: 'At most 2000 characters' }),
-  }),
+  z
+    .object({
+      resolution_status: decision.optional().meta({ description: "The operator's decision on an OPERATOR_REQUIRED analysis (any case)" }),
+      resolution: decision.optional().meta({ description: 'Same as resolution_status' }),
+      comment: operatorText('comment').optional().meta({ description: `At most ${MAX_OPERATOR_TEXT} characters` }),
+    })
+    .refine((body) => (body.resolution_status ?? body.resolution) !== undefined, {
+      error: `resolution_status must be one of ${DECISIONS.join(', ')}`,
+      path: ['resolution_status'],
+      params: { error_code: ErrorCode.INVALID_VALUE },
+    }),
 );
 const FolderOperatorPatch = request(
   'FolderOperatorPatch',
   z.object({
-    operator_status: tolerated(z.string().nullable()).meta({ description: 'At most 2000 characters' }),
-    operator_comment: tolerated(z.string().nullable()).meta({ description: 'At most 2000 characters' }),
-    resolution_endpoint: tolerated(z.string().nullable()).meta({ description: "The folder's webhook (FOLDER update right); null or \"\" removes it" }),
-    user_id: tolerated(z.string()).meta({ description: 'A new owner (changelog 3.18.0): a user of the folder\'s company whom the caller may read; FOLDER update right' }),
+    operator_status: operatorText('operator_status').optional().meta({ description: `At most ${MAX_OPERATOR_TEXT} characters` }),
+    operator_comment: operatorText('operator_comment').optional().meta({ description: `At most ${MAX_OPERATOR_TEXT} characters` }),
+    resolution_endpoint: webhookChange.optional().meta({ description: "The folder's webhook (FOLDER update right); null or \"\" removes it" }),
+    user_id: z.string().optional().meta({ description: 'A new owner (changelog 3.18.0): a user of the folder\'s company whom the caller may read; FOLDER update right' }),
   }),
+  // Unknown fields pass the schema: the core refuses them once it knows the caller may see the folder (404 otherwise).
   'Only these fields: any other is refused. operator_status and operator_comment need the "resolve" right of the access matrix.',
 );
 
@@ -195,26 +245,41 @@ const UploadPayload = request(
     'media:uploads': tolerated(z.record(z.string(), z.string())).meta({ description: 'Field name -> upload_id of a presigned upload (POST /api/uploads)' }),
     'person:meta_data': tolerated(jsonObject()).meta({ description: 'Persons of collections only' }),
     resolution_endpoint: tolerated(z.string().max(LIMITS.urlChars).nullable()).meta({ description: WEBHOOK_URL_RULES }),
-    analyses: tolerated(z.array(AnalysisRequestItem)).meta({ description: 'Single request / Instant API: analyses run at once, results in the answer' }),
+    analyses: AnalysisList.optional().meta({ description: 'Single request / Instant API: analyses run at once, results in the answer' }),
   }),
 );
+
+/** What the upload functions parse of a payload part with this schema (the rest of it the core reads). */
+export const PayloadAnalyses = z.object({ payload: z.object({ analyses: AnalysisList }) });
 
 const binary = (mediaType = 'application/octet-stream') => z.string().meta({ contentMediaType: mediaType });
 const jsonText = (ref: string) => z.string().meta({ contentMediaType: 'application/json', contentSchema: { $ref: `#/components/schemas/${ref}` } });
 
 const SnapshotRequest = request('SnapshotRequest', z.object({ time: z.number().min(0).optional().meta({ description: 'Seconds into the video (default its middle; videos only)' }) }));
+const L = EVENT_SESSION_LIMITS;
 const EventSessionEvents = request(
   'EventSessionEvents',
   z.object({
-    session_id: z.string().optional().meta({ description: `The SDK's session id: 1 to ${EVENT_SESSION_LIMITS.sessionIdChars} letters, digits or . _ : - (default: a new UUID)` }),
-    events: z.array(
-      z.object({
-        event: z.string().optional().meta({ description: `What happened (1 to ${EVENT_SESSION_LIMITS.eventChars} characters); required unless given as "type"` }),
-        type: z.string().optional().meta({ description: 'The same as event (some SDKs name it so)' }),
-        time: z.number().optional().meta({ description: 'Epoch seconds (or milliseconds); default: when it arrived' }),
-        data: jsonObject().optional().meta({ description: `At most ${EVENT_SESSION_LIMITS.eventDataBytes / 1024} KB as stored JSON` }),
-      }),
-    ),
+    session_id: z
+      .string()
+      .regex(EVENT_SESSION_ID, { error: `session_id must be 1 to ${L.sessionIdChars} letters, digits or . _ : -` })
+      .max(Math.min(L.sessionIdChars, LIMITS.idChars), { error: `session_id must be 1 to ${L.sessionIdChars} letters, digits or . _ : -` })
+      .optional()
+      .meta({ description: `The SDK's session id: 1 to ${L.sessionIdChars} letters, digits or . _ : - (default: a new UUID)` }),
+    events: z
+      .array(
+        z
+          .object({
+            event: z.string().optional().meta({ description: `What happened (1 to ${L.eventChars} characters); required unless given as "type"` }),
+            type: z.string().optional().meta({ description: 'The same as event (some SDKs name it so)' }),
+            time: z.number().min(0, { error: 'time must be epoch seconds' }).optional().meta({ description: 'Epoch seconds (or milliseconds); default: when it arrived' }),
+            data: jsonObject().optional().meta({ description: `At most ${L.eventDataBytes / 1024} KB as stored JSON` }),
+          })
+          .refine((e) => { const name = e.event ?? e.type; return name !== undefined && name.length > 0 && name.length <= L.eventChars; }, { error: `event must be a string of 1 to ${L.eventChars} characters`, path: ['event'], params: { error_code: ErrorCode.INVALID_VALUE } }),
+      )
+      .refine((list) => list.length > 0, { error: 'events must be a non-empty array of {"event": "...", "time": <epoch seconds>, "data": {...}}', params: { error_code: ErrorCode.INVALID_STRUCTURE } })
+      .refine((list) => list.length <= L.eventsPerRequest, { error: `At most ${L.eventsPerRequest} events per request` })
+      .meta({ minItems: 1, maxItems: L.eventsPerRequest }),
     meta_data: jsonObject().optional().meta({ description: 'Kept from the first request of the session' }),
   }),
 );
@@ -254,14 +319,14 @@ const ReportCreate = request(
 const ok = (json: z.ZodType, description = 'OK'): Record<string, ResponseSpec> => ({ '200': { description, json } });
 const created = (json: z.ZodType, description = 'Created'): Record<string, ResponseSpec> => ({ '201': { description, json } });
 const noContent: Record<string, ResponseSpec> = { '204': { description: 'Deleted' } };
-const metaPatch = (json: z.ZodType, what: string): RouteSchema => ({
+const metaPatch = (json: z.ZodType, what: string) => ({
   summary: `Merge keys into a ${what}'s meta_data`,
   tag: 'Metadata',
-  body: { kind: 'json', schema: MetaDataPatch, required: true },
+  body: { kind: 'json' as const, schema: MetaDataPatch, required: true },
   responses: ok(json),
 });
 
-export const ROUTE_SCHEMAS: Partial<Record<RouteKey, RouteSchema>> = {
+const SPECS = {
   'GET /api/healthcheck': { summary: 'Health check', tag: 'Service', responses: ok(O.Health) },
   'GET /api/openapi.json': { summary: 'This OpenAPI 3.1 document', tag: 'Service', responses: ok(O.OpenApiDocument) },
 
@@ -642,4 +707,14 @@ export const ROUTE_SCHEMAS: Partial<Record<RouteKey, RouteSchema>> = {
     },
     responses: ok(O.LiteDetect, 'An image body: {"passed", "score"}; multipart: the folder-like answer'),
   },
-};
+} satisfies Partial<Record<RouteKey, RouteSchema>>;
+
+export const ROUTE_SCHEMAS: Partial<Record<RouteKey, RouteSchema>> = SPECS;
+
+type Specs = typeof SPECS;
+/** What the operation of route K receives as input.body: its JSON body schema's output (undefined without one). */
+export type RouteBody<K extends string> = K extends keyof Specs
+  ? Specs[K] extends { body: { kind: 'json'; schema: infer S extends z.ZodType } }
+    ? z.output<S>
+    : undefined
+  : undefined;

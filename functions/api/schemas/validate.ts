@@ -1,13 +1,14 @@
-// Request validation from the route schemas, a step of the HTTP pipeline (../pipeline.ts) after
-// authentication and before the operation. It checks
-// shape and types (what the schema documents); the core still checks values, permissions and
-// existence with its own messages, so the schemas stay as lenient as the core: unknown fields are
-// kept, JSON is read whatever the Content-Type, and fields the core ignores are documented only.
+// Request parsing from the route schemas, a step of the HTTP pipeline (../pipeline.ts) after
+// authentication and before the operation: the schema's output is what the operation receives.
+// The schemas say what each field may be, the documented client quirks included (each tolerated
+// explicitly where it is declared); the core still checks permissions and existence. Unknown
+// fields are kept, and JSON is read whatever the Content-Type.
 import type { z } from 'zod';
 import { ApiError, ErrorCode } from '../../../layers/core/errors';
 import { jsonBody, type Request } from '../http';
 import { ROUTES, routeKeyOf, type RouteDef } from '../route-table';
-import { ROUTE_SCHEMAS } from './routes';
+import { PayloadAnalyses, ROUTE_SCHEMAS } from './routes';
+import type { AnalysisItemInput } from '../../../layers/core/analyses';
 
 export interface RequestIssue {
   in: 'query' | 'body';
@@ -32,42 +33,74 @@ function isMissing(data: unknown, path: PropertyKey[]): boolean {
  * The documented codes: 3 (invalid structure) for a missing field, a body that is not an object,
  * or a container (object, array) that is something else; 5 (invalid type) for a scalar of the
  * wrong type; 4 (invalid value) for everything else and for every query-string problem (query
- * values are all text, so a wrong one is a wrong value).
+ * values are all text, so a wrong one is a wrong value); a refinement may name its own code.
  */
 function codeOf(where: RequestIssue['in'], issue: z.core.$ZodIssue, data: unknown): number {
   if (where === 'query') return ErrorCode.INVALID_VALUE;
+  // A refinement that names the code the API has always answered for it.
+  if (issue.code === 'custom' && typeof issue.params?.['error_code'] === 'number') return issue.params['error_code'];
+  if (issue.path.length > 0 && isMissing(data, issue.path)) return ErrorCode.INVALID_STRUCTURE;
   if (issue.code !== 'invalid_type') return ErrorCode.INVALID_VALUE;
-  if (issue.path.length === 0 || isMissing(data, issue.path) || CONTAINERS.has(issue.expected)) return ErrorCode.INVALID_STRUCTURE;
+  if (issue.path.length === 0 || CONTAINERS.has(issue.expected)) return ErrorCode.INVALID_STRUCTURE;
   return ErrorCode.INVALID_TYPE;
 }
 
 const pathText = (path: PropertyKey[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
 
-/** Throws the documented 400 when the request does not match its route's schema. */
-export function validateRequest(routeKey: string, req: Request): void {
+/** The JSON body as its route's schema outputs it (undefined for routes without one). */
+export interface ParsedRequest {
+  body: unknown;
+}
+
+/**
+ * The request's JSON body parsed by its route's schema; throws the documented 400 when the
+ * request does not match it (query included).
+ */
+export function validateRequest(routeKey: string, req: Request): ParsedRequest {
   const spec = ROUTE_SCHEMAS[routeKey as keyof typeof ROUTE_SCHEMAS];
-  if (!spec) return;
   // Without a token the answer is 401 whatever the body (the pipeline authenticates first; a caller
   // of this function alone gets the same rule).
-  if (!OPEN.has(routeKey) && !req.headers['x-forensic-access-token']) return;
-  const found: { where: RequestIssue['in']; issue: z.core.$ZodIssue; data: unknown }[] = [];
+  if (!spec || (!OPEN.has(routeKey) && !req.headers['x-forensic-access-token'])) return { body: undefined };
+  const found: Found[] = [];
   if (spec.query) {
     const parsed = spec.query.safeParse(req.query);
     if (!parsed.success) found.push(...parsed.error.issues.map((issue) => ({ where: 'query' as const, issue, data: req.query })));
   }
+  let body: unknown;
   if (spec.body?.kind === 'json') {
-    const body = jsonBody(req, { required: spec.body.required });
-    const parsed = spec.body.schema.safeParse(body);
-    if (!parsed.success) found.push(...parsed.error.issues.map((issue) => ({ where: 'body' as const, issue, data: body })));
+    const read = jsonBody(req, { required: spec.body.required });
+    const parsed = spec.body.schema.safeParse(read);
+    if (parsed.success) body = parsed.data;
+    else found.push(...parsed.error.issues.map((issue) => ({ where: 'body' as const, issue, data: read })));
   }
-  if (found.length === 0) return;
+  if (found.length === 0) return { body };
+  throw invalidRequest(found);
+}
+
+type Found = { where: RequestIssue['in']; issue: z.core.$ZodIssue; data: unknown };
+
+/** The documented 400 of every request that does not match its schema: the first issue in the message, all in details. */
+function invalidRequest(found: Found[]): ApiError {
   const details: RequestIssue[] = found.map((f) => ({
     in: f.where,
     path: pathText(f.issue.path),
-    message: f.issue.code === 'invalid_type' && f.issue.path.length > 0 && isMissing(f.data, f.issue.path) ? 'Required' : f.issue.message,
+    message: f.issue.code !== 'custom' && f.issue.path.length > 0 && isMissing(f.data, f.issue.path) ? 'Required' : f.issue.message,
   }));
   const first = details[0]!;
   const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
   const what = first.in === 'query' ? 'query parameter' : 'request body';
-  throw new ApiError(400, codeOf(found[0]!.where, found[0]!.issue, found[0]!.data), `Invalid ${what}${first.path ? ` at ${first.path}` : ''}: ${first.message}${more}`, details);
+  return new ApiError(400, codeOf(found[0]!.where, found[0]!.issue, found[0]!.data), `Invalid ${what}${first.path ? ` at ${first.path}` : ''}: ${first.message}${more}`, details);
+}
+
+/**
+ * The "analyses" of an upload's payload part (single request, Instant API), parsed by the same
+ * schema as the JSON body of POST /api/folders/{folder_id}/analyses; undefined when it has none.
+ */
+export function payloadAnalyses(payload: unknown): AnalysisItemInput[] | undefined {
+  const analyses = payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>)['analyses'] : undefined;
+  if (analyses === undefined) return undefined;
+  const data = { payload: { analyses } };
+  const parsed = PayloadAnalyses.safeParse(data);
+  if (!parsed.success) throw invalidRequest(parsed.error.issues.map((issue) => ({ where: 'body', issue, data })));
+  return parsed.data.payload.analyses;
 }
