@@ -11,6 +11,7 @@ import { SqsJobQueue } from '../layers/adapters/sqs-job-queue';
 import { SfnWebhookStarter } from '../layers/adapters/sfn-webhook-starter';
 import { SqsUsageEvents } from '../layers/adapters/sqs-usage-events';
 import { DynamoRateCounter } from '../layers/adapters/dynamo/rate-counter';
+import { DynamoTable } from '../layers/adapters/dynamo/table';
 import type { CoreDeps } from '../layers/core/deps';
 import { systemClock, type WebhookStarter } from '../layers/core/ports';
 import { appConfig, coreConfigOf, required, resetAppConfig, type Config } from './config';
@@ -66,9 +67,12 @@ export function webhookStarter(): WebhookStarter {
 
 let rates: DynamoRateCounter | undefined;
 
-/** The throttling counters (functions/api/throttle.ts), in the main table. */
+/**
+ * The throttling counters (functions/api/throttle.ts), in the main table through the shared table
+ * helper and a traced client. Not built from coreDeps(): API Lite throttles too and has no queue or bucket.
+ */
 export function rateCounter(): DynamoRateCounter {
-  rates ??= new DynamoRateCounter(new DynamoDBClient(clientOptions('OZ_DYNAMODB_ENDPOINT')), required(appConfig(), 'OZ_TABLE_NAME'));
+  rates ??= new DynamoRateCounter(new DynamoTable(tracer.captureAWSv3Client(new DynamoDBClient(clientOptions('OZ_DYNAMODB_ENDPOINT'))), required(appConfig(), 'OZ_TABLE_NAME')));
   return rates;
 }
 

@@ -1,27 +1,21 @@
-import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoTable } from './table';
 
 /**
- * Fixed-window request counters shared by every Lambda instance: one atomic UpdateItem per hit on
+ * Fixed-window request counters shared by every Lambda instance: one atomic update per hit on
  * the item of (limit, subject, window), which the table's TTL removes a minute after the window.
  */
 export class DynamoRateCounter {
-  constructor(
-    private readonly client: DynamoDBClient,
-    private readonly table: string,
-  ) {}
+  constructor(private readonly table: DynamoTable) {}
 
   /** Counts one hit in the window starting at `windowStart` (epoch seconds); returns the window's count. */
   async hit(key: string, windowStart: number, windowSeconds: number): Promise<number> {
-    const out = await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.table,
-        Key: { pk: { S: `THROTTLE#${key}` }, sk: { S: String(windowStart) } },
-        UpdateExpression: 'ADD hits :one SET #ttl = :ttl',
-        ExpressionAttributeNames: { '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':one': { N: '1' }, ':ttl': { N: String(windowStart + windowSeconds + 60) } },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return Number(out.Attributes?.['hits']?.N ?? '1');
+    const updated = await this.table.update({
+      Key: { pk: `THROTTLE#${key}`, sk: String(windowStart) },
+      UpdateExpression: 'ADD hits :one SET #ttl = :ttl',
+      ExpressionAttributeNames: { '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':one': 1, ':ttl': windowStart + windowSeconds + 60 },
+      ReturnValues: 'UPDATED_NEW',
+    });
+    return Number(updated?.['hits'] ?? 1);
   }
 }
