@@ -278,13 +278,28 @@ export async function analyzeMediaDetailed(
     models.pose = 'fr_pose';
     return p;
   });
+  const eyesOf = new Map<FaceBox, Promise<EyeState>>();
+  const eyesFor = (frame: Frame, box: FaceBox, lm: Landmarks68): Promise<EyeState> => memo(eyesOf, box, () => eyeState(frame, lm));
+  const spoofOf = new Map<FaceBox, Promise<number | null>>();
+  const spoofFor = (frame: Frame, box: FaceBox, with_: LivenessChoice): Promise<number | null> => memo(spoofOf, box, async () => {
+    const t = performance.now();
+    const p = await spoofScore(frame, box, with_);
+    timings.antispoof += performance.now() - t;
+    return p;
+  });
   const stride = dense && needs?.monotone && internal.coarseToFine !== false ? COARSE_STRIDE : 1;
+  // While ffmpeg decodes (one core), the other core has room: besides what the gesture needs, the
+  // coarse frames' eye states (best shot, template choice) and passive scores are computed then,
+  // speculatively: the liveness pass later scores a spread of the frames, most of them coarse ones.
+  const speculate = stride > 1;
   const prefetch = dense
     ? async (frame: Frame, faces: FaceBox[]): Promise<void> => {
         const box = chooseFace(faces);
         if (!box) return;
-        if (needs?.landmarks) await landmarksFor(frame, box);
+        const lm = needs?.landmarks || (speculate && (opts.bestShot || opts.template)) ? await landmarksFor(frame, box) : null;
         if (needs?.pose) await poseFor(frame, box);
+        if (speculate && lm && (opts.bestShot || opts.template)) await eyesFor(frame, box, lm);
+        if (speculate && choice) await spoofFor(frame, box, choice);
       }
     : undefined;
 
@@ -299,12 +314,14 @@ export async function analyzeMediaDetailed(
 
   const stateOf = new Map<FaceBox, FaceState>();
   const ensureDetected = async (indices: readonly number[]): Promise<void> => {
-    for (const i of indices) {
-      if (detections[i]) continue;
-      const t = performance.now();
-      detections[i] = await detectFaces(frames[i]!, detect);
-      timings.detect += performance.now() - t;
-    }
+    await Promise.all(
+      indices.map(async (i) => {
+        if (detections[i]) return;
+        const t = performance.now();
+        detections[i] = await detectFaces(frames[i]!, detect);
+        timings.detect += performance.now() - t;
+      }),
+    );
   };
   /** The primary face's states over the analysed frames (tracked across them, in order). */
   const primaryStates = (): FaceState[] => {
@@ -346,28 +363,32 @@ export async function analyzeMediaDetailed(
       const lm0 = timings.landmarks;
       const pose0 = timings.gestures;
       if (needs.motion) {
-        for (const s of states) {
-          if (needs.landmarks) await ensureLandmarks(s);
-          const frame = frames[s.frame]!;
-          if (needs.pose && s.pose === undefined) s.pose = await poseFor(frame, s.box);
-          if (needs.eyes && s.eyes === undefined && s.landmarks) {
-            s.eyes = await eyeState(frame, s.landmarks);
-            models.eyes = 'fr_eye';
-          }
-        }
+        await Promise.all(
+          states.map(async (s) => {
+            if (needs.landmarks) await ensureLandmarks(s);
+            const frame = frames[s.frame]!;
+            if (needs.pose && s.pose === undefined) s.pose = await poseFor(frame, s.box);
+            if (needs.eyes && s.eyes === undefined && s.landmarks) {
+              s.eyes = await eyesFor(frame, s.box, s.landmarks);
+              models.eyes = 'fr_eye';
+            }
+          }),
+        );
       }
       const obs = (): FaceObservation[] =>
         states.map((s) => ({ index: s.frame, box: s.box, frameHeight: frames[s.frame]!.height, geometry: s.geometry, pose: s.pose, eyes: s.eyes, happy: s.happy }));
       if (needs.expression) {
-        for (const k of smileCandidates(obs())) {
-          const s = states[k]!;
-          if (s.happy === undefined) s.happy = await happiness(frames[s.frame]!, s.box);
-        }
+        await Promise.all(
+          smileCandidates(obs()).map(async (k) => {
+            const s = states[k]!;
+            if (s.happy === undefined) s.happy = await happiness(frames[s.frame]!, s.box);
+          }),
+        );
         models.expression = 'fr_expression';
       }
       const r = evaluateGesture(tag, obs());
       // poses already counted in timings.gestures by poseFor; landmarks have their own stage
-      timings.gestures += performance.now() - t - (timings.landmarks - lm0) - (timings.gestures - pose0);
+      timings.gestures += Math.max(0, performance.now() - t - (timings.landmarks - lm0) - (timings.gestures - pose0));
       return r;
     };
     gestureResult = await check();
@@ -390,84 +411,106 @@ export async function analyzeMediaDetailed(
     }
   }
 
+  // What follows reads the settled states; liveness, quality and, after quality, the template and
+  // the two JPEGs are independent, so they run at once (the ONNX sessions and sharp run off the
+  // main thread: on two cores the tail takes the longer branch, not the sum).
+
   // --- passive liveness
   const frameSpoof: Array<number | null> = frames.map(() => null);
-  let rawSpoofing: number | undefined;
-  let passiveSpoofing: number | undefined;
-  if (choice) {
-    const t = performance.now();
+  const scorePassive = async (with_: LivenessChoice): Promise<number> => {
     const scored = dense ? evenlySpread(states, PASSIVE_FRAMES_IN_GESTURE_VIDEO) : states;
+    const raw = await Promise.all(scored.map((s) => spoofFor(frames[s.frame]!, s.box, with_)));
     const xs: number[] = [];
-    for (const s of scored) {
-      s.rawSpoof = await spoofScore(frames[s.frame]!, s.box, choice);
+    scored.forEach((s, k) => {
+      s.rawSpoof = raw[k]!;
       frameSpoof[s.frame] = s.rawSpoof;
       if (s.rawSpoof !== null) xs.push(s.rawSpoof);
-    }
-    timings.antispoof = performance.now() - t;
-    models.liveness = choice.name;
+    });
+    models.liveness = with_.name;
     if (xs.length === 0) throw new NoFaceError('no face large enough to check liveness');
-    rawSpoofing = xs.reduce((a, b) => a + b, 0) / xs.length;
-    passiveSpoofing = calibrateSpoof(rawSpoofing, choice.name);
-  }
+    return xs.reduce((a, b) => a + b, 0) / xs.length;
+  };
 
   // --- quality of every analysed frame's face (best shot, and which frames make the template)
   const needQuality = !!opts.bestShot || (!!opts.template && states.length > 1);
-  if (needQuality) {
-    for (const s of states) {
-      await ensureLandmarks(s);
-      const t = performance.now();
-      const frame = frames[s.frame]!;
-      if (s.landmarks) {
-        s.eyes ??= await eyeState(frame, s.landmarks);
-        models.eyes = 'fr_eye';
-        const sharp = sharpnessOf(frame, s.box);
-        s.quality = qualityScore(qualityParts(s.box, s.geometry!, s.eyes, sharp.part));
-      } else {
-        s.quality = 0;
-      }
-      timings.bestshot += performance.now() - t;
-    }
-  }
-  const byQuality = [...states].sort((a, b) => (b.quality ?? 0) - (a.quality ?? 0) || b.box.score - a.box.score);
+  const rateQuality = async (): Promise<void> => {
+    await Promise.all(
+      states.map(async (s) => {
+        await ensureLandmarks(s);
+        const t = performance.now();
+        const frame = frames[s.frame]!;
+        if (s.landmarks) {
+          s.eyes ??= await eyesFor(frame, s.box, s.landmarks);
+          models.eyes = 'fr_eye';
+          const sharp = sharpnessOf(frame, s.box);
+          s.quality = qualityScore(qualityParts(s.box, s.geometry!, s.eyes, sharp.part));
+        } else {
+          s.quality = 0;
+        }
+        timings.bestshot += performance.now() - t;
+      }),
+    );
+  };
 
   // --- template
-  let template: FaceTemplate | undefined;
-  if (opts.template) {
-    const picks = (needQuality ? byQuality : states).slice(0, useKind === 'image' ? 1 : TEMPLATE_FRAMES);
+  const makeFaceTemplate = async (picks: FaceState[]): Promise<FaceTemplate> => {
+    const vectors = await Promise.all(
+      picks.map(async (s) => {
+        if (!(await ensureLandmarks(s)) || !s.landmarks) return null;
+        let t = performance.now();
+        const tensor = alignedFaceTensor(frames[s.frame]!, s.landmarks);
+        timings.align += performance.now() - t;
+        t = performance.now();
+        const v = await embedAligned(tensor);
+        timings.embed += performance.now() - t;
+        return v;
+      }),
+    );
+    // summed in the picks' order, as before: the same floats whatever finished first
     const sum = new Float32Array(512);
     let used = 0;
-    for (const s of picks) {
-      if (!(await ensureLandmarks(s)) || !s.landmarks) continue;
-      let t = performance.now();
-      const tensor = alignedFaceTensor(frames[s.frame]!, s.landmarks);
-      timings.align += performance.now() - t;
-      t = performance.now();
-      const v = await embedAligned(tensor);
-      timings.embed += performance.now() - t;
+    for (const v of vectors) {
+      if (!v) continue;
       for (let i = 0; i < v.length; i++) sum[i]! += v[i]!;
       used++;
     }
     if (used === 0) throw new NoFaceError('the face could not be aligned for a template');
     models.embedding = 'fr_feature';
-    template = makeTemplate(l2normalize(sum));
-  }
+    return makeTemplate(l2normalize(sum));
+  };
 
   // --- best shot / action shot
-  let bestShot: MediaAnalysis['bestShot'];
-  if (opts.bestShot) {
+  const shoot = async (frameIndex: number): Promise<{ jpeg: Buffer; width: number; height: number; frameIndex: number }> => {
     const t = performance.now();
-    const best = byQuality[0]!;
-    const frame = frames[best.frame]!;
-    bestShot = { jpeg: await encodeJpeg(frame), width: frame.width, height: frame.height, frameIndex: best.frame, quality: Math.round((best.quality ?? 0) * 1000) / 1000 };
+    const frame = frames[frameIndex]!;
+    const jpeg = await encodeJpeg(frame);
     timings.bestshot += performance.now() - t;
-  }
-  let actionShot: MediaAnalysis['actionShot'];
-  if (opts.actionShot && gestureResult && gestureResult.peakIndex !== null) {
-    const t = performance.now();
-    const frame = frames[gestureResult.peakIndex]!;
-    actionShot = { jpeg: await encodeJpeg(frame), width: frame.width, height: frame.height, frameIndex: gestureResult.peakIndex, tag: gestureResult.tag };
-    timings.bestshot += performance.now() - t;
-  }
+    return { jpeg, width: frame.width, height: frame.height, frameIndex };
+  };
+  const actionPeak = opts.actionShot && gestureResult && gestureResult.peakIndex !== null ? gestureResult.peakIndex : null;
+
+  // allSettled, then the first failure in this order: the same error whichever branch ends first
+  const [spoofed, shot] = await Promise.allSettled([
+    choice ? scorePassive(choice) : Promise.resolve(undefined),
+    (async () => {
+      const action = actionPeak !== null ? shoot(actionPeak) : null;
+      if (needQuality) await rateQuality();
+      const byQuality = [...states].sort((a, b) => (b.quality ?? 0) - (a.quality ?? 0) || b.box.score - a.box.score);
+      const best = byQuality[0]!;
+      const [template, bestShot] = await Promise.all([
+        opts.template ? makeFaceTemplate((needQuality ? byQuality : states).slice(0, useKind === 'image' ? 1 : TEMPLATE_FRAMES)) : undefined,
+        opts.bestShot ? shoot(best.frame).then((shot) => ({ ...shot, quality: Math.round((best.quality ?? 0) * 1000) / 1000 })) : undefined,
+      ]);
+      return { template, bestShot, action: await action };
+    })(),
+  ]);
+  if (spoofed.status === 'rejected') throw spoofed.reason;
+  if (shot.status === 'rejected') throw shot.reason;
+  const rawSpoofing = spoofed.value;
+  const shots = shot.value;
+  const passiveSpoofing = rawSpoofing !== undefined && choice ? calibrateSpoof(rawSpoofing, choice.name) : undefined;
+  const { template, bestShot } = shots;
+  const actionShot: MediaAnalysis['actionShot'] = shots.action && gestureResult ? { ...shots.action, tag: gestureResult.tag } : undefined;
 
   const analysis: MediaAnalysis = {
     framesScored: frames.length,
