@@ -204,6 +204,7 @@ export const visionSettingsOf = (c: Config): VisionSettings => ({
   ...(c.OZ_FFMPEG_PATH ? { ffmpegPath: c.OZ_FFMPEG_PATH } : {}),
   ...(c.OZ_FFPROBE_PATH ? { ffprobePath: c.OZ_FFPROBE_PATH } : {}),
   ffmpegThreads: c.OZ_FFMPEG_THREADS,
+  splitDecode: DEFAULT_VISION_SETTINGS.splitDecode,
   ffmpegTimeoutMs: c.OZ_FFMPEG_TIMEOUT_MS,
   ffprobeTimeoutMs: c.OZ_FFPROBE_TIMEOUT_MS,
   livenessFrames: c.OZ_LIVENESS_FRAMES,

@@ -7,6 +7,8 @@ export interface VisionSettings {
   ffprobePath?: string;
   /** ffmpeg -threads (0..16) */
   ffmpegThreads: number;
+  /** a full decode shares its frames between two ffmpeg processes at a keyframe when it can (video.ts planSplit) */
+  splitDecode: boolean;
   ffmpegTimeoutMs: number;
   ffprobeTimeoutMs: number;
   /** frames sampled from a video for passive liveness (1..64) */
@@ -21,6 +23,7 @@ export interface VisionSettings {
 
 export const DEFAULT_VISION_SETTINGS: VisionSettings = {
   ffmpegThreads: 1,
+  splitDecode: true,
   ffmpegTimeoutMs: 60_000,
   ffprobeTimeoutMs: 20_000,
   livenessFrames: 8,

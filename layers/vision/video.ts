@@ -36,6 +36,12 @@ export interface VideoProbe {
   /** number of video packets (frames) */
   frames: number;
   keyframes: number;
+  /** the frames' presentation times in display order (seconds, as ffprobe prints them) */
+  frameTimes: number[];
+  /** the keyframes' presentation times, ascending */
+  keyframeTimes: number[];
+  /** the container's start time (what ffmpeg's -ss counts from) */
+  startTime: number;
 }
 
 /** Max pixels of a video frame (same bound as images). */
@@ -114,11 +120,15 @@ export async function probeVideoFile(file: string): Promise<VideoProbe> {
   const packets = j.packets ?? [];
   if (packets.length === 0) throw new MediaError('CORRUPT_MEDIA', 'the video has no frames (empty or truncated)');
   const times: number[] = [];
+  const keyTimes: number[] = [];
   let keyframes = 0;
   for (const p of packets) {
     const t = num(p.pts_time) ?? num(p.dts_time);
     if (t !== undefined) times.push(t);
-    if (p.flags?.startsWith('K')) keyframes++;
+    if (p.flags?.startsWith('K')) {
+      keyframes++;
+      if (t !== undefined) keyTimes.push(t);
+    }
   }
   const declared = num(st.nb_frames);
   if (declared !== undefined && declared > 10 && packets.length < 0.9 * declared) {
@@ -155,6 +165,9 @@ export async function probeVideoFile(file: string): Promise<VideoProbe> {
     fps,
     frames: packets.length,
     keyframes,
+    frameTimes: times.length === packets.length ? [...times].sort((a, b) => a - b) : [],
+    keyframeTimes: keyTimes.sort((a, b) => a - b),
+    startTime: num(j.format?.start_time) ?? 0,
   };
 }
 
@@ -238,31 +251,72 @@ class FrameAssembler {
   }
 }
 
-async function runSample(
-  file: string,
-  probe: VideoProbe,
+/**
+ * Where one decoding pass can be shared by two ffmpeg processes with the very same frames out: the
+ * second starts at a keyframe (decoding from a keyframe gives the frames a pass from the start
+ * gives) and picks what the select filter of one pass would pick from there on.
+ */
+export interface SplitPlan {
+  /** frames the first process picks, from the start */
+  first: number;
+  /** -ss of the second process (seconds from the container's start): just past its keyframe, which the seek then lands on */
+  seek: number;
+  /** added to the second process's `t` gives the one pass's `t - start_t` */
+  shift: number;
+  /** the keyframe's `t - start_t`: the second process picks nothing shown before it */
+  keyframe: number;
+}
+
+/** Videos with fewer frames are decoded by one process (a second one costs more than it saves). */
+export const MIN_SPLIT_FRAMES = 60;
+
+/**
+ * Replays the select filter on the probe's frame times (`offset + k * step` after the start, each
+ * pick the first frame after the previous one at or past its target) and chooses the keyframe
+ * that halves the decoding. Null when the video has no usable keyframe in the middle, when its
+ * frame times are unknown, or when a frame lies too close to a target to be sure of the pick.
+ */
+export function planSplit(probe: VideoProbe, count: number, offset: number, step: number): SplitPlan | null {
+  const times = probe.frameTimes;
+  if (times.length < MIN_SPLIT_FRAMES || probe.keyframeTimes.length < 2 || !(probe.fps > 0)) return null;
+  const t0 = times[0]!;
+  const eps = Math.min(1e-3, 0.1 / probe.fps);
+  const picked: number[] = [];
+  for (let i = 0; i < times.length && picked.length < count; i++) {
+    const rel = times[i]! - t0;
+    const target = offset + picked.length * step;
+    if (Math.abs(rel - target) < eps) return null;
+    if (rel >= target) picked.push(i);
+  }
+  if (picked.length < count) return null;
+  let best: { first: number; index: number; cost: number } | null = null;
+  for (const key of probe.keyframeTimes) {
+    const index = times.indexOf(key);
+    if (index <= 0) continue;
+    const first = picked.filter((i) => i < index).length;
+    if (first === 0 || first === count) continue;
+    // each process decodes from its start to its last pick
+    const cost = Math.max(picked[first - 1]! + 1, picked[count - 1]! - index + 1);
+    if (!best || cost < best.cost) best = { first, index, cost };
+  }
+  if (!best) return null;
+  const key = times[best.index]!;
+  const seek = key - probe.startTime + 0.25 / probe.fps;
+  // the second process's t is (pts - start time - seek); its picks are judged on the one pass's clock
+  return { first: best.first, seek, shift: seek + probe.startTime - t0, keyframe: key - t0 };
+}
+
+const f6 = (x: number): string => x.toFixed(6);
+
+/** Runs one ffmpeg process and cuts its output into frames (`onFrame` numbers them from `firstIndex`). */
+async function decodeFrames(
+  args: string[],
+  out: { width: number; height: number },
   count: number,
-  maxSide: number,
-  strategy: SampleStrategy,
+  firstIndex: number,
   onFrame?: (frame: Frame, index: number) => void,
 ): Promise<Frame[]> {
-  const out = fitInside(probe.width, probe.height, maxSide);
-  const rotated = probe.rotation === 90 || probe.rotation === 270;
-  // scale happens before the rotation, so in stored orientation
-  const sw = rotated ? out.height : out.width;
-  const sh = rotated ? out.width : out.height;
-  const step = probe.span / count;
-  const half = probe.fps > 0 ? 0.5 / probe.fps : 0;
-  const offset = Math.max(0, step / 2 - half);
-  const f = (x: number): string => x.toFixed(6);
-  const filters = [`select='gte(t-start_t\\,${f(offset)}+selected_n*${f(step)})'`];
-  if (sw !== probe.storedWidth || sh !== probe.storedHeight) filters.push(`scale=${sw}:${sh}:flags=area`);
-  filters.push('format=rgb24', ...transposeFilter(probe.rotation));
-  const args = ['-nostdin', '-v', 'error', '-threads', threadsArg()];
-  if (strategy === 'noref') args.push('-skip_frame', 'noref');
-  if (strategy === 'keyframes') args.push('-skip_frame', 'nokey');
-  args.push('-noautorotate', '-i', file, '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', filters.join(','), '-vsync', '0', '-frames:v', String(count), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
-  const asm = new FrameAssembler(out.width, out.height, count, onFrame);
+  const asm = new FrameAssembler(out.width, out.height, count, onFrame && ((frame, i) => onFrame(frame, firstIndex + i)));
   const res = await runTool('ffmpeg', args, {
     timeoutMs: visionSettings().ffmpegTimeoutMs,
     maxStdout: out.width * out.height * 3 * count + 1,
@@ -273,6 +327,50 @@ async function runSample(
     throw new MediaError('CORRUPT_MEDIA', `the video does not decode: ${tail(res.stderr) || `ffmpeg exited with ${res.code}`}`);
   }
   return asm.frames;
+}
+
+async function runSample(
+  file: string,
+  probe: VideoProbe,
+  count: number,
+  maxSide: number,
+  strategy: SampleStrategy,
+  onFrame?: (frame: Frame, index: number) => void,
+  split = false,
+): Promise<Frame[] | null> {
+  const out = fitInside(probe.width, probe.height, maxSide);
+  const rotated = probe.rotation === 90 || probe.rotation === 270;
+  // scale happens before the rotation, so in stored orientation
+  const sw = rotated ? out.height : out.width;
+  const sh = rotated ? out.width : out.height;
+  const step = Number(f6(probe.span / count));
+  const half = probe.fps > 0 ? 0.5 / probe.fps : 0;
+  const offset = Number(f6(Math.max(0, probe.span / count / 2 - half)));
+  const after: string[] = [];
+  if (sw !== probe.storedWidth || sh !== probe.storedHeight) after.push(`scale=${sw}:${sh}:flags=area`);
+  after.push('format=rgb24', ...transposeFilter(probe.rotation));
+  const head = ['-nostdin', '-v', 'error', '-threads', threadsArg()];
+  if (strategy === 'noref') head.push('-skip_frame', 'noref');
+  if (strategy === 'keyframes') head.push('-skip_frame', 'nokey');
+  const args = (select: string, frames: number, seek?: number): string[] => [
+    ...head,
+    ...(seek === undefined ? [] : ['-noaccurate_seek', '-ss', f6(seek)]),
+    ...['-noautorotate', '-i', file, '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', [`select='${select}'`, ...after].join(','), '-vsync', '0'],
+    ...['-frames:v', String(frames), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+  ];
+  const onePass = `gte(t-start_t\\,${f6(offset)}+selected_n*${f6(step)})`;
+  // Skipped frames (noref, keyframes) are not in the probe's frame times: only a full decode splits.
+  const plan = split && strategy === 'all' ? planSplit(probe, count, offset, step) : null;
+  if (!plan) return decodeFrames(args(onePass, count), out, count, 0, onFrame);
+  const x = `(t+${f6(plan.shift)})`;
+  const rest = `gte(${x}\\,${f6(plan.keyframe - 0.5 / probe.fps)})*gte(${x}\\,${f6(offset)}+(selected_n+${plan.first})*${f6(step)})`;
+  const [a, b] = await Promise.all([
+    decodeFrames(args(onePass, plan.first), out, plan.first, 0, onFrame),
+    decodeFrames(args(rest, count - plan.first, plan.seek), out, count - plan.first, plan.first, onFrame),
+  ]);
+  // a stream that decodes short of its packets (damage) picks other frames: the caller decodes in one pass
+  if (a.length !== plan.first || b.length !== count - plan.first) return null;
+  return [...a, ...b];
 }
 
 export interface SampledVideo {
@@ -299,14 +397,19 @@ export async function sampleVideoFileStreaming(
   const maxSide = opts.maxSide ?? 640;
   let strategy = opts.strategy ?? chooseStrategy(probe, count);
   let attempt = 0;
-  let frames = await runSample(file, probe, count, maxSide, strategy, onFrame && ((fr, i) => onFrame(fr, i, 0)));
+  const tagged = (n: number) => onFrame && ((fr: Frame, i: number) => onFrame(fr, i, n));
+  let frames = await runSample(file, probe, count, maxSide, strategy, tagged(0), visionSettings().splitDecode);
+  if (frames === null) {
+    attempt = 1;
+    frames = (await runSample(file, probe, count, maxSide, strategy, tagged(attempt)))!;
+  }
   // Skipping frames must never cost samples: fall back to decoding everything.
   if (strategy !== 'all' && frames.length < (strategy === 'keyframes' ? Math.ceil(count / 2) : count)) {
-    const all = await runSample(file, probe, count, maxSide, 'all', onFrame && ((fr, i) => onFrame(fr, i, 1)));
+    const all = (await runSample(file, probe, count, maxSide, 'all', tagged(attempt + 1)))!;
     if (all.length > frames.length) {
       frames = all;
       strategy = 'all';
-      attempt = 1;
+      attempt += 1;
     }
   }
   if (frames.length === 0) throw new MediaError('TOO_FEW_FRAMES', 'no frame of the video could be decoded');

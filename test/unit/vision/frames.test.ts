@@ -6,7 +6,8 @@ import { readGzipEntries, readZipEntries } from '../../../layers/vision/frames';
 import { gzipSync } from 'node:zlib';
 import { sniff } from '../../../layers/vision/sniff';
 import { withTempFile } from '../../../layers/vision/tools';
-import { chooseStrategy, probeVideoFile } from '../../../layers/vision/video';
+import { chooseStrategy, planSplit, probeVideoFile, sampleVideoFileStreaming } from '../../../layers/vision/video';
+import { configureVision, visionSettings } from '../../../layers/vision/settings';
 import { detectFaces } from '../../../layers/vision';
 import { countingIndex, dataFile, ffmpegMake, makeCountingVideo, makeTestVideo, makeZip, skipMessage, withRotateTag } from './helpers';
 
@@ -234,5 +235,52 @@ describe('gzip shot sets (application/x-gzip, changelog 3.20.1)', () => {
     const truncated = gzipSync(tar([{ name: 'a.png', data: Buffer.alloc(3000) }]).subarray(0, 1000));
     assert.throws(() => readGzipEntries(truncated, small), (e: MediaError) => e.code === 'CORRUPT_MEDIA');
     await rejectsWith(decodeShotSet(gzipSync(tar([{ name: 'notes.txt', data: Buffer.from('no image') }]))), 'TOO_FEW_FRAMES');
+  });
+});
+
+describe('split decoding (planSplit)', () => {
+  const sample = async (video: Buffer, split: boolean, count: number) => {
+    const saved = visionSettings();
+    configureVision({ ...saved, splitDecode: split });
+    try {
+      return await withTempFile(video, async (file) => {
+        const probe = await probeVideoFile(file);
+        return { probe, sampled: await sampleVideoFileStreaming(file, probe, { count, maxSide: 320, strategy: 'all' }) };
+      });
+    } finally {
+      configureVision(saved);
+    }
+  };
+
+  it('two processes split at a keyframe return exactly the frames of one pass, B-frames and open GOPs included', async () => {
+    for (const extra of [[], ['-bf', '3', '-x264-params', 'open-gop=1']]) {
+      const video = ffmpegMake(
+        ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30:duration=5', '-vf', 'noise=alls=8:allf=t', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', ...extra, '-pix_fmt', 'yuv420p'],
+        'g.mp4',
+      );
+      const one = await sample(video, false, 40);
+      const two = await sample(video, true, 40);
+      const step = Number((one.probe.span / 40).toFixed(6));
+      const plan = planSplit(one.probe, 40, Number(Math.max(0, step / 2 - 0.5 / one.probe.fps).toFixed(6)), step);
+      assert.ok(plan && plan.first > 0 && plan.first < 40, `a split is planned (${JSON.stringify(plan)})`);
+      assert.equal(two.sampled.attempt, 0, 'the split pass was used, not the one-pass fallback');
+      assert.equal(two.sampled.frames.length, 40);
+      assert.deepEqual(
+        two.sampled.frames.map((f) => f.data.toString('base64')),
+        one.sampled.frames.map((f) => f.data.toString('base64')),
+      );
+    }
+  });
+
+  it('picks the same frames on a counting video, and plans nothing without a second keyframe, with few frames or on a tie', async () => {
+    const video = makeCountingVideo(150, 30, { step: 1.4, gop: 30 });
+    const two = await sample(video, true, 40);
+    const one = await sample(video, false, 40);
+    assert.deepEqual(two.sampled.frames.map((f) => countingIndex(f.data, 1.4)), one.sampled.frames.map((f) => countingIndex(f.data, 1.4)));
+    const probe = one.probe;
+    assert.equal(planSplit({ ...probe, keyframeTimes: probe.keyframeTimes.slice(0, 1) }, 40, 0.05, 0.125), null);
+    assert.equal(planSplit({ ...probe, frameTimes: probe.frameTimes.slice(0, 59) }, 10, 0.05, 0.125), null);
+    // a frame exactly on a target: which side ffmpeg's arithmetic puts it is not sure
+    assert.equal(planSplit(probe, 40, probe.frameTimes[3]! - probe.frameTimes[0]!, 0.1), null);
   });
 });
