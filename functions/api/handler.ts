@@ -16,7 +16,6 @@ import { createReportTemplate, getReport, getReportTemplate, listFolderReports, 
 import { listEventSessions, recordEventSession } from '../../layers/core/event-sessions';
 import { appConfig } from '../config';
 import { json } from './http';
-import { boolParam, intParam, timeParam, timeWindow } from './query';
 import { httpHandler, type Operation, type Operations } from './pipeline';
 import { openApiDocument } from './schemas/openapi';
 
@@ -28,8 +27,6 @@ export function healthcheck(config: { readonly [name: string]: unknown; OZ_LIVEN
   if (!config.OZ_LIVENESS_IN_USE) return { status: 'ok' };
   return { status: 'ok', details: { liveness_model: config.OZ_LIVENESS_IN_USE, ...(config.OZ_LIVENESS_WARNING ? { warning: config.OZ_LIVENESS_WARNING } : {}) } };
 }
-
-const page = (query: Record<string, string>) => ({ offset: intParam(query, 'offset', 0, 1_000_000), limit: intParam(query, 'limit', 100, 1000) });
 
 const serviceToken: Operation = async (input, who, deps) => json(200, await issueServiceToken(deps, who, input.params['user_id']!));
 
@@ -47,27 +44,25 @@ export const operations: Operations<'api'> = {
     return json(200, clientConfig(deps));
   },
   'GET /api/audit': async (input, who, deps) =>
-    json(200, await listAudit(deps, who, { object_type: input.query['object_type'], object_id: input.query['object_id'], ...page(input.query) })),
-  'GET /api/event_sessions': async (input, who, deps) => {
-    const created = timeWindow(input.query, 'time_created');
-    const updated = timeWindow(input.query, 'time_updated');
-    return json(
+    json(200, await listAudit(deps, who, input.query)),
+  'GET /api/event_sessions': async ({ query }, who, deps) =>
+    json(
       200,
       await listEventSessions(deps, who, {
-        ...page(input.query),
-        time_created: timeParam(input.query, 'time_created'),
-        time_created_min: created.min,
-        time_created_max: created.max,
-        time_updated: timeParam(input.query, 'time_updated'),
-        time_updated_min: updated.min,
-        time_updated_max: updated.max,
-        session_id: input.query['session_id'],
-        session_id_exclude: input.query['session_id.exclude'],
-        sorting: input.query['sorting'],
-        total_omit: boolParam(input.query, 'total_omit'),
+        offset: query.offset,
+        limit: query.limit,
+        time_created: query.time_created,
+        time_created_min: query['time_created.min'],
+        time_created_max: query['time_created.max'],
+        time_updated: query.time_updated,
+        time_updated_min: query['time_updated.min'],
+        time_updated_max: query['time_updated.max'],
+        session_id: query.session_id,
+        session_id_exclude: query['session_id.exclude'],
+        sorting: query.sorting,
+        total_omit: query.total_omit,
       }),
-    );
-  },
+    ),
   'POST /api/event_sessions': async (input, who, deps) => json(201, await recordEventSession(deps, who, input.body)),
   'GET /api/authorize/service_token': async (input, who, deps) => json(200, await issueOwnServiceToken(deps, who)),
   'POST /api/authorize/service_token': async (input, who, deps) => json(200, await issueOwnServiceToken(deps, who)),
@@ -75,8 +70,7 @@ export const operations: Operations<'api'> = {
   'POST /api/authorize/service_token/{user_id}': serviceToken,
 
   'POST /api/companies': async (input, who, deps) => json(201, await createCompany(deps, who, input.body)),
-  'GET /api/companies': async (input, who, deps) =>
-    json(200, await listCompanies(deps, who, { search_text: input.query['search_text'], ...page(input.query) })),
+  'GET /api/companies': async (input, who, deps) => json(200, await listCompanies(deps, who, input.query)),
   'GET /api/companies/{company_id}': async (input, who, deps) => json(200, await getCompany(deps, who, input.params['company_id']!)),
   'PATCH /api/companies/{company_id}': async (input, who, deps) => json(200, await patchCompany(deps, who, input.params['company_id']!, input.body)),
   'DELETE /api/companies/{company_id}': async (input, who, deps) => {
@@ -86,15 +80,14 @@ export const operations: Operations<'api'> = {
 
   'GET /api/companies/{company_id}/webhook_secret': async (input, who, deps) => json(200, await readWebhookSecret(deps, who, input.params['company_id']!)),
   'POST /api/companies/{company_id}/webhook_secret': async (input, who, deps) => json(200, await rotateWebhookSecret(deps, who, input.params['company_id']!)),
-  'GET /api/usage': async (input, who, deps) =>
-    json(200, await getUsage(deps, who, { month: input.query['month'], from: input.query['from'], to: input.query['to'], company_id: input.query['company_id'] })),
-  'GET /api/statistics': async (input, who, deps) => json(200, await analysisStatistics(deps, who, { days: input.query['days'], company_id: input.query['company_id'] })),
+  'GET /api/usage': async (input, who, deps) => json(200, await getUsage(deps, who, input.query)),
+  'GET /api/statistics': async (input, who, deps) => json(200, await analysisStatistics(deps, who, input.query)),
   'GET /api/companies/{company_id}/usage_quota': async (input, who, deps) => json(200, await getUsageQuota(deps, who, input.params['company_id']!)),
   'PUT /api/companies/{company_id}/usage_quota': async (input, who, deps) =>
     json(200, await setUsageQuota(deps, who, input.params['company_id']!, input.body.monthly_analyses)),
 
   'POST /api/users': async (input, who, deps) => json(201, await createUser(deps, who, input.body)),
-  'GET /api/users': async (input, who, deps) => json(200, await listUsers(deps, who, page(input.query))),
+  'GET /api/users': async (input, who, deps) => json(200, await listUsers(deps, who, input.query)),
   'GET /api/users/{user_id}': async (input, who, deps) => json(200, await getUser(deps, who, input.params['user_id']!)),
   'DELETE /api/users/{user_id}': async (input, who, deps) => {
     await deleteUser(deps, who, input.params['user_id']!);
@@ -102,49 +95,39 @@ export const operations: Operations<'api'> = {
   },
   'POST /api/users/{user_id}/change-password': async (input, who, deps) =>
     json(200, await changePassword(deps, who, input.params['user_id']!, input.body)),
-  'GET /api/users/{user_id}/sessions': async (input, who, deps) => json(200, await listSessions(deps, who, input.params['user_id']!, page(input.query))),
+  'GET /api/users/{user_id}/sessions': async (input, who, deps) => json(200, await listSessions(deps, who, input.params['user_id']!, input.query)),
   'DELETE /api/users/{user_id}/sessions/{session_id}': async (input, who, deps) => {
     await endSession(deps, who, input.params['user_id']!, input.params['session_id']!);
     return json(204, null);
   },
 
-  'GET /api/folders': async (input, who, deps) => {
-    const created = timeWindow(input.query, 'time_created');
-    const analysed = timeWindow(input.query, 'analyse.time_created');
-    return json(
+  'GET /api/folders': async ({ query }, who, deps) =>
+    json(
       200,
       await listFolders(deps, who, {
-        ...page(input.query),
-        with_analyses: boolParam(input.query, 'with_analyses'),
-        time_created_min: created.min,
-        time_created_max: created.max,
-        analyse_type: input.query['analyse.type'] ?? input.query['analysis.type'],
-        analyse_resolution_status: input.query['analyse.resolution_status'] ?? input.query['analysis.resolution_status'],
-        meta_data: input.query['meta_data'],
-        with_results_media_filter: boolParam(input.query, 'with_results_media_filter'),
-        analyse_time_created: timeParam(input.query, 'analyse.time_created'),
-        analyse_time_created_min: analysed.min,
-        analyse_time_created_max: analysed.max,
-        results_data: input.query['results_data'],
-        results_media_results_data: input.query['results_media_results_data'],
-        analyse_results_data: input.query['analyse.results_data'],
+        offset: query.offset,
+        limit: query.limit,
+        with_analyses: query.with_analyses,
+        time_created_min: query['time_created.min'],
+        time_created_max: query['time_created.max'],
+        analyse_type: query['analyse.type'] ?? query['analysis.type'],
+        analyse_resolution_status: query['analyse.resolution_status'] ?? query['analysis.resolution_status'],
+        meta_data: query.meta_data,
+        with_results_media_filter: query.with_results_media_filter,
+        analyse_time_created: query['analyse.time_created'],
+        analyse_time_created_min: query['analyse.time_created.min'],
+        analyse_time_created_max: query['analyse.time_created.max'],
+        results_data: query.results_data,
+        results_media_results_data: query.results_media_results_data,
+        analyse_results_data: query['analyse.results_data'],
       }),
-    );
-  },
-  'GET /api/folders/{folder_id}': async (input, who, deps) =>
-    json(200, await getFolder(deps, who, input.params['folder_id']!, boolParam(input.query, 'with_analyses'))),
+    ),
+  'GET /api/folders/{folder_id}': async (input, who, deps) => json(200, await getFolder(deps, who, input.params['folder_id']!, input.query.with_analyses)),
   'POST /api/folders/{folder_id}/analyses': async (input, who, deps) => {
     const requests = analysisRequests(input.body.analyses, input.body.params);
     return json(201, await startAnalyses(deps, who, input.params['folder_id']!, requests, input.body.resolution_endpoint));
   },
-  'GET /api/folders/{folder_id}/analyses': async (input, who, deps) =>
-    json(
-      200,
-      await listFolderAnalyses(deps, who, input.params['folder_id']!, {
-        type: input.query['type'],
-        resolution_status: input.query['resolution_status'],
-      }),
-    ),
+  'GET /api/folders/{folder_id}/analyses': async (input, who, deps) => json(200, await listFolderAnalyses(deps, who, input.params['folder_id']!, input.query)),
   'GET /api/folders/{folder_id}/webhooks': async (input, who, deps) => json(200, await listDeliveries(deps, who, input.params['folder_id']!)),
   'GET /api/media/{media_id}': async (input, who, deps) => json(200, await getMedia(deps, who, input.params['media_id']!)),
   'GET /api/analyses/{analysis_id}': async (input, who, deps) => json(200, await getAnalysis(deps, who, input.params['analysis_id']!)),

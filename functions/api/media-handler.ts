@@ -96,7 +96,8 @@ export const operations: Operations<'media'> = {
     return { statusCode: 200, headers: { 'content-type': 'image/jpeg', 'cache-control': 'private, no-store' }, body: jpeg.toString('base64'), isBase64Encoded: true };
   },
   'POST /api/media/{media_id}/snapshot': async (input, who, deps) =>
-    json(201, await createMediaSnapshot(deps, mediaSnapshotter(), who, input.params['media_id']!, input.body, input.query)),
+    // `time` in the body or, as some clients send it, the query.
+    json(201, await createMediaSnapshot(deps, mediaSnapshotter(), who, input.params['media_id']!, input.body?.time ?? input.query.time)),
   'DELETE /api/folders/{folder_id}/pi': async (input, who, deps) => json(200, await deleteFolderPersonalInfo(deps, who, input.params['folder_id']!)),
   'POST /api/folders/{folder_id}/delete_pi': async (input, who, deps) => json(200, await deleteFolderPersonalInfo(deps, who, input.params['folder_id']!)),
   'POST /api/collections/{collection_id}/persons': async (input, who, deps) => {

@@ -4,7 +4,7 @@
 //   throttling     OZ_THROTTLING_RATES (throttle.ts), before anything else is read
 //   routing        the routeKey (trailing-slash twins, "$default") to the route and its operation
 //   authentication every route not marked `open` in the table: the operation gets the caller
-//   validation     the route's zod schemas (schemas/routes.ts): query and JSON body; the body's
+//   validation     the route's zod schemas (schemas/routes.ts): query and JSON body; their
 //                  parsed output is what the operation receives, typed per route
 //   operation      (input, caller, deps) => answer
 //   deadline guard middy's timeoutEarlyInMillis: OZ_DEADLINE_MARGIN_MS before the function's
@@ -22,16 +22,17 @@ import { coreDeps, rateCounter } from '../wiring';
 import { liteMethodError } from '../lite/methods';
 import { answerIntegerTimestamps, decodeComponent, errorResponse, malformedPath, toRequest, type Request } from './http';
 import { ROUTES, TRAILING_SLASH_SUFFIX, routeKeyOf, type FunctionName, type RouteDef, type RouteKey } from './route-table';
-import type { RouteBody } from './schemas/routes';
+import type { RouteBody, RouteQuery } from './schemas/routes';
 import { validateRequest } from './schemas/validate';
 import { reportCounterFailures, throttleAfter, throttleBefore, type ThrottleState } from './throttle';
 
 type Result = APIGatewayProxyResultV2;
 
-/** What the operation of route K receives: the path parameters, the query and its JSON body as the route's schema outputs it. */
+/** What the operation of route K receives: the path parameters, and its query and JSON body as the route's schemas output them. */
 export interface OperationInput<K extends string = RouteKey> {
   params: Record<string, string>;
-  query: Record<string, string>;
+  /** the output of the route's query schema (schemas/routes.ts): numbers, epoch seconds and flags already parsed */
+  query: RouteQuery<K>;
   /** the output of the route's JSON body schema (schemas/routes.ts); undefined for routes without one */
   body: RouteBody<K>;
   /** the whole request (multipart uploads, raw API Lite bodies, headers) */
@@ -91,6 +92,7 @@ interface State {
   request?: Request;
   route?: RouteDef;
   caller?: Caller | null;
+  query?: Record<string, unknown>;
   body?: unknown;
   /** an answer decided before the operation (429, API Lite's wrong-method answers) */
   answer?: Result;
@@ -188,7 +190,9 @@ const validation: Step = {
   before: ({ event }) => {
     const state = stateOf(event);
     if (state.answer || !state.route) return;
-    state.body = validateRequest(routeKeyOf(state.route), state.request!).body;
+    const parsed = validateRequest(routeKeyOf(state.route), state.request!);
+    state.query = parsed.query;
+    state.body = parsed.body;
   },
 };
 
@@ -216,7 +220,7 @@ function errors(answer: ErrorAnswer | undefined): Step {
 
 /** The Lambda handler of one HTTP function: its operations behind the shared pipeline. */
 export function httpHandler<F extends FunctionName>(fn: F, operations: Operations<F> | ((config: Config) => Operations<F>), options: { liteErrors?: ErrorAnswer } = {}) {
-  type AnyOperation = (input: Omit<OperationInput, 'body'> & { body: unknown }, caller: Caller | null, deps: CoreDeps) => Promise<Result>;
+  type AnyOperation = (input: Omit<OperationInput, 'query' | 'body'> & { query: unknown; body: unknown }, caller: Caller | null, deps: CoreDeps) => Promise<Result>;
   return lambdaEntry<APIGatewayProxyEventV2, Result>(
     (middy, config) => {
       const ops = (typeof operations === 'function' ? operations(config) : operations) as unknown as Record<string, AnyOperation>;
@@ -230,7 +234,7 @@ export function httpHandler<F extends FunctionName>(fn: F, operations: Operation
           const state = stateOf(event);
           if (state.answer) return state.answer;
           const req = state.request!;
-          return ops[routeKeyOf(state.route!)]!({ params: req.params, query: req.query, body: state.body, request: req }, state.caller ?? null, lazyDeps);
+          return ops[routeKeyOf(state.route!)]!({ params: req.params, query: state.query, body: state.body, request: req }, state.caller ?? null, lazyDeps);
         },
         {
           timeoutEarlyInMillis: config.OZ_DEADLINE_MARGIN_MS,

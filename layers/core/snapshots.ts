@@ -5,7 +5,7 @@
 // It is kept beside the media's bytes and goes with them (deletion, clearing personal data).
 import type { Caller } from './auth';
 import type { CoreDeps } from './deps';
-import { isJsonObject, snapshotKey, type Media } from './entities';
+import { snapshotKey, type Media } from './entities';
 import { badValue, notFound } from './errors';
 import { folderTarget, loadMedia, presignerFor, refuseIfCleared } from './folders';
 import { check } from './permissions';
@@ -13,13 +13,9 @@ import { BlobNotFoundError, MediaRejectedError, type MediaSnapshotter } from './
 
 const kindOf = (media: Media): 'image' | 'video' | 'zip' => (media.media_type === 'VIDEO_FOLDER' ? 'video' : media.media_type === 'SHOTS_SET' ? 'zip' : 'image');
 
-/** The `time` of a POST (body or query), in seconds into a video; refused on other media. */
-export function snapshotTime(media: Media, body: unknown, query: Record<string, string | undefined>): number | undefined {
-  const raw = isJsonObject(body) && body['time'] !== undefined && body['time'] !== null ? body['time'] : query['time'];
-  if (raw === undefined || raw === '') return undefined;
-  const time = typeof raw === 'number' ? raw : Number(raw);
-  if (!Number.isFinite(time) || time < 0) throw badValue('time must be a number of seconds from 0 (a position in the video)', { field: 'time' });
-  if (media.media_type !== 'VIDEO_FOLDER') throw badValue(`time applies to videos only; this media is ${media.media_type}`, { field: 'time' });
+/** The `time` of a POST, seconds from 0 into a video (the route schema checks the number); refused on other media. */
+function snapshotTime(media: Media, time: number | undefined): number | undefined {
+  if (time !== undefined && media.media_type !== 'VIDEO_FOLDER') throw badValue(`time applies to videos only; this media is ${media.media_type}`, { field: 'time' });
   return time;
 }
 
@@ -41,10 +37,10 @@ async function makeAndStore(deps: Pick<CoreDeps, 'blobs'>, snapshotter: MediaSna
   return made;
 }
 
-/** POST: (re)makes the snapshot and answers what it is, with a short-lived URL to it. */
-export async function createMediaSnapshot(deps: Pick<CoreDeps, 'folders' | 'blobs' | 'config'>, snapshotter: MediaSnapshotter, caller: Caller, mediaId: string, body: unknown, query: Record<string, string | undefined>) {
+/** POST: (re)makes the snapshot (at `time` seconds into a video) and answers what it is, with a short-lived URL to it. */
+export async function createMediaSnapshot(deps: Pick<CoreDeps, 'folders' | 'blobs' | 'config'>, snapshotter: MediaSnapshotter, caller: Caller, mediaId: string, time: number | undefined) {
   const media = await loadForSnapshot(deps, caller, mediaId, 'update');
-  const made = await makeAndStore(deps, snapshotter, media, snapshotTime(media, body, query));
+  const made = await makeAndStore(deps, snapshotter, media, snapshotTime(media, time));
   return {
     media_id: media.media_id,
     folder_id: media.folder_id,

@@ -4,11 +4,12 @@
 import type { Caller } from './auth';
 import type { CoreDeps } from './deps';
 import type { Analysis, AnalysisType } from './entities';
-import { badValue, forbidden } from './errors';
+import { forbidden } from './errors';
 import { listScope } from './permissions';
 import { analysisResolutionStatus } from './statuses';
 
 export const MAX_STAT_DAYS = 90;
+export const DEFAULT_STAT_DAYS = 30;
 /** Folders read at most for one answer; above it the answer says truncated. */
 export const MAX_STAT_FOLDERS = 20_000;
 const PAGE = 1000;
@@ -28,15 +29,15 @@ const round = (x: number | null, d = 3) => (x === null ? null : Math.round(x * 1
 const dayOf = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString().slice(0, 10);
 
 export interface StatisticsQuery {
-  days?: string;
+  /** days back, today included: 1 to MAX_STAT_DAYS (the route schema checks it) */
+  days: number;
   company_id?: string;
 }
 
 export async function analysisStatistics(deps: Pick<CoreDeps, 'folders' | 'clock'>, caller: Caller, query: StatisticsQuery) {
   const scope = listScope(caller.user, 'ANALYSIS');
   if (!scope) throw forbidden();
-  const days = query.days === undefined ? 30 : Number(query.days);
-  if (!Number.isInteger(days) || days < 1 || days > MAX_STAT_DAYS) throw badValue(`days must be a whole number from 1 to ${MAX_STAT_DAYS}`);
+  const { days } = query;
   let companyId = scope.company_id;
   if (query.company_id !== undefined && query.company_id !== '') {
     // Global roles may narrow to one company; the others only ever see their own.

@@ -2639,7 +2639,7 @@ export interface operations {
                 object_type?: string;
                 /** @description One object (needs object_type) */
                 object_id?: string;
-                /** @description Items to skip (default 0) */
+                /** @description Items to skip (default 0, at most 1000000) */
                 offset?: number;
                 /** @description Items to answer (default 100, at most 1000) */
                 limit?: number;
@@ -2688,11 +2688,11 @@ export interface operations {
                 "session_id.exclude"?: string;
                 /** @description Order; "-" for newest first (default -time_created) */
                 sorting?: "time_created" | "-time_created" | "time_updated" | "-time_updated";
-                /** @description Items to skip (default 0) */
+                /** @description Items to skip (default 0, at most 1000000) */
                 offset?: number;
                 /** @description Items to answer (default 100, at most 1000) */
                 limit?: number;
-                /** @description Answer without total (it is not counted) ("true", "1" or "yes") */
+                /** @description Answer without total (it is not counted) ("true", "1" or "yes"; "false", "0", "no" or empty for no; any case) */
                 total_omit?: string;
             };
             header?: never;
@@ -2864,7 +2864,7 @@ export interface operations {
             query?: {
                 /** @description Case-insensitive part of the name */
                 search_text?: string;
-                /** @description Items to skip (default 0) */
+                /** @description Items to skip (default 0, at most 1000000) */
                 offset?: number;
                 /** @description Items to answer (default 100, at most 1000) */
                 limit?: number;
@@ -3203,7 +3203,7 @@ export interface operations {
     getUsers: {
         parameters: {
             query?: {
-                /** @description Items to skip (default 0) */
+                /** @description Items to skip (default 0, at most 1000000) */
                 offset?: number;
                 /** @description Items to answer (default 100, at most 1000) */
                 limit?: number;
@@ -3389,7 +3389,7 @@ export interface operations {
     getUsersUserIdSessions: {
         parameters: {
             query?: {
-                /** @description Items to skip (default 0) */
+                /** @description Items to skip (default 0, at most 1000000) */
                 offset?: number;
                 /** @description Items to answer (default 100, at most 1000) */
                 limit?: number;
@@ -3624,11 +3624,11 @@ export interface operations {
     getFolders: {
         parameters: {
             query?: {
-                /** @description Items to skip (default 0) */
+                /** @description Items to skip (default 0, at most 1000000) */
                 offset?: number;
                 /** @description Items to answer (default 100, at most 1000) */
                 limit?: number;
-                /** @description Include each folder's analyses ("true", "1" or "yes") */
+                /** @description Include each folder's analyses ("true", "1" or "yes"; "false", "0", "no" or empty for no; any case) */
                 with_analyses?: string;
                 /** @description Epoch seconds (values above 1e12 are milliseconds); from 0 to 9999999999 seconds (2286-11-20), or the same in milliseconds; min after max is a 400 */
                 "time_created.min"?: number;
@@ -3644,7 +3644,7 @@ export interface operations {
                 "analysis.resolution_status"?: string;
                 /** @description key==value (dotted keys for nested values), e.g. transaction_id==X */
                 meta_data?: string;
-                /** @description Apply the results filters below (changelog 3.32.0); without it they are refused with 400 ("true", "1" or "yes") */
+                /** @description Apply the results filters below (changelog 3.32.0); without it they are refused with 400 ("true", "1" or "yes"; "false", "0", "no" or empty for no; any case) */
                 with_results_media_filter?: string;
                 /** @description Folders with an analysis created in this second (needs with_results_media_filter); from 0 to 9999999999 seconds (2286-11-20), or the same in milliseconds; min after max is a 400 */
                 "analyse.time_created"?: number;
@@ -3717,7 +3717,7 @@ export interface operations {
     getFoldersFolderId: {
         parameters: {
             query?: {
-                /** @description Include the analyses ("true", "1" or "yes") */
+                /** @description Include the analyses ("true", "1" or "yes"; "false", "0", "no" or empty for no; any case) */
                 with_analyses?: string;
             };
             header?: never;

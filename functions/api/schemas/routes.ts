@@ -10,8 +10,9 @@ import { request, tolerated } from './registry';
 import { ReportTemplateContent, ReportTemplatePatch } from '../../../layers/core/reports/template';
 import { LIMITS } from '../../../layers/core/limits';
 import { ErrorCode } from '../../../layers/core/errors';
-import { MAX_EPOCH_SECONDS } from '../query';
-import { EVENT_SESSION_ID, EVENT_SESSION_LIMITS } from '../../../layers/core/event-sessions';
+import { epoch, flag, paging, seconds, wholeNumber, windowsInOrder } from './query';
+import { EVENT_SESSION_ID, EVENT_SESSION_LIMITS, SORTINGS } from '../../../layers/core/event-sessions';
+import { DEFAULT_STAT_DAYS, MAX_STAT_DAYS } from '../../../layers/core/statistics';
 import { DECISIONS, MAX_OPERATOR_TEXT } from '../../../layers/core/decisions';
 
 const META_DATA_RULES = `Keys merged into meta_data; a key set to null is removed. At most ${LIMITS.metaDataBytes / 1024} KB as stored JSON (UTF-8); no key may be "", "__proto__" or "constructor"`;
@@ -57,14 +58,6 @@ export interface RouteSchema {
   /** uploads: 413 when the body is over the direct-upload limit */
   tooLarge?: boolean;
 }
-
-// ---- query strings -------------------------------------------------------------------------
-
-const int = (description: string) => z.coerce.number().int().min(0).optional().meta({ description });
-const epoch = (description: string) =>
-  z.coerce.number().min(0).max(MAX_EPOCH_SECONDS * 1000 + 999).optional().meta({ description: `${description}; from 0 to ${MAX_EPOCH_SECONDS} seconds (2286-11-20), or the same in milliseconds; min after max is a 400` });
-const flag = (description: string) => z.string().optional().meta({ description: `${description} ("true", "1" or "yes")` });
-const paging = { offset: int('Items to skip (default 0)'), limit: int('Items to answer (default 100, at most 1000)') };
 
 // ---- request bodies ------------------------------------------------------------------------
 
@@ -358,10 +351,12 @@ const SPECS = {
       'time_updated.max': epoch('Last events at or before'),
       session_id: z.string().optional().meta({ description: 'Only these sessions (comma-separated ids)' }),
       'session_id.exclude': z.string().optional().meta({ description: 'Not these sessions (comma-separated ids)' }),
-      sorting: z.enum(['time_created', '-time_created', 'time_updated', '-time_updated']).optional().meta({ description: 'Order; "-" for newest first (default -time_created)' }),
+      sorting: z.enum(SORTINGS).optional().meta({ description: 'Order; "-" for newest first (default -time_created)' }),
       ...paging,
       total_omit: flag('Answer without total (it is not counted)'),
-    }).strict(),
+    })
+      .strict()
+      .superRefine(windowsInOrder('time_created', 'time_updated')),
     responses: ok(O.EventSessionPage),
   },
   'POST /api/event_sessions': {
@@ -428,7 +423,7 @@ const SPECS = {
     summary: 'Analyses per day by type and resolution, pass/decline rates, processing-time percentiles',
     tag: 'Usage',
     query: z.object({
-      days: z.coerce.number().int().min(1).max(90).optional().meta({ description: 'Days back, today included (1 to 90, default 30)' }),
+      days: wholeNumber(`Days back, today included (1 to ${MAX_STAT_DAYS}, default ${DEFAULT_STAT_DAYS})`, 1, MAX_STAT_DAYS, DEFAULT_STAT_DAYS),
       company_id: z.string().optional().meta({ description: 'One company (ADMIN, OPERATOR); the other roles only their own (403 for another)' }),
     }),
     responses: ok(O.Statistics),
@@ -489,7 +484,9 @@ const SPECS = {
       results_data: z.string().optional().meta({ description: 'BIOMETRY results_data conditions, e.g. min_confidence>=0.85 (ops == != >= <= > <, comma-separated; needs with_results_media_filter)' }),
       results_media_results_data: z.string().optional().meta({ description: 'QUALITY results_media[].results_data conditions, e.g. confidence_spoofing<0.5 (needs with_results_media_filter)' }),
       'analyse.results_data': z.string().optional().meta({ description: 'DOCUMENTS results_data conditions (DOCUMENTS is not realized here: matches no folder; needs with_results_media_filter)' }),
-    }).strict(),
+    })
+      .strict()
+      .superRefine(windowsInOrder('time_created', 'analyse.time_created')),
     description: 'Every query parameter is documented here; an unknown one answers 400 / error_code 4 naming it instead of being ignored.',
     responses: ok(O.FolderPage),
   },
@@ -558,7 +555,7 @@ const SPECS = {
     summary: "(Re)make the media's snapshot, at a given second of a video",
     tag: 'Folders',
     description: 'Who may update the folder. `time` (seconds, in the body or the query) chooses the frame of a video (clamped into it; default its middle); on a photo or a shot set it is a 400.',
-    query: z.object({ time: z.coerce.number().min(0).optional().meta({ description: 'Seconds into the video (same as the body field)' }) }).strict(),
+    query: z.object({ time: seconds('Seconds into the video (same as the body field)') }).strict(),
     body: { kind: 'json', schema: SnapshotRequest, required: false },
     responses: created(O.MediaSnapshot),
   },
@@ -712,6 +709,10 @@ const SPECS = {
 export const ROUTE_SCHEMAS: Partial<Record<RouteKey, RouteSchema>> = SPECS;
 
 type Specs = typeof SPECS;
+/** What the operation of route K receives as input.query: its query schema's output (nothing for routes without one). */
+export type RouteQuery<K extends string> = K extends keyof Specs ? (Specs[K] extends { query: infer Q extends z.ZodType } ? z.output<Q> : NoQuery) : NoQuery;
+/** The query of a route that declares none: no parameter to read. */
+type NoQuery = Record<never, never>;
 /** What the operation of route K receives as input.body: its JSON body schema's output (undefined without one). */
 export type RouteBody<K extends string> = K extends keyof Specs
   ? Specs[K] extends { body: { kind: 'json'; schema: infer S extends z.ZodType } }

@@ -47,24 +47,27 @@ function codeOf(where: RequestIssue['in'], issue: z.core.$ZodIssue, data: unknow
 
 const pathText = (path: PropertyKey[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
 
-/** The JSON body as its route's schema outputs it (undefined for routes without one). */
+/** The query and the JSON body as its route's schemas output them (an empty query and an undefined body for routes without one). */
 export interface ParsedRequest {
+  query: Record<string, unknown>;
   body: unknown;
 }
 
 /**
- * The request's JSON body parsed by its route's schema; throws the documented 400 when the
- * request does not match it (query included).
+ * The request's query and JSON body parsed by its route's schemas; throws the documented 400 when
+ * the request does not match them.
  */
 export function validateRequest(routeKey: string, req: Request): ParsedRequest {
   const spec = ROUTE_SCHEMAS[routeKey as keyof typeof ROUTE_SCHEMAS];
-  // Without a token the answer is 401 whatever the body (the pipeline authenticates first; a caller
-  // of this function alone gets the same rule).
-  if (!spec || (!OPEN.has(routeKey) && !req.headers['x-forensic-access-token'])) return { body: undefined };
+  // Without a token the answer is 401 whatever the request (the pipeline authenticates first and
+  // never runs an operation then; a caller of this function alone gets the same rule).
+  if (!spec || (!OPEN.has(routeKey) && !req.headers['x-forensic-access-token'])) return { query: {}, body: undefined };
   const found: Found[] = [];
+  let query: Record<string, unknown> = {};
   if (spec.query) {
     const parsed = spec.query.safeParse(req.query);
-    if (!parsed.success) found.push(...parsed.error.issues.map((issue) => ({ where: 'query' as const, issue, data: req.query })));
+    if (parsed.success) query = parsed.data;
+    else found.push(...parsed.error.issues.map((issue) => ({ where: 'query' as const, issue, data: req.query })));
   }
   let body: unknown;
   if (spec.body?.kind === 'json') {
@@ -73,7 +76,7 @@ export function validateRequest(routeKey: string, req: Request): ParsedRequest {
     if (parsed.success) body = parsed.data;
     else found.push(...parsed.error.issues.map((issue) => ({ where: 'body' as const, issue, data: read })));
   }
-  if (found.length === 0) return { body };
+  if (found.length === 0) return { query, body };
   throw invalidRequest(found);
 }
 
