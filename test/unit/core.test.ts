@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analysisRequests } from '../../layers/core/analyses';
-import { uploadPayload as uploadPayloadPart, validateRequest } from '../../functions/api/schemas/validate';
+import { parseUploadPayload, validateRequest } from '../../functions/api/schemas/validate';
 import type { Request } from '../../functions/api/http';
 import { hashPassword, verifyPassword, newToken } from '../../layers/core/passwords';
 import { ApiError } from '../../layers/core/errors';
@@ -48,13 +48,13 @@ test('bad analyses requests are clean 400s with the documented codes', () => {
 
 test('payload: tags must be arrays of strings; metadata objects; null is none; the webhook judged by the configuration', () => {
   const config = { webhookAllowPrivate: false };
-  const parsed = uploadPayloadPart({ 'media:tags': { v: ['video_selfie'] }, 'folder:meta_data': { k: 1 }, resolution_endpoint: 'https://x.example', 'media:meta_data': null });
+  const parsed = parseUploadPayload({ 'media:tags': { v: ['video_selfie'] }, 'folder:meta_data': { k: 1 }, resolution_endpoint: 'https://x.example', 'media:meta_data': null });
   const p = uploadPayload(parsed, config);
   assert.deepEqual([p.tags, p.folderMeta, p.mediaMeta], [{ v: ['video_selfie'] }, { k: 1 }, {}]);
   assert.equal(p.resolutionEndpoint, 'https://x.example');
   const payloadCode = (payload: unknown) => {
     try {
-      uploadPayloadPart(payload);
+      parseUploadPayload(payload);
     } catch (e) {
       assert.ok(e instanceof ApiError);
       return e.code;
@@ -67,8 +67,8 @@ test('payload: tags must be arrays of strings; metadata objects; null is none; t
   assert.equal(payloadCode({ 'media:uploads': { v: '../other-user/file' } }), 4);
   assert.equal(payloadCode(['not', 'an', 'object']), 3);
   assert.equal(payloadCode({ analyses: [] }), 3);
-  assert.throws(() => uploadPayload(uploadPayloadPart({ resolution_endpoint: 'http://127.0.0.1/hook' }), config), (e: unknown) => e instanceof ApiError && e.code === 4);
-  assert.equal(uploadPayload(uploadPayloadPart({ resolution_endpoint: 'http://127.0.0.1/hook' }), { webhookAllowPrivate: true }).resolutionEndpoint, 'http://127.0.0.1/hook');
+  assert.throws(() => uploadPayload(parseUploadPayload({ resolution_endpoint: 'http://127.0.0.1/hook' }), config), (e: unknown) => e instanceof ApiError && e.code === 4);
+  assert.equal(uploadPayload(parseUploadPayload({ resolution_endpoint: 'http://127.0.0.1/hook' }), { webhookAllowPrivate: true }).resolutionEndpoint, 'http://127.0.0.1/hook');
 });
 
 test('passwords: scrypt hashes verify, and tokens are lower-case hex', async () => {

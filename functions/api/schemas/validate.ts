@@ -97,7 +97,7 @@ function invalidRequest(found: Found[]): ApiError {
  * Instant API) parsed by its route's schema, analyses by the same schema as the JSON body of POST
  * /api/folders/{folder_id}/analyses; throws the documented 400 before anything is stored.
  */
-export function uploadPayload(payload: unknown): UploadPayloadInput {
+export function parseUploadPayload(payload: unknown): UploadPayloadInput {
   const data = { payload };
   const parsed = UploadPayloadPart.safeParse(data);
   if (!parsed.success) throw invalidRequest(parsed.error.issues.map((issue) => ({ where: 'body', issue, data })));
