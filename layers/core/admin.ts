@@ -266,7 +266,7 @@ async function loadUser(deps: Pick<CoreDeps, 'identity'>, caller: Caller, userId
 
 const NAME_FIELDS = ['first_name', 'last_name', 'middle_name'] as const;
 const USER_FIXED = ['user_id', 'time_created', 'time_updated'];
-const PATCHED = new Set<string>([...NAME_FIELDS, 'email', 'user_type', 'is_active', 'company_id', 'meta_data', 'technical_meta_data', ...FLAG_FIELDS]);
+const PATCHABLE = new Set<string>([...NAME_FIELDS, 'email', 'user_type', 'is_active', 'company_id', 'meta_data', 'technical_meta_data', ...FLAG_FIELDS]);
 
 /**
  * PATCH /api/users/{id} as the route's schema passes it: names and email trimmed, user_type known
@@ -293,7 +293,7 @@ async function saveUser(deps: Pick<CoreDeps, 'identity'>, next: StoredUser, prev
 
 /**
  * PATCH /api/users/{id}: names, email, user_type, is_active, company_id, meta_data (merged) and the
- * can_start_analysis_* flags (any spelling). Users edit their own profile but not their own role,
+ * can_start_analysis_* flags. Users edit their own profile but not their own role,
  * activity, company or flags; only a caller who reaches the target company (ADMIN) moves users or
  * grants ADMIN and OPERATOR, whose users live in the system company. Passwords: change-password.
  */
@@ -305,9 +305,9 @@ export async function patchUser(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clo
     throw forbidden('You cannot change your own company_id');
   }
   for (const [key, value] of Object.entries(input)) {
-    if (PATCHED.has(key)) continue;
+    if (PATCHABLE.has(key)) continue;
     if (USER_FIXED.includes(key)) unchanged(user, key, value, 'user');
-    else throw badStructure(`Unknown user field "${key}": PATCH takes ${[...PATCHED].join(', ')}`);
+    else throw badStructure(`Unknown user field "${key}": PATCH takes ${[...PATCHABLE].join(', ')}`);
   }
   const next: StoredUser = { ...user };
   for (const key of [...NAME_FIELDS, 'email', 'company_id'] as const) if (input[key] !== undefined) next[key] = input[key];
