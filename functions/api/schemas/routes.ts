@@ -28,7 +28,7 @@ export interface JsonBodySpec {
   schema: z.ZodType;
   required: boolean;
 }
-/** multipart/form-data (documented, not validated here: the upload functions parse the parts). */
+/** multipart/form-data (documented, not validated here: the upload functions parse the parts, the payload part with UploadPayloadPart). */
 export interface MultipartSpec {
   kind: 'multipart';
   schema: z.ZodType;
