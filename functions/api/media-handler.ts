@@ -17,7 +17,7 @@ import { PdfReportRenderer } from '../../layers/report/pdf';
 import { deleteFolder, deleteMedia } from '../../layers/core/deletion';
 import { json, uploadBody } from './http';
 import { httpHandler, type Operations } from './pipeline';
-import { payloadAnalyses } from './schemas/validate';
+import { parseUploadPayload } from './schemas/validate';
 import { invocationDeadline } from '../invocation';
 import { appConfig } from '../config';
 import { authenticate } from '../../layers/core/auth';
@@ -34,12 +34,12 @@ const syncDeadline = () => {
 
 export const operations: Operations<'media'> = {
   'POST /api/folders': async (input, who, deps) => {
-    const { files: direct, payload } = uploadBody(input.request, { allowNoFiles: true });
+    const { files: direct, payload: text } = uploadBody(input.request, { allowNoFiles: true });
+    // Validated before anything is stored.
+    const payload = parseUploadPayload(text);
     const uploaded = await uploadedParts(deps, who, payload);
     const files = [...direct, ...uploaded.parts];
-    // Validate analyses in the payload before anything is stored.
-    const analyses = payloadAnalyses(payload);
-    const requests = analyses ? analysisRequests(analyses) : null;
+    const requests = payload.analyses ? analysisRequests(payload.analyses) : null;
     // The monthly quota is checked before the folder is stored: a rejected single request stores nothing.
     const release = requests ? await reserveAnalyses(deps, who.user.company_id, requests.length) : undefined;
     const created = await createFolder(deps, mediaInspector(portLog), who, files, payload).catch(async (err: unknown) => {
@@ -56,10 +56,11 @@ export const operations: Operations<'media'> = {
   'POST /api/instant/folders': async (input, _open, deps) => {
     const who = appConfig().OZ_AUTHORIZE_DISABLED_STATELESS ? null : await authenticate(deps, input.request.headers['x-forensic-access-token']);
     const { files, payload } = uploadBody(input.request);
-    return json(200, await runInstant(deps, mediaInspector(portLog), analyzers(), who, files, payload, payloadAnalyses(payload)));
+    return json(200, await runInstant(deps, mediaInspector(portLog), analyzers(), who, files, parseUploadPayload(payload)));
   },
   'POST /api/folders/{folder_id}/media': async (input, who, deps) => {
-    const { files: direct, payload } = uploadBody(input.request, { allowNoFiles: true });
+    const { files: direct, payload: text } = uploadBody(input.request, { allowNoFiles: true });
+    const payload = parseUploadPayload(text);
     const uploaded = await uploadedParts(deps, who, payload);
     const added = await addMedia(deps, mediaInspector(portLog), who, input.params['folder_id']!, [...direct, ...uploaded.parts], payload);
     await Promise.allSettled(uploaded.keys.map((k) => deps.blobs.delete(k)));
@@ -102,11 +103,11 @@ export const operations: Operations<'media'> = {
   'POST /api/folders/{folder_id}/delete_pi': async (input, who, deps) => json(200, await deleteFolderPersonalInfo(deps, who, input.params['folder_id']!)),
   'POST /api/collections/{collection_id}/persons': async (input, who, deps) => {
     const { files, payload } = uploadBody(input.request);
-    return json(201, await createPerson(deps, mediaInspector(portLog), templateExtractor(), who, input.params['collection_id']!, files, payload));
+    return json(201, await createPerson(deps, mediaInspector(portLog), templateExtractor(), who, input.params['collection_id']!, files, parseUploadPayload(payload)));
   },
   'POST /api/collections/{collection_id}/persons/{person_id}/images': async (input, who, deps) => {
     const { files, payload } = uploadBody(input.request);
-    return json(201, await addPersonImages(deps, mediaInspector(portLog), templateExtractor(), who, input.params['collection_id']!, input.params['person_id']!, files, payload));
+    return json(201, await addPersonImages(deps, mediaInspector(portLog), templateExtractor(), who, input.params['collection_id']!, input.params['person_id']!, files, parseUploadPayload(payload)));
   },
   'DELETE /api/report_templates/{report_template_id}': async (input, who, deps) => {
     await deleteReportTemplate(deps, who, input.params['report_template_id']!);

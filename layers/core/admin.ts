@@ -2,25 +2,27 @@
 import { endSessions, type Caller } from './auth';
 import { recordAudit } from './audit';
 import type { CoreDeps } from './deps';
-import { SYSTEM_COMPANY_ID, USER_TYPES, type Company, type Json, type JsonObject, type StoredUser, type User, type UserType, isJsonObject } from './entities';
+import { SYSTEM_COMPANY_ID, USER_TYPES, type Company, type Json, type JsonObject, type StoredUser, type User, type UserType } from './entities';
 import { badStructure, badValue, forbidden, notFound } from './errors';
 import { mergeMetaData } from './metadata';
-import { LIMITS, limitChars } from './limits';
+import { metaDataOf } from './limits';
 import { hashPassword, passwordPolicy, passwordProblem, verifyPassword } from './passwords';
 import { can, check, GLOBAL_ROLES, listScope } from './permissions';
 import { ConflictError } from './ports/common';
 import { companyView, publicUser } from './views';
 
 
-export async function createCompany(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids'>, caller: Caller, body: unknown) {
+/** POST /api/companies as the route's schema passes it: the name trimmed, 1 to 200 characters. */
+export interface CompanyCreateInput {
+  name: string;
+  meta_data?: JsonObject;
+}
+
+export async function createCompany(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids'>, caller: Caller, input: CompanyCreateInput) {
   if (!can(caller.user, 'COMPANY', 'create', { company_id: '' })) throw forbidden('Only ADMIN can create companies');
-  if (!isJsonObject(body)) throw badStructure('The body must be a JSON object like {"name": "..."}');
-  const name = body['name'];
-  if (typeof name !== 'string' || name.trim() === '') throw badStructure('"name" is required');
-  if (name.length > 200) throw badValue('"name" is at most 200 characters');
   const now = deps.clock.now();
-  const meta_data = body['meta_data'] === undefined ? {} : mergeMetaData({}, body['meta_data']);
-  const company: Company = { company_id: deps.ids.uuid(), name: name.trim(), in_deletion: false, meta_data, technical_meta_data: {}, time_created: now, time_updated: now };
+  const meta_data = mergeMetaData({}, input.meta_data ?? {});
+  const company: Company = { company_id: deps.ids.uuid(), name: input.name, in_deletion: false, meta_data, technical_meta_data: {}, time_created: now, time_updated: now };
   await deps.identity.putCompany(company);
   await recordAudit(deps, caller.user, { object_type: 'COMPANY', object_id: company.company_id, company_id: company.company_id, action: 'create', changes: { name: company.name, meta_data } });
   return companyView(company);
@@ -45,14 +47,47 @@ export async function getCompany(deps: Pick<CoreDeps, 'identity'>, caller: Calle
   return companyView(company);
 }
 
-const FLAG_NAMES = ['biometry', 'quality', 'collection', 'documents'] as const;
+export const FLAG_NAMES = ['biometry', 'quality', 'collection', 'documents'] as const;
+export type FlagName = (typeof FLAG_NAMES)[number];
+const FLAG_FIELDS = FLAG_NAMES.map((n) => `can_start_analysis_${n}` as const);
+/** The can_start_analysis_* flags under their stored names (the route schemas fold in the old spellings). */
+export type FlagsInput = Partial<Record<`can_start_analysis_${FlagName}`, boolean>>;
+
+/** user_type as clients write it: any case, spaces for underscores ("client admin"); null when it names no role. */
+export function userTypeOf(text: string): UserType | null {
+  const normalised = text.trim().toUpperCase().replace(/\s+/g, '_');
+  return (USER_TYPES as readonly string[]).includes(normalised) ? (normalised as UserType) : null;
+}
+
+/** API 5 had no CLIENT_ADMIN or CLIENT_SERVICE: a CLIENT with is_admin or is_service is one. */
+export function withApi5Flags(type: UserType, flags: { is_admin?: boolean; is_service?: boolean }): UserType {
+  if (type === 'CLIENT' && flags.is_admin === true) return 'CLIENT_ADMIN';
+  if (type === 'CLIENT' && flags.is_service === true) return 'CLIENT_SERVICE';
+  return type;
+}
 
 /** The password policy (passwords.ts): a 400 naming the broken rule in details.rule. */
-export function checkPassword(password: unknown, email?: string, minLength = 8): string {
-  if (typeof password !== 'string') throw badValue('The password must be a string');
+export function checkPassword(password: string, email?: string, minLength = 8): string {
   const problem = passwordProblem(password, passwordPolicy(minLength), email);
   if (problem) throw badValue(problem.message, { rule: problem.rule, password_policy: passwordPolicy(minLength) });
   return password;
+}
+
+/** The fields of a user's profile as the route schemas pass them (names trimmed, flags under their stored names). */
+export interface UserFieldsInput extends FlagsInput {
+  first_name?: string;
+  last_name?: string;
+  middle_name?: string;
+  is_active?: boolean;
+  /** null: none, as if absent */
+  meta_data?: JsonObject | null;
+  technical_meta_data?: JsonObject | null;
+}
+
+/** POST /api/users as the route's schema passes it: the email trimmed, user_type known (default CLIENT; API 5 flags applied). */
+export interface UserCreateInput {
+  credentials: { email: string; password: string };
+  profile: UserFieldsInput & { company_id?: string; user_type: UserType };
 }
 
 export interface NewUserInput {
@@ -63,7 +98,7 @@ export interface NewUserInput {
   first_name?: string;
   last_name?: string;
   middle_name?: string;
-  flags?: Partial<Record<(typeof FLAG_NAMES)[number], boolean>>;
+  flags?: FlagsInput;
   is_active?: boolean;
   meta_data?: JsonObject;
   technical_meta_data?: JsonObject;
@@ -71,7 +106,7 @@ export interface NewUserInput {
 
 export async function newUser(deps: Pick<CoreDeps, 'identity' | 'clock' | 'ids'>, input: NewUserInput): Promise<StoredUser> {
   const now = deps.clock.now();
-  const flag = (name: (typeof FLAG_NAMES)[number]) => input.flags?.[name] ?? true;
+  const flag = (name: FlagName) => input.flags?.[`can_start_analysis_${name}`] ?? true;
   const user: StoredUser = {
     user_id: deps.ids.uuid(),
     company_id: input.company_id,
@@ -100,65 +135,34 @@ export async function newUser(deps: Pick<CoreDeps, 'identity' | 'clock' | 'ids'>
   return user;
 }
 
-/** An optional JSON object of the profile (meta_data, technical_meta_data); anything else is refused. */
-function objectField(profile: JsonObject, name: string): JsonObject | undefined {
-  const value = profile[name];
-  if (value === undefined || value === null) return undefined;
-  if (!isJsonObject(value)) throw badValue(`profile.${name} must be a JSON object`);
-  return value;
-}
-
 /** POST /api/users/: {credentials:{email,password}, profile:{company_id,user_type,...}} */
-export async function createUser(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids' | 'config'>, caller: Caller, body: unknown) {
-  if (!isJsonObject(body) || !isJsonObject(body['credentials']) || !isJsonObject(body['profile'])) {
-    throw badStructure('The body must be {"credentials": {"email", "password"}, "profile": {"company_id", "user_type", ...}}');
-  }
-  const credentials = body['credentials'];
-  const profile = body['profile'];
-  const email = credentials['email'];
-  if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email.trim())) throw badValue('credentials.email must be an email address');
-  limitChars(email.trim(), 'credentials.email', LIMITS.emailChars);
-  const password = checkPassword(credentials['password'], email, deps.config.passwordMinLength);
-  const userType = legacyUserType(profile);
-  const companyId = typeof profile['company_id'] === 'string' ? profile['company_id'].trim() : caller.user.company_id;
+export async function createUser(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids' | 'config'>, caller: Caller, input: UserCreateInput) {
+  const { credentials, profile } = input;
+  const password = checkPassword(credentials.password, credentials.email, deps.config.passwordMinLength);
+  const userType = profile.user_type;
+  const companyId = profile.company_id ?? caller.user.company_id;
   const global = GLOBAL_ROLES.has(userType);
   check(caller.user, 'USER', 'create', { company_id: global ? SYSTEM_COMPANY_ID : companyId }, 'Company');
   if (global && caller.user.user_type !== 'ADMIN') throw forbidden(`Only ADMIN can create ${userType} users`);
   if (!global && !(await liveCompany(deps, companyId))) throw badValue(`Company ${companyId} does not exist`);
-  const str = (name: string) => (typeof profile[name] === 'string' ? (profile[name] as string) : undefined);
-  const flags: NewUserInput['flags'] = {};
-  for (const name of FLAG_NAMES) {
-    const value = flagValue(profile, name);
-    if (value !== undefined) flags[name] = value;
-  }
+  const flags: FlagsInput = {};
+  for (const name of FLAG_FIELDS) if (profile[name] !== undefined) flags[name] = profile[name];
   const user = await newUser(deps, {
-    email,
+    email: credentials.email,
     password,
     company_id: global ? SYSTEM_COMPANY_ID : companyId,
     user_type: userType,
-    first_name: str('first_name'),
-    last_name: str('last_name'),
-    middle_name: str('middle_name'),
+    first_name: profile.first_name,
+    last_name: profile.last_name,
+    middle_name: profile.middle_name,
     flags,
-    is_active: typeof profile['is_active'] === 'boolean' ? profile['is_active'] : true,
-    meta_data: objectField(profile, 'meta_data'),
-    technical_meta_data: objectField(profile, 'technical_meta_data'),
+    is_active: profile.is_active ?? true,
+    meta_data: profile.meta_data ? metaDataOf(profile.meta_data, 'profile.meta_data') : undefined,
+    technical_meta_data: profile.technical_meta_data ? metaDataOf(profile.technical_meta_data, 'profile.technical_meta_data') : undefined,
   });
   const { password_hash: _hidden, ...created } = user;
   await recordAudit(deps, caller.user, { object_type: 'USER', object_id: user.user_id, company_id: user.company_id, action: 'create', changes: created as unknown as JsonObject });
   return publicUser(user);
-}
-
-/** API 6 sends user_type; API 5 clients send CLIENT with is_admin / is_service flags. */
-function legacyUserType(profile: JsonObject, where = 'profile.'): UserType {
-  const raw = profile['user_type'] ?? 'CLIENT';
-  if (typeof raw !== 'string') throw badValue(`${where}user_type must be a string`);
-  const normalised = raw.trim().toUpperCase().replace(/\s+/g, '_');
-  if (!(USER_TYPES as readonly string[]).includes(normalised)) throw badValue(`${where}user_type "${raw}" is unknown: use one of ${USER_TYPES.join(', ')}`);
-  let type = normalised as UserType;
-  if (type === 'CLIENT' && profile['is_admin'] === true) type = 'CLIENT_ADMIN';
-  else if (type === 'CLIENT' && profile['is_service'] === true) type = 'CLIENT_SERVICE';
-  return type;
 }
 
 export async function getUser(deps: Pick<CoreDeps, 'identity'>, caller: Caller, userId: string) {
@@ -174,17 +178,6 @@ export async function listUsers(deps: Pick<CoreDeps, 'identity'>, caller: Caller
   if (scope.user_id !== null) return { total: 1, items: query.offset === 0 ? [publicUser(caller.user)] : [] };
   const page = await deps.identity.listUsers({ company_id: scope.company_id, ...query });
   return { total: page.total, items: page.items.map(publicUser) };
-}
-
-/** The can_start_analysis_* flag under any of its documented names (analysis, analyse, analyze). */
-function flagValue(body: JsonObject, name: (typeof FLAG_NAMES)[number]): boolean | undefined {
-  for (const spelling of ['analysis', 'analyse', 'analyze']) {
-    const value = body[`can_start_${spelling}_${name}`];
-    if (value === undefined) continue;
-    if (typeof value !== 'boolean') throw badValue(`can_start_${spelling}_${name} must be true or false`);
-    return value;
-  }
-  return undefined;
 }
 
 /** A company that exists and is not being deleted. */
@@ -219,24 +212,24 @@ async function loadCompany(deps: Pick<CoreDeps, 'identity'>, caller: Caller, com
 
 const COMPANY_FIXED = ['company_id', 'in_deletion', 'technical_meta_data', 'time_created', 'time_updated'];
 
+/** PATCH /api/companies/{id} as the route's schema passes it (unknown fields kept: judged here, once the company is found). */
+export interface CompanyPatchInput {
+  name?: string;
+  meta_data?: JsonObject;
+  [field: string]: unknown;
+}
+
 /** PATCH /api/companies/{id}: name and meta_data (merged; null removes a key). technical_meta_data is reserved. */
-export async function patchCompany(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids'>, caller: Caller, companyId: string, body: unknown) {
+export async function patchCompany(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids'>, caller: Caller, companyId: string, input: CompanyPatchInput) {
   const company = await loadCompany(deps, caller, companyId, 'update');
   if (company.in_deletion) throw badValue('This company is being deleted and cannot be changed');
-  if (!isJsonObject(body)) throw badStructure('The body must be a JSON object like {"name": "...", "meta_data": {...}}');
   const next: Company = { ...company, meta_data: company.meta_data ?? {} };
-  for (const [key, value] of Object.entries(body)) {
-    if (key === 'name') {
-      if (typeof value !== 'string' || value.trim() === '') throw badValue('"name" must be a non-empty string');
-      if (value.length > 200) throw badValue('"name" is at most 200 characters');
-      next.name = value.trim();
-    } else if (key === 'meta_data') {
-      next.meta_data = mergeMetaData(next.meta_data ?? {}, value);
-    } else if (COMPANY_FIXED.includes(key)) {
-      unchanged(company, key, value, 'company');
-    } else {
-      throw badStructure(`Unknown company field "${key}": PATCH takes name and meta_data`);
-    }
+  if (input.name !== undefined) next.name = input.name;
+  if (input.meta_data !== undefined) next.meta_data = mergeMetaData(next.meta_data ?? {}, input.meta_data);
+  for (const [key, value] of Object.entries(input)) {
+    if (key === 'name' || key === 'meta_data') continue;
+    if (COMPANY_FIXED.includes(key)) unchanged(company, key, value, 'company');
+    else throw badStructure(`Unknown company field "${key}": PATCH takes name and meta_data`);
   }
   const changes = diff(company, next, ['name', 'meta_data']);
   if (Object.keys(changes).length === 0) return companyView(company);
@@ -273,10 +266,21 @@ async function loadUser(deps: Pick<CoreDeps, 'identity'>, caller: Caller, userId
 
 const NAME_FIELDS = ['first_name', 'last_name', 'middle_name'] as const;
 const USER_FIXED = ['user_id', 'time_created', 'time_updated'];
-/** Answer-only fields a client may echo back: derived from user_type and the flags. */
-const USER_DERIVED = ['is_admin', 'is_service'];
-const FLAG_FIELDS = FLAG_NAMES.map((n) => `can_start_analysis_${n}` as const);
-const isFlagField = (key: string) => /^can_start_(analysis|analyse|analyze)_(biometry|quality|collection|documents)$/.test(key);
+const PATCHABLE = new Set<string>([...NAME_FIELDS, 'email', 'user_type', 'is_active', 'company_id', 'meta_data', 'technical_meta_data', ...FLAG_FIELDS]);
+
+/**
+ * PATCH /api/users/{id} as the route's schema passes it: names and email trimmed, user_type known
+ * (API 5 flags applied), flags under their stored names. Unknown fields are kept: judged here, once
+ * the user is found.
+ */
+export interface UserPatchInput extends UserFieldsInput {
+  email?: string;
+  user_type?: UserType;
+  company_id?: string;
+  meta_data?: JsonObject;
+  technical_meta_data?: JsonObject;
+  [field: string]: unknown;
+}
 
 async function saveUser(deps: Pick<CoreDeps, 'identity'>, next: StoredUser, previousEmail: string) {
   try {
@@ -289,48 +293,29 @@ async function saveUser(deps: Pick<CoreDeps, 'identity'>, next: StoredUser, prev
 
 /**
  * PATCH /api/users/{id}: names, email, user_type, is_active, company_id, meta_data (merged) and the
- * can_start_analysis_* flags (any spelling). Users edit their own profile but not their own role,
+ * can_start_analysis_* flags. Users edit their own profile but not their own role,
  * activity, company or flags; only a caller who reaches the target company (ADMIN) moves users or
  * grants ADMIN and OPERATOR, whose users live in the system company. Passwords: change-password.
  */
-export async function patchUser(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids'>, caller: Caller, userId: string, body: unknown) {
+export async function patchUser(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids'>, caller: Caller, userId: string, input: UserPatchInput) {
   const user = await loadUser(deps, caller, userId, 'update');
-  if (!isJsonObject(body)) throw badStructure('The body must be a JSON object of user fields');
-  if ('password' in body || 'credentials' in body) throw badStructure('Passwords are changed with POST /api/users/{user_id}/change-password');
+  if ('password' in input || 'credentials' in input) throw badStructure('Passwords are changed with POST /api/users/{user_id}/change-password');
   // Your own company is not yours to change, even where the role would put it back (ADMIN, OPERATOR).
-  const wantedCompany = typeof body['company_id'] === 'string' ? body['company_id'].trim() : body['company_id'];
-  if (caller.user.user_id === user.user_id && 'company_id' in body && wantedCompany !== user.company_id) {
+  if (caller.user.user_id === user.user_id && input.company_id !== undefined && input.company_id !== user.company_id) {
     throw forbidden('You cannot change your own company_id');
   }
-  const next: StoredUser = { ...user };
-  for (const [key, value] of Object.entries(body)) {
-    if ((NAME_FIELDS as readonly string[]).includes(key)) {
-      if (typeof value !== 'string' || value.length > 200) throw badValue(`${key} must be a string of at most 200 characters`);
-      next[key as (typeof NAME_FIELDS)[number]] = value.trim();
-    } else if (key === 'email') {
-      if (typeof value !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(value.trim())) throw badValue('email must be an email address');
-      next.email = limitChars(value.trim(), 'email', LIMITS.emailChars);
-    } else if (key === 'is_active') {
-      if (typeof value !== 'boolean') throw badValue('is_active must be true or false');
-      next.is_active = value;
-    } else if (key === 'company_id') {
-      if (typeof value !== 'string' || value.trim() === '') throw badValue('company_id must be a company id');
-      next.company_id = value.trim();
-    } else if (key === 'meta_data') {
-      next.meta_data = mergeMetaData(user.meta_data, value);
-    } else if (key === 'technical_meta_data') {
-      next.technical_meta_data = mergeMetaData(user.technical_meta_data ?? {}, value);
-    } else if (key === 'user_type') {
-      next.user_type = legacyUserType(body, '');
-    } else if (isFlagField(key)) {
-      const name = key.split('_').pop() as (typeof FLAG_NAMES)[number];
-      next[`can_start_analysis_${name}`] = flagValue(body, name)!;
-    } else if (USER_FIXED.includes(key)) {
-      unchanged(user, key, value, 'user');
-    } else if (!USER_DERIVED.includes(key)) {
-      throw badStructure(`Unknown user field "${key}": PATCH takes ${[...NAME_FIELDS, 'email', 'user_type', 'is_active', 'company_id', 'meta_data', 'technical_meta_data', ...FLAG_FIELDS].join(', ')}`);
-    }
+  for (const [key, value] of Object.entries(input)) {
+    if (PATCHABLE.has(key)) continue;
+    if (USER_FIXED.includes(key)) unchanged(user, key, value, 'user');
+    else throw badStructure(`Unknown user field "${key}": PATCH takes ${[...PATCHABLE].join(', ')}`);
   }
+  const next: StoredUser = { ...user };
+  for (const key of [...NAME_FIELDS, 'email', 'company_id'] as const) if (input[key] !== undefined) next[key] = input[key];
+  for (const key of FLAG_FIELDS) if (input[key] !== undefined) next[key] = input[key];
+  if (input.is_active !== undefined) next.is_active = input.is_active;
+  if (input.user_type !== undefined) next.user_type = input.user_type;
+  if (input.meta_data !== undefined) next.meta_data = mergeMetaData(user.meta_data, input.meta_data);
+  if (input.technical_meta_data !== undefined) next.technical_meta_data = mergeMetaData(user.technical_meta_data ?? {}, input.technical_meta_data);
   // ADMIN and OPERATOR belong to the system company; a company role needs a real company.
   if (GLOBAL_ROLES.has(next.user_type)) next.company_id = SYSTEM_COMPANY_ID;
   else if (next.company_id === SYSTEM_COMPANY_ID) throw badValue(`A ${next.user_type} user needs the company_id of their company`);
@@ -346,8 +331,8 @@ export async function patchUser(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clo
     if (!GLOBAL_ROLES.has(next.user_type) && !(await liveCompany(deps, next.company_id))) throw badValue(`Company ${next.company_id} does not exist`);
   }
   const changes = diff(user, next, [...NAME_FIELDS, 'email', 'user_type', 'is_active', 'company_id', ...FLAG_FIELDS]);
-  if (JSON.stringify(user.meta_data) !== JSON.stringify(next.meta_data)) changes['meta_data'] = (body['meta_data'] ?? null) as Json;
-  if (JSON.stringify(user.technical_meta_data ?? {}) !== JSON.stringify(next.technical_meta_data ?? {})) changes['technical_meta_data'] = (body['technical_meta_data'] ?? null) as Json;
+  if (JSON.stringify(user.meta_data) !== JSON.stringify(next.meta_data)) changes['meta_data'] = input.meta_data ?? null;
+  if (JSON.stringify(user.technical_meta_data ?? {}) !== JSON.stringify(next.technical_meta_data ?? {})) changes['technical_meta_data'] = input.technical_meta_data ?? null;
   if (Object.keys(changes).length === 0) return publicUser(user);
   next.time_updated = deps.clock.now();
   await saveUser(deps, next, user.email);
@@ -375,22 +360,25 @@ export async function removeUser(deps: Pick<CoreDeps, 'identity' | 'audit' | 'cl
 }
 
 /**
- * POST /api/users/{id}/change-password: {"credentials": {"old_password", "new_password"}} (or the
- * same keys at the top level; "password" is taken for new_password). For yourself the old password
- * is required; ADMIN and CLIENT ADMIN set the password of users they may update. Every other
- * session of that user ends.
+ * POST /api/users/{id}/change-password as the route's schema passes it: the fields from inside
+ * "credentials" or the top level, new_password also under the name "password".
  */
-export async function changePassword(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids' | 'config'>, caller: Caller, userId: string, body: unknown) {
+export interface PasswordChangeInput {
+  old_password?: string;
+  new_password: string;
+}
+
+/**
+ * POST /api/users/{id}/change-password: for yourself the old password is required; ADMIN and CLIENT
+ * ADMIN set the password of users they may update. Every other session of that user ends.
+ */
+export async function changePassword(deps: Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'ids' | 'config'>, caller: Caller, userId: string, input: PasswordChangeInput) {
   const user = await loadUser(deps, caller, userId, 'update');
-  const source = isJsonObject(body) && isJsonObject(body['credentials']) ? body['credentials'] : body;
-  if (!isJsonObject(source)) throw badStructure('The body must be {"credentials": {"old_password": "...", "new_password": "..."}}');
-  const fresh = source['new_password'] ?? source['password'];
-  if (typeof fresh !== 'string') throw badStructure('new_password is required: {"credentials": {"old_password": "...", "new_password": "..."}}');
+  const fresh = input.new_password;
   const self = user.user_id === caller.user.user_id;
   if (self) {
-    const old = source['old_password'];
-    if (typeof old !== 'string') throw badStructure('old_password is required to change your own password');
-    if (!(await verifyPassword(old, user.password_hash))) throw badValue('old_password is not your current password');
+    if (input.old_password === undefined) throw badStructure('old_password is required to change your own password');
+    if (!(await verifyPassword(input.old_password, user.password_hash))) throw badValue('old_password is not your current password');
   }
   checkPassword(fresh, user.email, deps.config.passwordMinLength);
   await saveUser(deps, { ...user, password_hash: await hashPassword(fresh), time_updated: deps.clock.now() }, user.email);

@@ -2,9 +2,9 @@
 // Only ADMIN and CLIENT ADMIN manage collections; CLIENT SERVICE may also add persons and photos.
 import type { Caller } from './auth';
 import type { CoreDeps } from './deps';
-import { isJsonObject, type Collection, type JsonObject, type Person, type PersonImage, type User } from './entities';
+import { type Collection, type JsonObject, type Person, type PersonImage, type User } from './entities';
 import { ApiError, ErrorCode, badStructure, badValue, forbidden, notFound } from './errors';
-import { parsePayload, presignerFor, type UploadedPart } from './folders';
+import { presignerFor, uploadPayload, type UploadedPart, type UploadPayloadInput } from './folders';
 import { can, check, listScope, type Action, type ObjectKind } from './permissions';
 import { MediaRejectedError, NoFaceError, type MediaInspector } from './ports';
 import { ConflictError } from './ports/common';
@@ -78,8 +78,8 @@ export async function deleteCollection(deps: Pick<CoreDeps, 'collections' | 'blo
   await Promise.allSettled([...images.map((i) => deps.blobs.delete(i.blob_key)), deps.blobs.delete(collectionIndexKey(collection.company_id, collectionId))]);
 }
 
-async function imagesFrom(deps: Pick<CoreDeps, 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, extractor: TemplateExtractor, person: Person, parts: UploadedPart[], payloadIn: unknown) {
-  const payload = parsePayload(payloadIn, deps.config);
+async function imagesFrom(deps: Pick<CoreDeps, 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, extractor: TemplateExtractor, person: Person, parts: UploadedPart[], payloadIn: UploadPayloadInput) {
+  const payload = uploadPayload(payloadIn, deps.config);
   if (parts.length === 0) throw badStructure('Send at least one photo of the person as a multipart file part');
   if (parts.length > 20) throw badValue('At most 20 photos in one request');
   const now = deps.clock.now();
@@ -124,7 +124,7 @@ async function imagesFrom(deps: Pick<CoreDeps, 'blobs' | 'clock' | 'ids' | 'conf
 }
 
 /** Stores the photos, then their records; if the records cannot be written, the photos go too. */
-async function saveImages(deps: Pick<CoreDeps, 'collections' | 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, extractor: TemplateExtractor, person: Person, parts: UploadedPart[], payloadIn: unknown, isNew: boolean) {
+async function saveImages(deps: Pick<CoreDeps, 'collections' | 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, extractor: TemplateExtractor, person: Person, parts: UploadedPart[], payloadIn: UploadPayloadInput, isNew: boolean) {
   const images = await imagesFrom(deps, inspector, extractor, person, parts, payloadIn);
   try {
     await deps.collections.putPersonImages(person, images, isNew);
@@ -145,10 +145,10 @@ async function personView(deps: Pick<CoreDeps, 'blobs' | 'config'>, person: Pers
 }
 
 /** POST /api/collections/{id}/persons/: photos plus a payload with media:tags and person:meta_data. */
-export async function createPerson(deps: Pick<CoreDeps, 'collections' | 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, extractor: TemplateExtractor, caller: Caller, collectionId: string, parts: UploadedPart[], payloadIn: unknown) {
+export async function createPerson(deps: Pick<CoreDeps, 'collections' | 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, extractor: TemplateExtractor, caller: Caller, collectionId: string, parts: UploadedPart[], payloadIn: UploadPayloadInput) {
   const collection = await loadCollection(deps, caller, collectionId);
   checkCollection(caller.user, 'PERSON', 'create', collection.company_id);
-  const meta = isJsonObject(payloadIn) && isJsonObject(payloadIn['person:meta_data']) ? metaDataOf(payloadIn['person:meta_data'], 'person:meta_data') : {};
+  const meta = metaDataOf(payloadIn['person:meta_data'], 'person:meta_data');
   const now = deps.clock.now();
   const person: Person = { person_id: deps.ids.uuid(), collection_id: collectionId, company_id: collection.company_id, meta_data: meta, time_created: now, time_updated: now };
   const images = await saveImages(deps, inspector, extractor, person, parts, payloadIn, true);
@@ -162,7 +162,7 @@ export async function loadPerson(deps: Pick<CoreDeps, 'collections'>, caller: Ca
   return { collection, person };
 }
 
-export async function addPersonImages(deps: Pick<CoreDeps, 'collections' | 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, extractor: TemplateExtractor, caller: Caller, collectionId: string, personId: string, parts: UploadedPart[], payloadIn: unknown) {
+export async function addPersonImages(deps: Pick<CoreDeps, 'collections' | 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, extractor: TemplateExtractor, caller: Caller, collectionId: string, personId: string, parts: UploadedPart[], payloadIn: UploadPayloadInput) {
   const { collection, person } = await loadPerson(deps, caller, collectionId, personId);
   checkCollection(caller.user, 'PERSON_IMAGE', 'create', collection.company_id);
   const images = await saveImages(deps, inspector, extractor, person, parts, payloadIn, false);

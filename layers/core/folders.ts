@@ -10,8 +10,9 @@ import { MediaRejectedError, type InspectedMedia, type MediaInspector } from './
 import type { Presign } from './views';
 import { folderView, mediaView } from './views';
 import { analysisResolutionStatus } from './statuses';
-import { LIMITS, limitChars, metaDataOf } from './limits';
+import { metaDataOf } from './limits';
 import { resolutionEndpointOf } from './webhook-urls';
+import type { AnalysisItemInput } from './analyses';
 
 export interface UploadedPart {
   field: string;
@@ -23,42 +24,36 @@ export const MAX_FILES_PER_REQUEST = 40;
 
 const MEDIA_TYPE: Record<InspectedMedia['kind'], MediaType> = { image: 'IMAGE_FOLDER', video: 'VIDEO_FOLDER', zip: 'SHOTS_SET' };
 
-function objectOrEmpty(value: unknown, name: string): JsonObject {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw badValue(`${name} must be a JSON object`);
-  return value as JsonObject;
+/**
+ * The payload part of an upload (POST /api/folders, .../media, collections' persons, the Instant
+ * API) as its route's schema passes it: tags within their limits; null for none, as if absent.
+ */
+export interface UploadPayloadInput {
+  'media:tags'?: Record<string, string[]> | null;
+  'media:meta_data'?: Record<string, JsonObject> | null;
+  'folder:meta_data'?: JsonObject | null;
+  'media:uploads'?: Record<string, string> | null;
+  'person:meta_data'?: JsonObject | null;
+  resolution_endpoint?: string | null;
+  analyses?: AnalysisItemInput[];
 }
 
-/** The payload part: media:tags, media:meta_data, folder:meta_data, resolution_endpoint. */
+/** The payload as the core uses it: meta_data within its size limit, the webhook judged by the configuration. */
 export interface UploadPayload {
   tags: Record<string, string[]>;
   mediaMeta: Record<string, JsonObject>;
   folderMeta: JsonObject;
   resolutionEndpoint: string | null;
-  raw: JsonObject;
 }
 
-export function parsePayload(payload: unknown, config: Pick<CoreConfig, 'webhookAllowPrivate'>): UploadPayload {
-  const raw = objectOrEmpty(payload, 'payload');
-  const tagsIn = objectOrEmpty(raw['media:tags'], 'media:tags');
-  const tags: Record<string, string[]> = {};
-  for (const [field, value] of Object.entries(tagsIn)) {
-    if (!Array.isArray(value) || !value.every((t) => typeof t === 'string')) {
-      throw badValue(`media:tags.${field} must be an array of tag strings`);
-    }
-    if (value.length > LIMITS.tagsPerMedia) throw badValue(`media:tags.${field} has more than ${LIMITS.tagsPerMedia} tags`);
-    for (const tag of value as string[]) limitChars(tag, `A tag of media:tags.${field}`, LIMITS.tagChars);
-    tags[field] = value as string[];
-  }
-  const mediaMetaIn = objectOrEmpty(raw['media:meta_data'], 'media:meta_data');
+export function uploadPayload(input: UploadPayloadInput, config: Pick<CoreConfig, 'webhookAllowPrivate'>): UploadPayload {
   const mediaMeta: Record<string, JsonObject> = {};
-  for (const [field, value] of Object.entries(mediaMetaIn)) mediaMeta[field] = metaDataOf(value, `media:meta_data.${field}`);
+  for (const [field, value] of Object.entries(input['media:meta_data'] ?? {})) mediaMeta[field] = metaDataOf(value, `media:meta_data.${field}`);
   return {
-    tags,
+    tags: input['media:tags'] ?? {},
     mediaMeta,
-    folderMeta: metaDataOf(raw['folder:meta_data'], 'folder:meta_data'),
-    resolutionEndpoint: resolutionEndpointOf(raw['resolution_endpoint'], config.webhookAllowPrivate),
-    raw,
+    folderMeta: metaDataOf(input['folder:meta_data'], 'folder:meta_data'),
+    resolutionEndpoint: resolutionEndpointOf(input.resolution_endpoint, config.webhookAllowPrivate),
   };
 }
 
@@ -166,8 +161,8 @@ export function newFolder(deps: Pick<CoreDeps, 'clock' | 'ids'>, companyId: stri
   };
 }
 
-export async function createFolder(deps: Pick<CoreDeps, 'audit' | 'folders' | 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, caller: Caller, parts: UploadedPart[], payloadIn: unknown) {
-  const payload = parsePayload(payloadIn, deps.config);
+export async function createFolder(deps: Pick<CoreDeps, 'audit' | 'folders' | 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, caller: Caller, parts: UploadedPart[], payloadIn: UploadPayloadInput) {
+  const payload = uploadPayload(payloadIn, deps.config);
   check(caller.user, 'FOLDER', 'create', { company_id: caller.user.company_id, owner_id: caller.user.user_id }, 'Folder');
   const inspected = await inspectAll(inspector, parts);
   const folder = newFolder(deps, caller.user.company_id, caller.user.user_id, payload);
@@ -201,10 +196,10 @@ export async function loadFolder(deps: Pick<CoreDeps, 'folders'>, caller: Caller
   return agg;
 }
 
-export async function addMedia(deps: Pick<CoreDeps, 'audit' | 'folders' | 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, caller: Caller, folderId: string, parts: UploadedPart[], payloadIn: unknown) {
+export async function addMedia(deps: Pick<CoreDeps, 'audit' | 'folders' | 'blobs' | 'clock' | 'ids' | 'config'>, inspector: MediaInspector, caller: Caller, folderId: string, parts: UploadedPart[], payloadIn: UploadPayloadInput) {
   const agg = await loadFolder(deps, caller, folderId, 'update');
   refuseIfCleared(agg.folder, 'new media');
-  const payload = parsePayload(payloadIn, deps.config);
+  const payload = uploadPayload(payloadIn, deps.config);
   const inspected = await inspectAll(inspector, parts);
   const media = buildMedia(deps, agg.folder, inspected, payload);
   await storeBlobs(deps, inspector, media, inspected);

@@ -1,11 +1,11 @@
 // The synchronous modes: the single request (POST /api/folders with "analyses" in its payload:
 // stored, run at once, answered finished) and the Instant API (nothing stored anywhere).
 import type { Caller } from './auth';
-import { analysisRequests, buildAnalyses, createAnalyses, type AnalysisItemInput, type AnalysisRequest } from './analyses';
+import { analysisRequests, buildAnalyses, createAnalyses, type AnalysisRequest } from './analyses';
 import type { CoreDeps } from './deps';
 import type { Analysis, JsonObject, Media } from './entities';
 import { ErrorCode, badStructure, badValue, forbidden } from './errors';
-import { buildMedia, inspectAll, newFolder, parsePayload, type UploadedPart } from './folders';
+import { buildMedia, inspectAll, newFolder, uploadPayload, type UploadedPart, type UploadPayloadInput } from './folders';
 import { canStartAnalysis } from './permissions';
 import type { MediaInspector, WebhookStarter } from './ports';
 import { AnalysisFailure, DeadlineExceeded, processAnalysis, runAnalysis, type Analyzers } from './processing';
@@ -54,8 +54,9 @@ export async function runGroupNow(deps: Pick<CoreDeps, 'folders' | 'analyses' | 
  * Instant API: the media and analyses live in this request only. Nothing is written to a table,
  * a bucket or a queue, and nothing personal is logged; the ids in the answer are temporary.
  */
-export async function runInstant(deps: Pick<CoreDeps, 'metering' | 'clock' | 'ids' | 'config' | 'usageEvents' | 'log'>, inspector: MediaInspector, analyzers: Analyzers, caller: Caller | null, parts: UploadedPart[], payloadIn: unknown, items: AnalysisItemInput[] | undefined) {
-  const payload = parsePayload(payloadIn, deps.config);
+export async function runInstant(deps: Pick<CoreDeps, 'metering' | 'clock' | 'ids' | 'config' | 'usageEvents' | 'log'>, inspector: MediaInspector, analyzers: Analyzers, caller: Caller | null, parts: UploadedPart[], payloadIn: UploadPayloadInput) {
+  const payload = uploadPayload(payloadIn, deps.config);
+  const items = payloadIn.analyses;
   if (items === undefined) throw badStructure('The Instant API needs "analyses" in the payload: it answers with their results');
   const requests = analysisRequests(items);
   if (requests.some((r) => r.type === 'COLLECTION')) throw badValue('COLLECTION analyses search stored collections: they are not available in the Instant API');

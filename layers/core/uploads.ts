@@ -6,7 +6,7 @@ import type { Caller } from './auth';
 import type { CoreDeps } from './deps';
 import { badValue } from './errors';
 import { BlobNotFoundError } from './ports';
-import type { UploadedPart } from './folders';
+import type { UploadedPart, UploadPayloadInput } from './folders';
 
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 export const UPLOAD_URL_TTL_SECONDS = 15 * 60;
@@ -32,15 +32,14 @@ export async function createUpload(deps: Pick<CoreDeps, 'blobs' | 'ids'>, caller
   };
 }
 
+/** What an upload_id looks like (a UUID). */
+export const UPLOAD_ID = /^[0-9a-f-]{36}$/;
+
 /** The parts named in payload["media:uploads"] ({field: upload_id}), read back from storage. */
-export async function uploadedParts(deps: Pick<CoreDeps, 'blobs'>, caller: Caller, payload: unknown): Promise<{ parts: UploadedPart[]; keys: string[] }> {
-  const refs = (payload as Record<string, unknown> | null)?.['media:uploads'];
-  if (refs === undefined || refs === null) return { parts: [], keys: [] };
-  if (typeof refs !== 'object' || Array.isArray(refs)) throw badValue('media:uploads must map field names to upload_id values');
+export async function uploadedParts(deps: Pick<CoreDeps, 'blobs'>, caller: Caller, payload: Pick<UploadPayloadInput, 'media:uploads'>): Promise<{ parts: UploadedPart[]; keys: string[] }> {
   const parts: UploadedPart[] = [];
   const keys: string[] = [];
-  for (const [field, id] of Object.entries(refs as Record<string, unknown>)) {
-    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) throw badValue(`media:uploads.${field} must be an upload_id`);
+  for (const [field, id] of Object.entries(payload['media:uploads'] ?? {})) {
     const key = uploadKey(caller, id);
     let bytes: Buffer;
     try {

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analysisRequests } from '../../layers/core/analyses';
-import { validateRequest } from '../../functions/api/schemas/validate';
+import { parseUploadPayload, validateRequest } from '../../functions/api/schemas/validate';
 import type { Request } from '../../functions/api/http';
 import { hashPassword, verifyPassword, newToken } from '../../layers/core/passwords';
 import { ApiError } from '../../layers/core/errors';
-import { metaDataFilter, parsePayload } from '../../layers/core/folders';
+import { metaDataFilter, uploadPayload } from '../../layers/core/folders';
+import { LIMITS } from '../../layers/core/limits';
 
 test('analysis types in any case, the iOS "liveness", params at the top level and source_media in params', () => {
   const parsed = analysisRequests(
@@ -45,11 +46,29 @@ test('bad analyses requests are clean 400s with the documented codes', () => {
   assert.equal(code({ analyses: Array.from({ length: 21 }, () => ({ type: 'quality' })) }), 4);
 });
 
-test('payload: tags must be arrays of strings; metadata objects', () => {
-  const p = parsePayload({ 'media:tags': { v: ['video_selfie'] }, 'folder:meta_data': { k: 1 }, resolution_endpoint: 'https://x.example' }, { webhookAllowPrivate: false });
-  assert.deepEqual(p.tags, { v: ['video_selfie'] });
+test('payload: tags must be arrays of strings; metadata objects; null is none; the webhook judged by the configuration', () => {
+  const config = { webhookAllowPrivate: false };
+  const parsed = parseUploadPayload({ 'media:tags': { v: ['video_selfie'] }, 'folder:meta_data': { k: 1 }, resolution_endpoint: 'https://x.example', 'media:meta_data': null });
+  const p = uploadPayload(parsed, config);
+  assert.deepEqual([p.tags, p.folderMeta, p.mediaMeta], [{ v: ['video_selfie'] }, { k: 1 }, {}]);
   assert.equal(p.resolutionEndpoint, 'https://x.example');
-  assert.throws(() => parsePayload({ 'media:tags': { v: 'video_selfie' } }, { webhookAllowPrivate: false }), (e: unknown) => e instanceof ApiError && e.code === 4);
+  const payloadCode = (payload: unknown) => {
+    try {
+      parseUploadPayload(payload);
+    } catch (e) {
+      assert.ok(e instanceof ApiError);
+      return e.code;
+    }
+    return assert.fail(`accepted ${JSON.stringify(payload)}`);
+  };
+  assert.equal(payloadCode({ 'media:tags': { v: 'video_selfie' } }), 4);
+  assert.equal(payloadCode({ 'media:tags': { v: Array.from({ length: LIMITS.tagsPerMedia + 1 }, () => 'tag') } }), 4);
+  assert.equal(payloadCode({ 'folder:meta_data': 'x' }), 4);
+  assert.equal(payloadCode({ 'media:uploads': { v: '../other-user/file' } }), 4);
+  assert.equal(payloadCode(['not', 'an', 'object']), 3);
+  assert.equal(payloadCode({ analyses: [] }), 3);
+  assert.throws(() => uploadPayload(parseUploadPayload({ resolution_endpoint: 'http://127.0.0.1/hook' }), config), (e: unknown) => e instanceof ApiError && e.code === 4);
+  assert.equal(uploadPayload(parseUploadPayload({ resolution_endpoint: 'http://127.0.0.1/hook' }), { webhookAllowPrivate: true }).resolutionEndpoint, 'http://127.0.0.1/hook');
 });
 
 test('passwords: scrypt hashes verify, and tokens are lower-case hex', async () => {

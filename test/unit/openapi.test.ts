@@ -147,6 +147,40 @@ test('request validation is as lenient as the core: odd Content-Types, unknown f
   ok('POST /api/folders', req({ headers: { 'x-forensic-access-token': 'a', 'content-type': 'multipart/form-data; boundary=x' }, body: Buffer.from('--x--') }));
 });
 
+test('user and password bodies: the client quirks reach the operation folded, unknown fields kept, wrong values refused with the documented codes', () => {
+  const body = (key: string, json: unknown) => validateRequest(key, req({ json })).body;
+  // API 5: a CLIENT with is_service is CLIENT_SERVICE; the documents' spaces around email and company_id; old flag spellings.
+  const created = body('POST /api/users', {
+    credentials: { email: ' svc@example.com ', password: 'x' },
+    profile: { company_id: ' c1', user_type: 'client', is_admin: false, is_service: true, can_start_analyse_quality: false, can_start_analyze_biometry: true, middle_name: '', nickname: 'n' },
+  });
+  assert.deepEqual(created, {
+    credentials: { email: 'svc@example.com', password: 'x' },
+    profile: { company_id: 'c1', user_type: 'CLIENT_SERVICE', middle_name: '', nickname: 'n', can_start_analysis_quality: false, can_start_analysis_biometry: true },
+  });
+  assert.deepEqual((body('POST /api/users', { credentials: { email: 'a@b.c', password: 'x' }, profile: {} }) as { profile: unknown }).profile, { user_type: 'CLIENT' });
+  assert.deepEqual(body('PATCH /api/users/{user_id}', { user_type: 'Client Admin', first_name: ' Bo ', can_start_analysis_documents: false, can_start_analyse_documents: true, shoe_size: 42 }), {
+    user_type: 'CLIENT_ADMIN',
+    first_name: 'Bo',
+    can_start_analysis_documents: false,
+    shoe_size: 42,
+  });
+  assert.deepEqual(body('POST /api/users/{user_id}/change-password', { credentials: { old_password: 'a', new_password: 'b' } }), { old_password: 'a', new_password: 'b' });
+  assert.deepEqual(body('POST /api/users/{user_id}/change-password', { old_password: 'a', password: 'b' }), { old_password: 'a', new_password: 'b' });
+  assert.deepEqual(body('POST /api/companies', { name: '  Acme  ' }), { name: 'Acme' });
+
+  const code = (key: string, json: unknown) => rejection(key, req({ json })).code;
+  assert.equal(code('POST /api/users', { credentials: { email: 'a@b.c', password: 'x' }, profile: { user_type: 'SUPERUSER' } }), 4);
+  assert.equal(code('POST /api/users', { credentials: { email: 'a@b.c', password: 'x' }, profile: { meta_data: 'x' } }), 4);
+  assert.equal(code('POST /api/users', { credentials: { email: 'not an email', password: 'x' }, profile: {} }), 4);
+  assert.equal(code('POST /api/users', { credentials: { email: 'a@b.c', password: 'x' } }), 3);
+  assert.equal(code('PATCH /api/users/{user_id}', { is_active: 'no' }), 5);
+  assert.equal(code('PATCH /api/users/{user_id}', { can_start_analyse_quality: 'yes' }), 5);
+  assert.equal(code('POST /api/users/{user_id}/change-password', { credentials: { old_password: 'a' } }), 3);
+  assert.equal(code('POST /api/companies', { name: ' ' }), 3);
+  assert.equal(code('PATCH /api/companies/{company_id}', { name: '' }), 4);
+});
+
 test('GET /api/openapi.json serves the document without a token', async () => {
   const event = {
     version: '2.0',

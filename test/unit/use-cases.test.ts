@@ -5,8 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startAnalyses } from '../../layers/core/analyses';
-import type { Caller } from '../../layers/core/auth';
-import type { Folder, Media } from '../../layers/core/entities';
+import { authorize, type Caller } from '../../layers/core/auth';
+import { SYSTEM_COMPANY_ID, type Folder, type Media } from '../../layers/core/entities';
+import { changePassword, createCompany, createUser, patchCompany, patchUser } from '../../layers/core/admin';
 import { ApiError, ErrorCode } from '../../layers/core/errors';
 import { monthOf } from '../../layers/core/metering';
 import { AnalysesProcessingError, clearFolder, runRetention } from '../../layers/core/privacy';
@@ -226,4 +227,64 @@ test('the sweeper fails analyses stuck in PROCESSING and notifies their group; r
   assert.deepEqual(world.started.map((s) => s.group_id), [jobOf(analyses[0]!).group_id]);
   const month = monthOf(world.deps.clock.now());
   assert.deepEqual(await world.deps.metering.usageCounts({ company_id: 'co-stuck', months: [month] }), [{ company_id: 'co-stuck', month, type: 'QUALITY', finished: 0, failed: 1 }]);
+});
+
+test('users: created from typed input in a live company; the role rules, the password policy and unique emails hold', async () => {
+  const world = memoryWorld();
+  const admin = await world.caller(SYSTEM_COMPANY_ID, 'ADMIN');
+  const company = await createCompany(world.deps, admin, { name: 'Acme', meta_data: { tier: 'gold' } });
+  const clientAdmin = await world.caller(company.company_id, 'CLIENT_ADMIN');
+  const profile = { user_type: 'CLIENT' as const, first_name: 'Ann', can_start_analysis_quality: false, meta_data: { employee: 'E-1' }, technical_meta_data: null };
+  const user = await createUser(world.deps, clientAdmin, { credentials: { email: 'ann@acme.test', password: 'Secret-pass-1' }, profile });
+  assert.deepEqual(
+    [user.company_id, user.user_type, user.first_name, user.can_start_analysis_quality, user.can_start_analysis_biometry, user.meta_data, user.technical_meta_data],
+    [company.company_id, 'CLIENT', 'Ann', false, true, { employee: 'E-1' }, {}],
+  );
+  const refused = async (promise: Promise<unknown>, status: number, code: number) =>
+    assert.rejects(promise, (e: unknown) => e instanceof ApiError && e.status === status && e.code === code);
+  await refused(createUser(world.deps, clientAdmin, { credentials: { email: 'ann@acme.test', password: 'Secret-pass-1' }, profile }), 400, ErrorCode.INVALID_VALUE);
+  await refused(createUser(world.deps, clientAdmin, { credentials: { email: 'op@acme.test', password: 'Secret-pass-1' }, profile: { user_type: 'OPERATOR' } }), 404, ErrorCode.NOT_EXIST); // the system company is out of its reach
+  await assert.rejects(createUser(world.deps, clientAdmin, { credentials: { email: 'weak@acme.test', password: 'short1' }, profile }), (e: unknown) => e instanceof ApiError && (e.details as { rule?: string }).rule === 'min_length');
+  await refused(createUser(world.deps, admin, { credentials: { email: 'x@nowhere.test', password: 'Secret-pass-1' }, profile: { user_type: 'CLIENT', company_id: 'no-such-company' } }), 400, ErrorCode.INVALID_VALUE);
+  // ADMIN and OPERATOR live in the system company whatever company_id says.
+  const operator = await createUser(world.deps, admin, { credentials: { email: 'op@sys.test', password: 'Secret-pass-1' }, profile: { user_type: 'OPERATOR', company_id: company.company_id } });
+  assert.equal(operator.company_id, SYSTEM_COMPANY_ID);
+  assert.equal((await world.deps.identity.listUsers({ company_id: company.company_id, offset: 0, limit: 10 })).total, 2);
+});
+
+test('users: PATCH applies the typed fields; unknown ones are refused once the user is found; your own role is not yours to change', async () => {
+  const world = memoryWorld();
+  const admin = await world.caller(SYSTEM_COMPANY_ID, 'ADMIN');
+  const company = await createCompany(world.deps, admin, { name: 'Acme' });
+  const clientAdmin = await world.caller(company.company_id, 'CLIENT_ADMIN');
+  const user = await createUser(world.deps, clientAdmin, { credentials: { email: 'bo@acme.test', password: 'Secret-pass-1' }, profile: { user_type: 'CLIENT' } });
+  const patched = await patchUser(world.deps, clientAdmin, user.user_id, { first_name: 'Bo', user_type: 'CLIENT_OPERATOR', can_start_analysis_documents: false, meta_data: { a: 1 }, user_id: user.user_id });
+  assert.deepEqual([patched.first_name, patched.user_type, patched.can_start_analysis_documents, patched.meta_data], ['Bo', 'CLIENT_OPERATOR', false, { a: 1 }]);
+  const refused = async (promise: Promise<unknown>, status: number, code: number) =>
+    assert.rejects(promise, (e: unknown) => e instanceof ApiError && e.status === status && e.code === code);
+  await refused(patchUser(world.deps, clientAdmin, 'no-such-user', { shoe_size: 42 }), 404, ErrorCode.NOT_EXIST);
+  await refused(patchUser(world.deps, clientAdmin, user.user_id, { shoe_size: 42 }), 400, ErrorCode.INVALID_STRUCTURE);
+  await refused(patchUser(world.deps, clientAdmin, user.user_id, { password: 'Another-pass-9' }), 400, ErrorCode.INVALID_STRUCTURE);
+  await refused(patchUser(world.deps, clientAdmin, user.user_id, { time_created: 1 }), 400, ErrorCode.INVALID_VALUE);
+  await refused(patchUser(world.deps, clientAdmin, user.user_id, { user_type: 'ADMIN' }), 403, ErrorCode.AUTH_FORBIDDEN);
+  await refused(patchUser(world.deps, clientAdmin, clientAdmin.user.user_id, { user_type: 'CLIENT' }), 403, ErrorCode.AUTH_FORBIDDEN);
+  const stored = (await world.deps.identity.getUser(user.user_id))!;
+  assert.deepEqual([stored.user_type, stored.first_name], ['CLIENT_OPERATOR', 'Bo'], 'nothing refused was stored');
+});
+
+test('companies: PATCH takes name and meta_data; fixed fields only unchanged; passwords: your own needs the old one', async () => {
+  const world = memoryWorld();
+  const admin = await world.caller(SYSTEM_COMPANY_ID, 'ADMIN');
+  const company = await createCompany(world.deps, admin, { name: 'Acme' });
+  const renamed = await patchCompany(world.deps, admin, company.company_id, { name: 'Acme Two', meta_data: { region: 'eu' }, in_deletion: false });
+  assert.deepEqual([renamed.name, renamed.meta_data], ['Acme Two', { region: 'eu' }]);
+  await assert.rejects(patchCompany(world.deps, admin, company.company_id, { in_deletion: true }), (e: unknown) => e instanceof ApiError && e.code === ErrorCode.INVALID_VALUE);
+  await assert.rejects(patchCompany(world.deps, admin, company.company_id, { colour: 'red' }), (e: unknown) => e instanceof ApiError && e.code === ErrorCode.INVALID_STRUCTURE);
+
+  const me = await world.caller(company.company_id, 'CLIENT');
+  await assert.rejects(changePassword(world.deps, me, me.user.user_id, { new_password: 'Fresh-pass-2' }), (e: unknown) => e instanceof ApiError && e.code === ErrorCode.INVALID_STRUCTURE);
+  await assert.rejects(changePassword(world.deps, me, me.user.user_id, { old_password: 'wrong-pass-1', new_password: 'Fresh-pass-2' }), /old_password/);
+  assert.equal((await changePassword(world.deps, me, me.user.user_id, { old_password: 'password-1234', new_password: 'Fresh-pass-2' })).user_id, me.user.user_id);
+  await assert.rejects(authorize(world.deps, me.user.email, 'password-1234'));
+  assert.ok((await authorize(world.deps, me.user.email, 'Fresh-pass-2')).access_token);
 });

@@ -1336,6 +1336,10 @@ export interface components {
         CompanyCreate: {
             /** @description Company name (1 to 200 characters) */
             name: string;
+            /** @description The company's meta_data from the start */
+            meta_data?: {
+                [key: string]: unknown;
+            };
         } & {
             [key: string]: unknown;
         };
@@ -2155,27 +2159,27 @@ export interface components {
             [key: string]: unknown;
         };
         UploadPayload: {
-            /** @description Tags per file field name, e.g. {"video1": ["video_selfie", "video_selfie_blank", "orientation_portrait"]} */
+            /** @description Tags per file field name (a list of at most 64 tags of at most 256 characters), e.g. {"video1": ["video_selfie", "video_selfie_blank", "orientation_portrait"]} */
             "media:tags"?: {
                 [key: string]: string[];
-            };
+            } | null;
             "media:meta_data"?: {
                 [key: string]: {
                     [key: string]: unknown;
                 };
-            };
+            } | null;
             "folder:meta_data"?: {
                 [key: string]: unknown;
-            };
+            } | null;
             /** @description Field name -> upload_id of a presigned upload (POST /api/uploads) */
             "media:uploads"?: {
                 [key: string]: string;
-            };
+            } | null;
             /** @description Persons of collections only */
             "person:meta_data"?: {
                 [key: string]: unknown;
-            };
-            /** @description Webhook URL notified when a group of analyses finishes. Judged when given (400 otherwise) and again at each delivery: http or https, no credentials, at most 2048 characters, and no loopback, private, link-local, metadata or reserved address (IPv4-mapped and IPv4-compatible IPv6 forms included; loopback and private ones are allowed with OZ_WEBHOOK_ALLOW_PRIVATE=true) */
+            } | null;
+            /** @description Webhook URL notified when a group of analyses finishes. Judged when given (400 otherwise) and again at each delivery: http or https, no credentials, at most 2048 characters, and no loopback, private, link-local, metadata or reserved address (IPv4-mapped and IPv4-compatible IPv6 forms included; loopback and private ones are allowed with OZ_WEBHOOK_ALLOW_PRIVATE=true); null or "" for none */
             resolution_endpoint?: string | null;
             /** @description Single request / Instant API: analyses run at once, results in the answer */
             analyses?: components["schemas"]["AnalysisRequestItem"][];
@@ -2274,7 +2278,7 @@ export interface components {
             profile: {
                 /** @description Default: the caller's company */
                 company_id?: string;
-                /** @description ADMIN, OPERATOR, CLIENT, CLIENT_ADMIN, CLIENT_OPERATOR or CLIENT_SERVICE (any case; default CLIENT) */
+                /** @description ADMIN, OPERATOR, CLIENT, CLIENT_ADMIN, CLIENT_OPERATOR, CLIENT_SERVICE (any case; default CLIENT) */
                 user_type?: string;
                 first_name?: string;
                 last_name?: string;
@@ -2288,18 +2292,30 @@ export interface components {
                 can_start_analysis_quality?: boolean;
                 can_start_analysis_collection?: boolean;
                 can_start_analysis_documents?: boolean;
+                /** @description Same as can_start_analysis_biometry */
                 can_start_analyse_biometry?: boolean;
+                /** @description Same as can_start_analysis_quality */
                 can_start_analyse_quality?: boolean;
+                /** @description Same as can_start_analysis_collection */
                 can_start_analyse_collection?: boolean;
+                /** @description Same as can_start_analysis_documents */
                 can_start_analyse_documents?: boolean;
+                /** @description Same as can_start_analysis_biometry */
+                can_start_analyze_biometry?: boolean;
+                /** @description Same as can_start_analysis_quality */
+                can_start_analyze_quality?: boolean;
+                /** @description Same as can_start_analysis_collection */
+                can_start_analyze_collection?: boolean;
+                /** @description Same as can_start_analysis_documents */
+                can_start_analyze_documents?: boolean;
                 /** @description The user's meta_data from the start */
                 meta_data?: {
                     [key: string]: unknown;
-                };
+                } | null;
                 /** @description The user's technical_meta_data */
                 technical_meta_data?: {
                     [key: string]: unknown;
-                };
+                } | null;
             } & {
                 [key: string]: unknown;
             };
@@ -2322,6 +2338,10 @@ export interface components {
             email?: string;
             /** @description Not your own; ADMIN and OPERATOR only by ADMIN (with is_admin / is_service as on create) */
             user_type?: string;
+            /** @description API 5: CLIENT with is_admin is CLIENT_ADMIN */
+            is_admin?: boolean;
+            /** @description API 5: CLIENT with is_service is CLIENT_SERVICE */
+            is_service?: boolean;
             /** @description false blocks the user: every request answers 401/1401 */
             is_active?: boolean;
             /** @description Moves the user (ADMIN only); their sessions end */
@@ -2338,13 +2358,21 @@ export interface components {
             can_start_analysis_quality?: boolean;
             can_start_analysis_collection?: boolean;
             can_start_analysis_documents?: boolean;
+            /** @description Same as can_start_analysis_biometry */
             can_start_analyse_biometry?: boolean;
+            /** @description Same as can_start_analysis_quality */
             can_start_analyse_quality?: boolean;
+            /** @description Same as can_start_analysis_collection */
             can_start_analyse_collection?: boolean;
+            /** @description Same as can_start_analysis_documents */
             can_start_analyse_documents?: boolean;
+            /** @description Same as can_start_analysis_biometry */
             can_start_analyze_biometry?: boolean;
+            /** @description Same as can_start_analysis_quality */
             can_start_analyze_quality?: boolean;
+            /** @description Same as can_start_analysis_collection */
             can_start_analyze_collection?: boolean;
+            /** @description Same as can_start_analysis_documents */
             can_start_analyze_documents?: boolean;
         } & {
             [key: string]: unknown;

@@ -24,12 +24,3 @@ export function request(id: string, schema: z.ZodType, description?: string): z.
   const open = schema instanceof z.ZodObject && schema.def.catchall === undefined ? schema.loose() : schema;
   return named(REQUEST_IDS, id, open, description);
 }
-
-/**
- * Documented with this schema, judged by the core: the value reaches the operation exactly as sent
- * (typed unknown), and the core ignores or refuses it with its own message. Left only where a use
- * case still checks its input itself (admin's user creation, operator decisions, upload payloads).
- */
-export const tolerated = <T extends z.ZodType>(schema: T) =>
-  // `?.`: the JSON Schema conversion calls the handler without a context to find a default (none).
-  schema.optional().catch((ctx?: { value: unknown }) => ctx?.value as z.output<T>) as unknown as z.ZodType<unknown, z.input<T> | undefined>;

@@ -6,14 +6,17 @@ import { z } from 'zod';
 import type { RouteKey } from '../route-table';
 import * as O from './objects';
 import { jsonObject } from './objects';
-import { request, tolerated } from './registry';
+import { request } from './registry';
 import { ReportTemplateContent, ReportTemplatePatch } from '../../../layers/core/reports/template';
 import { LIMITS } from '../../../layers/core/limits';
+import { UPLOAD_ID } from '../../../layers/core/uploads';
 import { ErrorCode } from '../../../layers/core/errors';
 import { epoch, flag, paging, seconds, wholeNumber, windowsInOrder } from './query';
 import { EVENT_SESSION_ID, EVENT_SESSION_LIMITS, SORTINGS } from '../../../layers/core/event-sessions';
 import { DEFAULT_STAT_DAYS, MAX_STAT_DAYS } from '../../../layers/core/statistics';
 import { DECISIONS, MAX_OPERATOR_TEXT } from '../../../layers/core/decisions';
+import { FLAG_NAMES, userTypeOf, withApi5Flags, type FlagName, type FlagsInput } from '../../../layers/core/admin';
+import { USER_TYPES, type UserType } from '../../../layers/core/entities';
 
 const META_DATA_RULES = `Keys merged into meta_data; a key set to null is removed. At most ${LIMITS.metaDataBytes / 1024} KB as stored JSON (UTF-8); no key may be "", "__proto__" or "constructor"`;
 const WEBHOOK_URL_RULES =
@@ -26,7 +29,7 @@ export interface JsonBodySpec {
   schema: z.ZodType;
   required: boolean;
 }
-/** multipart/form-data (documented, not validated here: the upload functions parse the parts). */
+/** multipart/form-data (documented, not validated here: the upload functions parse the parts, the payload part with UploadPayloadPart). */
 export interface MultipartSpec {
   kind: 'multipart';
   schema: z.ZodType;
@@ -65,58 +68,127 @@ const email = () => z.string().meta({ description: 'e-mail address', examples: [
 
 const AuthRequest = request('AuthRequest', z.object({ credentials: z.object({ email: email(), password: z.string() }) }));
 const RefreshRequest = request('RefreshRequest', z.object({ expire_token: z.string().meta({ description: 'The expire_token of the pair to replace' }) }));
-const CompanyCreate = request('CompanyCreate', z.object({ name: z.string().meta({ description: 'Company name (1 to 200 characters)' }) }));
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+/** A new user's e-mail address, trimmed (the documents' own example has spaces around it). */
+const newEmail = (name: string) =>
+  z
+    .string()
+    .trim()
+    .regex(EMAIL, { error: `${name} must be an email address` })
+    .max(LIMITS.emailChars, { error: `${name} is at most ${LIMITS.emailChars} characters` })
+    .meta({ description: 'e-mail address', examples: ['user@example.com'] });
+const CompanyCreate = request(
+  'CompanyCreate',
+  z.object({
+    name: z
+      .string()
+      .trim()
+      .refine((name) => name !== '', { error: '"name" is required', params: { error_code: ErrorCode.INVALID_STRUCTURE } })
+      .refine((name) => name.length <= LIMITS.nameChars, { error: `"name" is at most ${LIMITS.nameChars} characters` })
+      .meta({ description: `Company name (1 to ${LIMITS.nameChars} characters)`, maxLength: LIMITS.nameChars }),
+    meta_data: jsonObject().optional().meta({ description: "The company's meta_data from the start" }),
+  }),
+);
+
+/** A user's name field: trimmed, at most LIMITS.nameChars characters. */
+const nameField = (name: string) => {
+  const error = `${name} must be a string of at most ${LIMITS.nameChars} characters`;
+  return z.string({ error }).max(LIMITS.nameChars, { error }).trim().optional();
+};
+const boolField = (name: string) => z.boolean({ error: `${name} must be true or false` }).optional();
+// Client quirk (the documents show both, API 5 and 6): can_start_analyse_* is the old spelling of
+// can_start_analysis_*, and can_start_analyze_* is taken too. The schemas fold them into the stored name.
+const FLAG_SPELLINGS = ['analysis', 'analyse', 'analyze'] as const;
+type FlagKey = `can_start_${(typeof FLAG_SPELLINGS)[number]}_${FlagName}`;
+const flagKey = (spelling: (typeof FLAG_SPELLINGS)[number], name: FlagName): FlagKey => `can_start_${spelling}_${name}`;
+const FLAG_KEYS = FLAG_SPELLINGS.flatMap((s) => FLAG_NAMES.map((n) => flagKey(s, n)));
+const flagFields = Object.fromEntries(
+  FLAG_SPELLINGS.flatMap((s) =>
+    FLAG_NAMES.map((n) => [flagKey(s, n), boolField(flagKey(s, n)).meta(s === 'analysis' ? {} : { description: `Same as can_start_analysis_${n}` })]),
+  ),
+) as Record<FlagKey, ReturnType<typeof boolField>>;
+// Client quirk: user_type in any case, with spaces for underscores ("client admin").
+const userType = z
+  .string()
+  .transform((raw, ctx) => {
+    const type = userTypeOf(raw);
+    if (type) return type;
+    ctx.issues.push({ code: 'custom', input: raw, message: `user_type "${raw}" is unknown: use one of ${USER_TYPES.join(', ')}`, params: { error_code: ErrorCode.INVALID_VALUE } });
+    return z.NEVER;
+  })
+  .meta({ description: `${USER_TYPES.join(', ')} (any case)` });
+// Client quirk (API 5): a CLIENT with is_admin is a CLIENT_ADMIN, with is_service a CLIENT_SERVICE.
+const api5Flags = {
+  is_admin: boolField('is_admin').meta({ description: 'API 5: CLIENT with is_admin is CLIENT_ADMIN' }),
+  is_service: boolField('is_service').meta({ description: 'API 5: CLIENT with is_service is CLIENT_SERVICE' }),
+};
+/** A user body as the core takes it: user_type with the API 5 flags applied, the flags under their stored names, the rest as it came. */
+function userFields<T extends { user_type?: UserType; is_admin?: boolean; is_service?: boolean } & Partial<Record<FlagKey, boolean>>>(body: T) {
+  const rest: Record<string, unknown> = { ...body };
+  for (const key of [...FLAG_KEYS, 'is_admin', 'is_service']) delete rest[key];
+  const flags: FlagsInput = {};
+  for (const name of FLAG_NAMES) {
+    const value = FLAG_SPELLINGS.map((s) => body[flagKey(s, name)]).find((v) => v !== undefined);
+    if (value !== undefined) flags[`can_start_analysis_${name}`] = value;
+  }
+  const user_type = body.user_type && withApi5Flags(body.user_type, body);
+  return { ...(rest as Omit<T, FlagKey | 'is_admin' | 'is_service' | 'user_type'>), ...flags, ...(user_type ? { user_type } : {}) };
+}
+/** An object, or null for none; a wrong type is a wrong value (4), as it always was. */
+const objectOrNone = (name: string) => z.union([jsonObject(), z.null()], { error: `${name} must be a JSON object` }).optional();
+
 const UserCreate = request(
   'UserCreate',
   z.object({
-    // Loose like the whole body: admin.ts reads the fields it knows (can_start_analyze_* too) itself.
-    credentials: z.object({ email: email().max(LIMITS.emailChars), password: z.string().meta({ description: 'The password policy of GET /api/config: OZ_PASSWORD_MIN_LENGTH (8) to 256 characters, a letter and a digit, not the email' }) }).loose(),
-    profile: z.looseObject({
-      company_id: tolerated(z.string()).meta({ description: "Default: the caller's company" }),
-      user_type: z.string().optional().meta({ description: 'ADMIN, OPERATOR, CLIENT, CLIENT_ADMIN, CLIENT_OPERATOR or CLIENT_SERVICE (any case; default CLIENT)' }),
-      first_name: tolerated(z.string()),
-      last_name: tolerated(z.string()),
-      middle_name: tolerated(z.string()),
-      is_active: tolerated(z.boolean()),
-      is_admin: tolerated(z.boolean()).meta({ description: 'API 5: CLIENT with is_admin is CLIENT_ADMIN' }),
-      is_service: tolerated(z.boolean()).meta({ description: 'API 5: CLIENT with is_service is CLIENT_SERVICE' }),
-      can_start_analysis_biometry: tolerated(z.boolean()),
-      can_start_analysis_quality: tolerated(z.boolean()),
-      can_start_analysis_collection: tolerated(z.boolean()),
-      can_start_analysis_documents: tolerated(z.boolean()),
-      can_start_analyse_biometry: tolerated(z.boolean()),
-      can_start_analyse_quality: tolerated(z.boolean()),
-      can_start_analyse_collection: tolerated(z.boolean()),
-      can_start_analyse_documents: tolerated(z.boolean()),
-      meta_data: tolerated(jsonObject()).meta({ description: "The user's meta_data from the start" }),
-      technical_meta_data: tolerated(jsonObject()).meta({ description: "The user's technical_meta_data" }),
+    credentials: z.looseObject({
+      email: newEmail('credentials.email'),
+      password: z.string().meta({ description: 'The password policy of GET /api/config: OZ_PASSWORD_MIN_LENGTH (8) to 256 characters, a letter and a digit, not the email' }),
     }),
+    profile: z
+      .looseObject({
+        company_id: z.string().trim().optional().meta({ description: "Default: the caller's company" }),
+        user_type: userType.default('CLIENT').meta({ description: `${USER_TYPES.join(', ')} (any case; default CLIENT)` }),
+        first_name: nameField('profile.first_name'),
+        last_name: nameField('profile.last_name'),
+        middle_name: nameField('profile.middle_name'),
+        is_active: boolField('profile.is_active'),
+        ...api5Flags,
+        ...flagFields,
+        meta_data: objectOrNone('profile.meta_data').meta({ description: "The user's meta_data from the start" }),
+        technical_meta_data: objectOrNone('profile.technical_meta_data').meta({ description: "The user's technical_meta_data" }),
+      })
+      .transform((profile) => ({ ...userFields(profile), user_type: withApi5Flags(profile.user_type, profile) })),
   }),
 );
-const flagPatch = (spelling: string) =>
-  Object.fromEntries(['biometry', 'quality', 'collection', 'documents'].map((n) => [`can_start_${spelling}_${n}`, z.boolean().optional()]));
 const UserPatch = request(
   'UserPatch',
-  z.object({
-    first_name: z.string().optional(),
-    last_name: z.string().optional(),
-    middle_name: z.string().optional(),
-    email: email().max(LIMITS.emailChars).optional(),
-    user_type: z.string().optional().meta({ description: 'Not your own; ADMIN and OPERATOR only by ADMIN (with is_admin / is_service as on create)' }),
-    is_active: z.boolean().optional().meta({ description: 'false blocks the user: every request answers 401/1401' }),
-    company_id: z.string().optional().meta({ description: 'Moves the user (ADMIN only); their sessions end' }),
-    meta_data: jsonObject().optional().meta({ description: 'Keys merged into meta_data; a key set to null is removed' }),
-    technical_meta_data: jsonObject().optional().meta({ description: 'Keys merged into technical_meta_data, like meta_data' }),
-    ...flagPatch('analysis'),
-    ...flagPatch('analyse'),
-    ...flagPatch('analyze'),
-  }),
+  z
+    .looseObject({
+      first_name: nameField('first_name'),
+      last_name: nameField('last_name'),
+      middle_name: nameField('middle_name'),
+      email: newEmail('email').optional(),
+      user_type: userType.optional().meta({ description: 'Not your own; ADMIN and OPERATOR only by ADMIN (with is_admin / is_service as on create)' }),
+      ...api5Flags,
+      is_active: boolField('is_active').meta({ description: 'false blocks the user: every request answers 401/1401' }),
+      company_id: z.string().trim().min(1, { error: 'company_id must be a company id' }).optional().meta({ description: 'Moves the user (ADMIN only); their sessions end' }),
+      meta_data: jsonObject().optional().meta({ description: 'Keys merged into meta_data; a key set to null is removed' }),
+      technical_meta_data: jsonObject().optional().meta({ description: 'Keys merged into technical_meta_data, like meta_data' }),
+      ...flagFields,
+    })
+    .transform(userFields),
   'Only the fields sent change. Not your own user_type, is_active, company_id or flags. Passwords: change-password.',
 );
 const CompanyPatch = request(
   'CompanyPatch',
   z.object({
-    name: z.string().optional().meta({ description: '1 to 200 characters' }),
+    name: z
+      .string()
+      .trim()
+      .min(1, { error: '"name" must be a non-empty string' })
+      .max(LIMITS.nameChars, { error: `"name" is at most ${LIMITS.nameChars} characters` })
+      .optional()
+      .meta({ description: `1 to ${LIMITS.nameChars} characters` }),
     meta_data: jsonObject().optional().meta({ description: 'Keys merged into meta_data; a key set to null is removed' }),
   }),
   'technical_meta_data and in_deletion are not changed here.',
@@ -126,7 +198,20 @@ const PasswordFields = z.looseObject({
   new_password: z.string().optional().meta({ description: 'The new password (see GET /api/config password_policy)' }),
   password: z.string().optional().meta({ description: 'Same as new_password' }),
 });
-const PasswordChange = request('PasswordChange', PasswordFields.extend({ credentials: PasswordFields.optional() }), 'The fields inside "credentials" or at the top level.');
+// Client quirk: the fields inside "credentials" (as the documents show) or at the top level (the console).
+const PasswordChange = request(
+  'PasswordChange',
+  z
+    .looseObject({ ...PasswordFields.shape, credentials: PasswordFields.optional() })
+    .transform((body, ctx) => {
+      const source = body.credentials ?? body;
+      const fresh = source.new_password ?? source.password;
+      if (fresh !== undefined) return { old_password: source.old_password, new_password: fresh };
+      ctx.issues.push({ code: 'custom', input: body, path: ['credentials', 'new_password'], message: 'new_password is required: {"credentials": {"old_password": "...", "new_password": "..."}}', params: { error_code: ErrorCode.INVALID_STRUCTURE } });
+      return z.NEVER;
+    }),
+  'The fields inside "credentials" or at the top level.',
+);
 const MetaDataPatch = request('MetaDataPatch', jsonObject().meta({ description: META_DATA_RULES }));
 
 // For the client quirks named where they are used (test/unit/openapi.test.ts "as lenient as the
@@ -229,21 +314,30 @@ const FolderOperatorPatch = request(
   'Only these fields: any other is refused. operator_status and operator_comment need the "resolve" right of the access matrix.',
 );
 
+// Null for a payload field means none, as it always has (the Android SDK concatenates its payload
+// text); a wrong type is a wrong value (4), also as it always was.
+const TAG_LIST = `a list of at most ${LIMITS.tagsPerMedia} tags of at most ${LIMITS.tagChars} characters`;
 const UploadPayload = request(
   'UploadPayload',
   z.object({
-    'media:tags': tolerated(z.record(z.string(), z.array(z.string()))).meta({ description: 'Tags per file field name, e.g. {"video1": ["video_selfie", "video_selfie_blank", "orientation_portrait"]}' }),
-    'media:meta_data': tolerated(z.record(z.string(), jsonObject())),
-    'folder:meta_data': tolerated(jsonObject()),
-    'media:uploads': tolerated(z.record(z.string(), z.string())).meta({ description: 'Field name -> upload_id of a presigned upload (POST /api/uploads)' }),
-    'person:meta_data': tolerated(jsonObject()).meta({ description: 'Persons of collections only' }),
-    resolution_endpoint: tolerated(z.string().max(LIMITS.urlChars).nullable()).meta({ description: WEBHOOK_URL_RULES }),
+    'media:tags': z
+      .union([z.record(z.string(), z.array(z.string().max(LIMITS.tagChars, { error: `A tag is at most ${LIMITS.tagChars} characters` })).max(LIMITS.tagsPerMedia, { error: `At most ${LIMITS.tagsPerMedia} tags per file` })), z.null()], { error: `media:tags must map each file field name to ${TAG_LIST}` })
+      .optional()
+      .meta({ description: `Tags per file field name (${TAG_LIST}), e.g. {"video1": ["video_selfie", "video_selfie_blank", "orientation_portrait"]}` }),
+    'media:meta_data': z.union([z.record(z.string(), jsonObject()), z.null()], { error: 'media:meta_data must map each file field name to a JSON object' }).optional(),
+    'folder:meta_data': objectOrNone('folder:meta_data'),
+    'media:uploads': z
+      .union([z.record(z.string(), z.string().regex(UPLOAD_ID, { error: 'An upload_id of POST /api/uploads' })), z.null()], { error: 'media:uploads must map each file field name to an upload_id' })
+      .optional()
+      .meta({ description: 'Field name -> upload_id of a presigned upload (POST /api/uploads)' }),
+    'person:meta_data': objectOrNone('person:meta_data').meta({ description: 'Persons of collections only' }),
+    resolution_endpoint: webhookChange.optional().meta({ description: `${WEBHOOK_URL_RULES}; null or "" for none` }),
     analyses: AnalysisList.optional().meta({ description: 'Single request / Instant API: analyses run at once, results in the answer' }),
   }),
 );
 
-/** What the upload functions parse of a payload part with this schema (the rest of it the core reads). */
-export const PayloadAnalyses = z.object({ payload: z.object({ analyses: AnalysisList }) });
+/** The payload part of an upload (uploadBody's `payload`), under "payload" so that the paths of its problems name it. */
+export const UploadPayloadPart = z.object({ payload: UploadPayload });
 
 const binary = (mediaType = 'application/octet-stream') => z.string().meta({ contentMediaType: mediaType });
 const jsonText = (ref: string) => z.string().meta({ contentMediaType: 'application/json', contentSchema: { $ref: `#/components/schemas/${ref}` } });

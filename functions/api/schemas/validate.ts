@@ -7,8 +7,8 @@ import type { z } from 'zod';
 import { ApiError, ErrorCode } from '../../../layers/core/errors';
 import { jsonBody, type Request } from '../http';
 import { ROUTES, routeKeyOf, type RouteDef } from '../route-table';
-import { PayloadAnalyses, ROUTE_SCHEMAS } from './routes';
-import type { AnalysisItemInput } from '../../../layers/core/analyses';
+import { ROUTE_SCHEMAS, UploadPayloadPart } from './routes';
+import type { UploadPayloadInput } from '../../../layers/core/folders';
 
 export interface RequestIssue {
   in: 'query' | 'body';
@@ -96,14 +96,13 @@ function invalidRequest(found: Found[]): ApiError {
 }
 
 /**
- * The "analyses" of an upload's payload part (single request, Instant API), parsed by the same
- * schema as the JSON body of POST /api/folders/{folder_id}/analyses; undefined when it has none.
+ * An upload's payload part (uploadBody's `payload`: POST /api/folders, .../media, persons, the
+ * Instant API) parsed by its route's schema, analyses by the same schema as the JSON body of POST
+ * /api/folders/{folder_id}/analyses; throws the documented 400 before anything is stored.
  */
-export function payloadAnalyses(payload: unknown): AnalysisItemInput[] | undefined {
-  const analyses = payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>)['analyses'] : undefined;
-  if (analyses === undefined) return undefined;
-  const data = { payload: { analyses } };
-  const parsed = PayloadAnalyses.safeParse(data);
+export function parseUploadPayload(payload: unknown): UploadPayloadInput {
+  const data = { payload };
+  const parsed = UploadPayloadPart.safeParse(data);
   if (!parsed.success) throw invalidRequest(parsed.error.issues.map((issue) => ({ where: 'body', issue, data })));
-  return parsed.data.payload.analyses;
+  return parsed.data.payload;
 }
