@@ -24,55 +24,65 @@ function clientOptions(config: Config, endpointVar: 'OZ_DYNAMODB_ENDPOINT' | 'OZ
 }
 
 /**
- * One value per configuration: built once in a container; in the local runtime once per function
+ * A value built once per configuration: once in a container; in the local runtime once per function
  * (each has its own environment, functions/config.ts), and again after the environment changed.
+ * (The caches are module constants and the users plain functions, so a bundle without a user drops both.)
  */
-function perConfig<T>(build: (config: Config) => T): () => T {
-  const built = new WeakMap<Config, T>();
-  return () => {
-    const config = appConfig();
-    let value = built.get(config);
-    if (value === undefined) built.set(config, (value = build(config)));
-    return value;
-  };
+function perConfig<T>(built: WeakMap<Config, T>, build: (config: Config) => T): T {
+  const config = appConfig();
+  let value = built.get(config);
+  if (value === undefined) built.set(config, (value = build(config)));
+  return value;
 }
 
-const wired = perConfig((config) => {
-  const dynamo = tracer.captureAWSv3Client(new DynamoDBClient(clientOptions(config, 'OZ_DYNAMODB_ENDPOINT')));
-  const s3 = tracer.captureAWSv3Client(new S3Client({ ...clientOptions(config, 'OZ_S3_ENDPOINT'), forcePathStyle: !!config.OZ_S3_ENDPOINT }));
-  const sqs = tracer.captureAWSv3Client(new SQSClient(clientOptions(config, 'OZ_SQS_ENDPOINT')));
-  const queue = new SqsJobQueue(sqs, required(config, 'OZ_QUEUE_URL'), correlationId);
-  const deps: CoreDeps = {
-    ...dynamoStoragePorts(dynamo, required(config, 'OZ_TABLE_NAME')),
-    blobs: new S3BlobStore(s3, required(config, 'OZ_BUCKET_NAME')),
-    queue,
-    clock: systemClock,
-    ids: { uuid: randomUUID },
-    config: coreConfigOf(config),
-    log: portLog,
-    // Usage events for billing (OZ_USAGE_QUEUE_URL comes from the stack); unset: they wait in the outbox.
-    ...(config.OZ_USAGE_QUEUE_URL ? { usageEvents: new SqsUsageEvents(sqs, config.OZ_USAGE_QUEUE_URL) } : {}),
-  };
-  return { deps, queue };
-});
+const wired = new WeakMap<Config, { deps: CoreDeps; queue: SqsJobQueue }>();
 
-export const coreDeps = (): CoreDeps => wired().deps;
+function wiring() {
+  return perConfig(wired, (config) => {
+    const dynamo = tracer.captureAWSv3Client(new DynamoDBClient(clientOptions(config, 'OZ_DYNAMODB_ENDPOINT')));
+    const s3 = tracer.captureAWSv3Client(new S3Client({ ...clientOptions(config, 'OZ_S3_ENDPOINT'), forcePathStyle: !!config.OZ_S3_ENDPOINT }));
+    const sqs = tracer.captureAWSv3Client(new SQSClient(clientOptions(config, 'OZ_SQS_ENDPOINT')));
+    const queue = new SqsJobQueue(sqs, required(config, 'OZ_QUEUE_URL'), correlationId);
+    const deps: CoreDeps = {
+      ...dynamoStoragePorts(dynamo, required(config, 'OZ_TABLE_NAME')),
+      blobs: new S3BlobStore(s3, required(config, 'OZ_BUCKET_NAME')),
+      queue,
+      clock: systemClock,
+      ids: { uuid: randomUUID },
+      config: coreConfigOf(config),
+      log: portLog,
+      // Usage events for billing (OZ_USAGE_QUEUE_URL comes from the stack); unset: they wait in the outbox.
+      ...(config.OZ_USAGE_QUEUE_URL ? { usageEvents: new SqsUsageEvents(sqs, config.OZ_USAGE_QUEUE_URL) } : {}),
+    };
+    return { deps, queue };
+  });
+}
+
+export function coreDeps(): CoreDeps {
+  return wiring().deps;
+}
 
 /** The analysis queue itself, for the worker's retry delays. */
-export const analysisQueue = (): SqsJobQueue => wired().queue;
+export function analysisQueue(): SqsJobQueue {
+  return wiring().queue;
+}
+
+const starters = new WeakMap<Config, WebhookStarter>();
 
 /** The webhook workflow starter (the worker's; OZ_WEBHOOK_STATE_MACHINE_ARN comes from the stack). */
-export const webhookStarter: () => WebhookStarter = perConfig(
-  (config) => new SfnWebhookStarter(tracer.captureAWSv3Client(new SFNClient(clientOptions(config, 'OZ_SFN_ENDPOINT'))), required(config, 'OZ_WEBHOOK_STATE_MACHINE_ARN'), correlationId),
-);
+export function webhookStarter(): WebhookStarter {
+  return perConfig(starters, (config) => new SfnWebhookStarter(tracer.captureAWSv3Client(new SFNClient(clientOptions(config, 'OZ_SFN_ENDPOINT'))), required(config, 'OZ_WEBHOOK_STATE_MACHINE_ARN'), correlationId));
+}
+
+const counters = new WeakMap<Config, DynamoRateCounter>();
 
 /**
  * The throttling counters (functions/api/throttle.ts), in the main table through the shared table
  * helper and a traced client. Not built from coreDeps(): API Lite throttles too and has no queue or bucket.
  */
-export const rateCounter: () => DynamoRateCounter = perConfig(
-  (config) => new DynamoRateCounter(new DynamoTable(tracer.captureAWSv3Client(new DynamoDBClient(clientOptions(config, 'OZ_DYNAMODB_ENDPOINT'))), required(config, 'OZ_TABLE_NAME'))),
-);
+export function rateCounter(): DynamoRateCounter {
+  return perConfig(counters, (config) => new DynamoRateCounter(new DynamoTable(tracer.captureAWSv3Client(new DynamoDBClient(clientOptions(config, 'OZ_DYNAMODB_ENDPOINT'))), required(config, 'OZ_TABLE_NAME'))));
+}
 
 /** For tests and the local runtime after they change the environment: the configuration, and so all of the above, is built again. */
 export function resetCoreDeps() {

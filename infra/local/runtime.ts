@@ -62,7 +62,6 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
-
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const log = options.log ?? (() => {});
   const stack: (() => Promise<void>)[] = [];
