@@ -31,8 +31,6 @@ export function templateEnvironment(template: CfnTemplate, fnId: string, local: 
 export type InFunction = <T>(fnId: string, call: () => T) => T;
 
 export interface FunctionEnvironments {
-  /** Every variable name some function's template sets. */
-  templateNames: ReadonlySet<string>;
   /** A function's environment: a live view of process.env where the template's variables are only its own. */
   of(fnId: string): NodeJS.ProcessEnv;
   inFunction: InFunction;
@@ -52,7 +50,7 @@ export function functionEnvironments(template: CfnTemplate, local: LocalResource
     if (!view) throw new Error(`${fnId} is no function of the template`);
     return view;
   };
-  return { templateNames, of, inFunction: (fnId, call) => runWithEnvironment(of(fnId), call) };
+  return { of, inFunction: (fnId, call) => runWithEnvironment(of(fnId), call) };
 }
 
 /** process.env, where a template variable reads as the function's own value, or unset. */
