@@ -2,6 +2,7 @@
 // (loadConfig), then passed down as typed values. Nothing else in functions/ or layers/ reads
 // process.env. A bad value fails the cold start with a message naming the variable. The README's
 // configuration table is generated from this schema (scripts/config-table.ts, `npm run config:doc`).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { z } from 'zod';
 import { defaultConfig, type CoreConfig } from '../layers/core/deps';
 import { parsePriceTable } from '../layers/core/metering';
@@ -164,18 +165,30 @@ export function loadConfig(env: Environment): Config {
   throw new Error(`Invalid configuration: ${lines.join('; ')}`);
 }
 
-let current: Config | undefined;
+/**
+ * The seam for the local runtime, which runs several functions in one process (the HTTP functions,
+ * the webhook task): it runs each invocation through runWithEnvironment with that function's own
+ * environment, so none sees another's template variables. In Lambda nothing calls it: one function
+ * per process, whose environment is process.env.
+ */
+const invocationEnvironment = new AsyncLocalStorage<Environment>();
+export const runWithEnvironment = <T>(env: Environment, run: () => T): T => invocationEnvironment.run(env, run);
 
-/** The configuration of this process, parsed from its environment at the first call (cold start). */
+/** Parsed once per environment object: once per container, once per function in the local runtime. */
+let configs = new WeakMap<Environment, Config>();
+
+/** The configuration of the running function, parsed from its environment at the first call (cold start). */
 export function appConfig(): Config {
   // The one read of process.env in functions/ and layers/.
-  current ??= loadConfig(process.env);
-  return current;
+  const env = invocationEnvironment.getStore() ?? process.env;
+  let config = configs.get(env);
+  if (!config) configs.set(env, (config = loadConfig(env)));
+  return config;
 }
 
 /** The local runtime and tests, after they changed the environment: the next call parses it again. */
 export function resetAppConfig(): void {
-  current = undefined;
+  configs = new WeakMap();
 }
 
 /** A variable every function of some kind needs: its absence fails the cold start, naming it. */

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ENTRY_METADATA_KEY, REPO_ROOT } from '../stack';
 import type { CfnTemplate } from './synth';
+import type { InFunction } from './function-env';
 import { localDocsResponse } from '../docs/page';
 import { decodeComponent } from '../../functions/api/http';
 import { consoleResponse } from './console';
@@ -167,7 +168,7 @@ const PRESIGNED_HINT = 'for large media, POST /api/uploads, PUT the file to the 
 
 const errorJson = (code: number, message: string) => `{"error_code": ${code}, "error_message": ${JSON.stringify(message)}, "details": null}`;
 
-export function createLocalApiServer(template: CfnTemplate, log: (line: string) => void = () => {}) {
+export function createLocalApiServer(template: CfnTemplate, log: (line: string) => void = () => {}, inFunction: InFunction = (_fnId, call) => call()) {
   const routes = routesFromTemplate(template);
   const cors = corsFromTemplate(template);
   const handlers = new Map<string, Handler>();
@@ -249,7 +250,8 @@ export function createLocalApiServer(template: CfnTemplate, log: (line: string) 
       try {
         // The function's own timeout from the template, as Lambda's context tells it.
         const end = Date.now() + Number(template.Resources[match.route.functionLogicalId]?.Properties?.['Timeout'] ?? 3) * 1000;
-        const result = await handlerFor(match.route.entry)(event, { awsRequestId: randomUUID(), getRemainingTimeInMillis: () => Math.max(0, end - Date.now()) });
+        const context = { awsRequestId: randomUUID(), getRemainingTimeInMillis: () => Math.max(0, end - Date.now()) };
+        const result = await inFunction(match.route.functionLogicalId, () => handlerFor(match.route.entry)(event, context));
         send(res, result);
       } catch (err) {
         // What API Gateway answers when the Lambda itself fails.

@@ -16,7 +16,8 @@ import { createResourcesFromTemplate, type LocalResources } from './emulators/re
 import { startSqsPoller, type SqsPoller } from './sqs-poller';
 import { createLocalApiServer } from './http-server';
 import { synthTemplate, type CfnTemplate } from './synth';
-import { localStateMachineArn, startLocalStepFunctions, type LocalStepFunctions } from './step-functions';
+import { startLocalStepFunctions, type LocalStepFunctions } from './step-functions';
+import { functionEnvironments, templateEnvironment, type InFunction } from './function-env';
 import { startFunctionPool, type FunctionPool } from './function-pool';
 import { ENTRY_METADATA_KEY } from '../stack';
 
@@ -43,6 +44,8 @@ export interface LocalRuntimeOptions {
   /** Shortens the waits of Step Functions retries (tests); the retry policy itself is the template's. */
   stepFunctionsRetryIntervalMs?: number;
   log?: (line: string) => void;
+  /** Changes the synthesized template before anything uses it (tests: a function without a variable). */
+  editTemplate?: (template: CfnTemplate) => void;
 }
 
 export interface LocalRuntime {
@@ -54,27 +57,9 @@ export interface LocalRuntime {
   pools: Record<string, FunctionPool>;
   resources: LocalResources;
   template: CfnTemplate;
+  /** Runs `call` as an invocation of an in-process function (HTTP, webhook task) would run: in its own environment (tests). */
+  inFunction: InFunction;
   stop(): Promise<void>;
-}
-
-type Resources = CfnTemplate['Resources'];
-
-/** The environment the template gives a function, with Refs resolved to the local resources. */
-function functionEnvironment(resources: Resources, fnId: string, local: LocalResources): Record<string, string> {
-  const vars = ((resources[fnId]?.Properties?.['Environment'] as { Variables?: Record<string, unknown> })?.Variables ?? {}) as Record<string, unknown>;
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(vars)) {
-    if (typeof value === 'string') env[name] = value;
-    else {
-      const ref = (value as { Ref?: string })?.Ref;
-      if (ref && local.tables[ref]) env[name] = local.tables[ref]!;
-      else if (ref && local.buckets[ref]) env[name] = local.buckets[ref]!;
-      else if (ref && local.queues[ref]) env[name] = local.queues[ref]!.url; // an SQS queue's Ref is its URL
-      else if (ref && resources[ref]?.Type === 'AWS::StepFunctions::StateMachine') env[name] = localStateMachineArn(ref);
-      else throw new Error(`cannot resolve ${name} of ${fnId} locally: ${JSON.stringify(value)}`);
-    }
-  }
-  return env;
 }
 
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
@@ -109,6 +94,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     let template: CfnTemplate;
     try {
       template = synthTemplate();
+      options.editTemplate?.(template);
       phase('synthesized the CDK stack');
     } finally {
       await Promise.allSettled(booting);
@@ -123,40 +109,26 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     };
     const resources = await createResourcesFromTemplate(template, clients);
     phase('tables, bucket and queues created from the template');
-    const stepFunctions = await startLocalStepFunctions(template, { retryIntervalMs: options.stepFunctionsRetryIntervalMs, log });
+    // Each function gets only its own template environment, as in AWS, so a variable missing from a
+    // function's template fails here too. Functions run in their own processes (queue consumers,
+    // scheduled ones) get a copy of theirs; those run in this process (the HTTP routes, the webhook
+    // task) read theirs through a per-invocation seam (functions/config.ts runWithEnvironment).
+    // Both see this process's other variables: the endpoints and what a developer or test sets.
+    const envs = functionEnvironments(template, resources);
+    const stepFunctions = await startLocalStepFunctions(template, { retryIntervalMs: options.stepFunctionsRetryIntervalMs, log, inFunction: envs.inFunction });
     stack.push(() => stepFunctions.stop());
-
-    // Each function gets its own template environment, as in AWS, so a variable missing from a
-    // function's template fails here too. Functions in their own processes (queue consumers,
-    // scheduled ones) get exactly theirs; those run in this process (HTTP routes, the webhook task)
-    // share it, so it holds only their variables (test/unit/infra-env.test.ts checks every
-    // function's reads against its own template environment).
-    const functionIds = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[ENTRY_METADATA_KEY]);
-    const ownProcess = new Set(
-      Object.values(template.Resources).flatMap((r) =>
-        r.Type === 'AWS::Lambda::EventSourceMapping'
-          ? [(r.Properties?.['FunctionName'] as { Ref: string }).Ref]
-          : r.Type === 'AWS::Events::Rule'
-            ? ((r.Properties?.['Targets'] as { Arn: { 'Fn::GetAtt': [string] } }[] | undefined) ?? []).map((t) => t.Arn['Fn::GetAtt'][0])
-            : [],
-      ),
-    );
-    const templateNames = new Set(functionIds.flatMap(([id]) => Object.keys(functionEnvironment(template.Resources, id, resources))));
-    const endpoints = {
+    Object.assign(process.env, {
       OZ_DYNAMODB_ENDPOINT: dynamo.endpoint,
       OZ_S3_ENDPOINT: s3.endpoint,
       OZ_SQS_ENDPOINT: sqs.endpoint,
       OZ_SFN_ENDPOINT: stepFunctions.endpoint,
       AWS_REGION: LOCAL_REGION,
-    };
-    for (const [id] of functionIds) if (!ownProcess.has(id)) Object.assign(process.env, functionEnvironment(template.Resources, id, resources));
-    Object.assign(process.env, endpoints);
-    /** A function process's environment: this process's, without any function's template variables, plus its own. */
-    const environmentOf = (fnId: string) => () => {
-      const env: NodeJS.ProcessEnv = { ...process.env };
-      for (const name of templateNames) delete env[name];
-      return { ...env, ...functionEnvironment(template.Resources, fnId, resources), ...endpoints };
-    };
+    });
+    // This process itself (the admin check below, tests seeding state, `npm run retention` through
+    // runtime.json) reaches the same resources: it holds the in-process functions' variables, which
+    // no function reads from here.
+    for (const id of inProcessFunctions(template)) Object.assign(process.env, templateEnvironment(template, id, resources));
+    const environmentOf = (fnId: string) => () => ({ ...envs.of(fnId) });
     const { resetCoreDeps, coreDeps } = await import('../../functions/wiring');
     resetCoreDeps();
     await ensureAdmin(coreDeps(), options.adminEmail, options.adminPassword, log);
@@ -222,7 +194,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       }
     }
 
-    const { server } = createLocalApiServer(template, log);
+    const { server } = createLocalApiServer(template, log, envs.inFunction);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve());
@@ -236,11 +208,28 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     );
     const address = server.address() as AddressInfo;
     const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
-    return { url: `http://${host}:${address.port}`, stepFunctions, workers, pools, resources, template, stop: stopAll };
+    return { url: `http://${host}:${address.port}`, stepFunctions, workers, pools, resources, template, inFunction: envs.inFunction, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+/** The functions of the template run in this process: neither queue consumers nor scheduled. */
+function inProcessFunctions(template: CfnTemplate): string[] {
+  const resources = Object.values(template.Resources);
+  const ownProcess = new Set(
+    resources.flatMap((r) =>
+      r.Type === 'AWS::Lambda::EventSourceMapping'
+        ? [(r.Properties?.['FunctionName'] as { Ref: string }).Ref]
+        : r.Type === 'AWS::Events::Rule'
+          ? ((r.Properties?.['Targets'] as { Arn: { 'Fn::GetAtt': [string] } }[] | undefined) ?? []).map((t) => t.Arn['Fn::GetAtt'][0])
+          : [],
+    ),
+  );
+  return Object.entries(template.Resources)
+    .filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[ENTRY_METADATA_KEY] && !ownProcess.has(id))
+    .map(([id]) => id);
 }
 
 /** The period of an EventBridge rate(...) expression in ms; null for anything else (cron). */

@@ -1,12 +1,14 @@
 // A local Step Functions endpoint for the SDK (awsJson1_0: StartExecution, DescribeExecution) that
 // runs the state machines of the synthesized template with aws-local-stepfunctions. Task states
-// that invoke a function of the template run its handler module in this process.
+// that invoke a function of the template run its handler module in this process, in the
+// function's own environment (infra/local/function-env.ts).
 import * as http from 'node:http';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { ENTRY_METADATA_KEY, REPO_ROOT } from '../stack';
 import type { CfnTemplate } from './synth';
+import type { InFunction } from './function-env';
 
 // aws-local-stepfunctions uses Promise.withResolvers, which Node 20 lacks.
 const P = Promise as unknown as { withResolvers?: <T>() => { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } };
@@ -69,11 +71,14 @@ export interface LocalStepFunctionsOptions {
   /** Shortens every Retry wait to this many ms (tests); the retry policy itself is unchanged. */
   retryIntervalMs?: number;
   log?: (line: string) => void;
+  /** Runs a task's handler as an invocation of its function (the local runtime: in its own environment). */
+  inFunction?: InFunction;
 }
 
 export async function startLocalStepFunctions(template: CfnTemplate, options: LocalStepFunctionsOptions = {}): Promise<LocalStepFunctions> {
   const { StateMachine } = await import('aws-local-stepfunctions');
   const log = options.log ?? (() => {});
+  const inFunction: InFunction = options.inFunction ?? ((_fnId, call) => call());
   const resources = template.Resources;
   const machines = new Map<string, { definition: Record<string, Json>; handlers: Record<string, (input: Json) => Promise<Json>>; retryable: string[] }>();
   for (const [id, resource] of Object.entries(resources)) {
@@ -86,12 +91,12 @@ export async function startLocalStepFunctions(template: CfnTemplate, options: Lo
       if (state['Type'] !== 'Task') continue;
       const fnId = /:function:([^:]+)$/.exec(String(state['Resource']))?.[1];
       const entry = fnId ? resources[fnId]?.Metadata?.[ENTRY_METADATA_KEY] : undefined;
-      if (typeof entry !== 'string') throw new Error(`state ${stateName} of ${id}: its Resource is not a function of the template`);
+      if (!fnId || typeof entry !== 'string') throw new Error(`state ${stateName} of ${id}: its Resource is not a function of the template`);
       const [file, exportName] = entry.split('#');
       handlers[stateName] = async (input: Json) => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const handler = (require(path.join(REPO_ROOT, file!)) as Record<string, (e: Json, c: unknown) => Promise<Json>>)[exportName ?? 'handler']!;
-        return (await handler(input, { awsRequestId: randomUUID(), functionName: fnId })) ?? null;
+        return (await inFunction(fnId, () => handler(input, { awsRequestId: randomUUID(), functionName: fnId }))) ?? null;
       };
     }
     machines.set(localStateMachineArn(id), { definition, handlers, retryable });

@@ -111,8 +111,10 @@ export class OzClient {
 }
 
 /**
- * Changes a function variable while the runtime runs. The functions parse their configuration once,
- * at cold start (functions/config.ts): the in-process ones read it again, as a new container would.
+ * Changes a function variable while the runtime runs: one the template does not set, which every
+ * function sees through this process's environment (infra/local/function-env.ts). The functions
+ * parse their configuration once, at cold start (functions/config.ts): the in-process ones read it
+ * again, as a new container would.
  */
 export function setFunctionEnv(name: string, value: string | undefined): void {
   if (value === undefined) delete process.env[name];
