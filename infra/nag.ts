@@ -1,5 +1,5 @@
 // cdk-nag's AwsSolutions findings this stack accepts, each with the reason in one line. Applied to
-// the whole stack with CDK's own Validations API; test/unit/infra-nag.test.ts runs the checks and
+// the whole stack with CDK's own Validations API; test/infra/infra-nag.test.ts runs the checks and
 // fails on any finding not listed here (and on a listed one that no longer occurs).
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';

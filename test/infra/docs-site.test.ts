@@ -35,7 +35,7 @@ test('docs:build writes a self-contained folder: the page, pinned Swagger UI fil
 });
 
 test('the CDK app deploys the site only with -c docs=true: private bucket, CloudFront with origin access control, the document naming the API', () => {
-  // The operator console (its own distribution, test/unit/infra-console.test.ts) is left out here.
+  // The operator console (its own distribution, test/infra/infra-console.test.ts) is left out here.
   const synth = (context: Record<string, unknown>) => Template.fromStack(new OzStack(new App({ context: { 'aws:cdk:bundling-stacks': [], console: 'false', ...context } }), 'DocsStack'));
   const plain = synth({});
   plain.resourceCountIs('AWS::CloudFront::Distribution', 0);
