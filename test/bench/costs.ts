@@ -145,9 +145,18 @@ export async function runCostBench(opts: { video: Buffer; gestureVideo: Buffer |
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('./count-requests.cjs');
   process.env.OZ_WEBHOOK_ALLOW_PRIVATE = 'true'; // the receiver is on loopback
-  const runtime = await startRuntime({ workerConcurrency: 1 });
-  // the worker processes start on their first message, with this environment
-  process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'count-requests.cjs')}`.trim();
+  // The function processes (worker, ...) get their template's environment: the counter is preloaded
+  // through each function's NODE_OPTIONS there (the template sets it: --enable-source-maps).
+  const preload = `--require ${path.join(__dirname, 'count-requests.cjs')}`;
+  const runtime = await startRuntime({
+    workerConcurrency: 1,
+    editTemplate: (t) => {
+      for (const r of Object.values(t.Resources)) {
+        const vars = (r.Properties?.['Environment'] as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+        if (r.Type === 'AWS::Lambda::Function' && vars) vars['NODE_OPTIONS'] = `${typeof vars['NODE_OPTIONS'] === 'string' ? vars['NODE_OPTIONS'] : ''} ${preload}`.trim();
+      }
+    },
+  });
   const receiver = await startReceiver({ '/hook': () => ({ status: 200 }) });
   const received = receiver.received;
   try {
