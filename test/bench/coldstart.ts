@@ -61,7 +61,10 @@ export interface ColdStart {
 }
 
 export function measureColdStart(inputs: { video: string; photo: string }): ColdStart {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oz-cold-'));
+  // Inside the repository (test/artifacts is ignored), so that the bundles' import() of ES-module
+  // packages (@middy/core) resolves from its node_modules, as NODE_PATH does only for require().
+  fs.mkdirSync(path.join(REPO, 'test/artifacts'), { recursive: true });
+  const dir = fs.mkdtempSync(path.join(REPO, 'test/artifacts', 'oz-cold-'));
   try {
     buildSync({
       entryPoints: { worker: path.join(REPO, 'functions/worker/handler.ts'), vision: path.join(REPO, 'layers/vision/index.ts'), api: path.join(REPO, 'functions/api/handler.ts') },
