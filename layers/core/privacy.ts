@@ -212,6 +212,8 @@ export interface RetentionReport {
   /** Folders left for a later run: analyses still PROCESSING, or an error (logged). */
   deferred: number;
   errors: number;
+  /** SDK event sessions deleted: those not updated since before their company's cutoff. */
+  event_sessions_deleted: number;
   /** True when the run stopped at its folder or time budget; the next run goes on from there. */
   budget_reached: boolean;
 }
@@ -223,6 +225,22 @@ export interface RetentionOptions {
 }
 
 /**
+ * A company's SDK event sessions last updated before the cutoff are deleted whole: they say who did
+ * what and when, and nothing refers to them. Oldest first, a page at a time, until none is left or
+ * the run's time is up (the next run goes on: what is left is still the oldest).
+ */
+async function deleteOldEventSessions(deps: Pick<CoreDeps, 'eventSessions'>, companyId: string, cutoff: number, pageSize: number, deadline: number, report: RetentionReport): Promise<void> {
+  while (Date.now() < deadline) {
+    const old = await deps.eventSessions.queryEventSessions({ company_id: companyId, by: 'time_updated', max: cutoff, newestFirst: false, limit: pageSize });
+    for (const session of old) {
+      await deps.eventSessions.deleteEventSession(companyId, session.session_id);
+      report.event_sessions_deleted++;
+    }
+    if (old.length < pageSize) return;
+  }
+}
+
+/**
  * One retention run: every company's folders created before its cutoff, oldest first, from where
  * the last run stopped (a cursor per company that only moves forward, past folders that are
  * cleared). A folder that cannot be cleared yet (analyses still PROCESSING, or an error) is skipped
@@ -230,8 +248,12 @@ export interface RetentionOptions {
  * next run tries it again (the sweeper ends stuck analyses, so no folder blocks for long).
  * Safe to run again or concurrently: clearing is idempotent and the cursor write is conditional.
  */
-export async function runRetention(deps: Pick<CoreDeps, 'identity' | 'audit' | 'folders' | 'analyses' | 'webhooks' | 'privacy' | 'reports' | 'blobs' | 'clock' | 'ids'>, config: RetentionConfig, options: RetentionOptions): Promise<RetentionReport> {
-  const report: RetentionReport = { companies: 0, scanned: 0, cleared: 0, already_cleared: 0, deferred: 0, errors: 0, budget_reached: false };
+export async function runRetention(
+  deps: Pick<CoreDeps, 'identity' | 'audit' | 'folders' | 'analyses' | 'webhooks' | 'privacy' | 'reports' | 'eventSessions' | 'blobs' | 'clock' | 'ids'>,
+  config: RetentionConfig,
+  options: RetentionOptions,
+): Promise<RetentionReport> {
+  const report: RetentionReport = { companies: 0, scanned: 0, cleared: 0, already_cleared: 0, deferred: 0, errors: 0, event_sessions_deleted: 0, budget_reached: false };
   const companies = (await deps.identity.listCompanies({ offset: 0, limit: Number.MAX_SAFE_INTEGER })).items;
   // ADMIN's own folders live under the system company, which has no company record.
   const targets = [{ company_id: SYSTEM_COMPANY_ID, technical_meta_data: {} as JsonObject }, ...companies];
@@ -280,6 +302,7 @@ export async function runRetention(deps: Pick<CoreDeps, 'identity' | 'audit' | '
       options.log({ msg: 'retention: page done', company_id: company.company_id, ...report });
       if (!page.next || page.items.length === 0) break;
     }
+    await deleteOldEventSessions(deps, company.company_id, cutoff, config.pageSize, options.deadline, report);
     if (outOfBudget()) report.budget_reached = true;
   }
   options.log({ msg: 'retention: run done', ...report });

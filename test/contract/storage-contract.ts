@@ -693,6 +693,18 @@ export function storageContract(open: () => Promise<StorageUnderTest>) {
     assert.deepEqual(await ids({ by: 'time_updated', max: 25 }), ['s20']);
   });
 
+  test('a deleted event session is gone from reads and from both time indexes; deleting it again is no error', async () => {
+    const company = randomUUID();
+    for (const id of ['keep', 'drop']) await s.eventSessions.appendEvents({ session_id: id, company_id: company, user_id: 'u', meta_data: {} }, [sdkEvent('x', 50)], 50, 10);
+    await s.eventSessions.deleteEventSession(company, 'drop');
+    await s.eventSessions.deleteEventSession(company, 'drop');
+    await s.eventSessions.deleteEventSession(randomUUID(), 'keep');
+    assert.equal(await s.eventSessions.getEventSession(company, 'drop'), null);
+    for (const by of ['time_created', 'time_updated'] as const) {
+      assert.deepEqual((await s.eventSessions.queryEventSessions({ company_id: company, by, newestFirst: false })).map((e) => e.session_id), ['keep'], by);
+    }
+  });
+
   test('what a caller does with a record it read or wrote changes nothing stored', async () => {
     const company = `copies-${randomUUID()}`;
     const folder = folderRecord(company, 1);

@@ -212,6 +212,26 @@ test('retention clears folders older than the company\'s days, skips one still P
   assert.equal((await world.deps.privacy.getRetentionCursor('co-keep'))?.endsWith(old2.folder.folder_id), true);
 });
 
+test('retention deletes event sessions idle since before the cutoff, page by page, and keeps the rest and other companies\' ones', async () => {
+  const world = memoryWorld();
+  await world.deps.identity.putCompany({ company_id: 'co-evs', name: 'Sessions', in_deletion: false, technical_meta_data: { retention_days: 30 }, time_created: 1, time_updated: 1 });
+  const day = 86400;
+  const t0 = world.deps.clock.now();
+  const append = (company: string, id: string, at: number) => world.deps.eventSessions.appendEvents({ session_id: id, company_id: company, user_id: 'u', meta_data: {} }, [{ event: 'x', time: at, data: {} }], at, 10);
+  for (const [id, age] of [['old1', 40], ['old2', 35], ['old3', 31], ['recent', 5]] as const) await append('co-evs', id, t0 - age * day);
+  // created long ago, but updated recently: still in use
+  await append('co-evs', 'revived', t0 - 60 * day);
+  await append('co-evs', 'revived', t0 - 2 * day);
+  // a company without retention keeps everything
+  await world.deps.identity.putCompany({ company_id: 'co-forever', name: 'Forever', in_deletion: false, technical_meta_data: {}, time_created: 1, time_updated: 1 });
+  await append('co-forever', 'ancient', t0 - 400 * day);
+  const report = await runRetention(world.deps, { days: 0, maxFolders: 100, pageSize: 2 }, { deadline: Date.now() + 60_000, log: () => {} });
+  assert.equal(report.event_sessions_deleted, 3);
+  const left = (await world.deps.eventSessions.queryEventSessions({ company_id: 'co-evs', by: 'time_created', newestFirst: false })).map((s) => s.session_id);
+  assert.deepEqual(left, ['revived', 'recent']);
+  assert.notEqual(await world.deps.eventSessions.getEventSession('co-forever', 'ancient'), null);
+});
+
 test('the sweeper fails analyses stuck in PROCESSING and notifies their group; recent ones are left alone', async () => {
   const world = memoryWorld();
   const caller = await world.caller('co-stuck');

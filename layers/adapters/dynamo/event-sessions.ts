@@ -76,4 +76,9 @@ export class DynamoEventSessionStore implements EventSessionStore {
     const items = q.limit === undefined ? await this.table.queryAll(input) : (await this.table.queryUpTo(input, q.limit)).items;
     return items.map(sessionOf);
   }
+
+  async deleteEventSession(companyId: string, sessionId: string): Promise<void> {
+    // one item: its index entries go with it
+    await this.table.deleteItem({ pk: sessionPk(companyId, sessionId), sk: 'EVS' });
+  }
 }

@@ -35,4 +35,8 @@ export class MemoryEventSessionStore implements EventSessionStore {
       .sort(q.newestFirst ? descending(sortKey) : ascending(sortKey));
     return copy(q.limit === undefined ? found : found.slice(0, q.limit));
   }
+
+  async deleteEventSession(companyId: string, sessionId: string): Promise<void> {
+    this.t.eventSessions.delete(sessionKey(companyId, sessionId));
+  }
 }

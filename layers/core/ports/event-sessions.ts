@@ -43,4 +43,6 @@ export interface EventSessionStore {
   appendEvents(session: Pick<EventSession, 'session_id' | 'company_id' | 'user_id' | 'meta_data'>, events: SdkEvent[], now: number, maxEvents: number): Promise<EventSession | 'full'>;
   /** Ordered by `by` then session_id (newestFirst reverses both). */
   queryEventSessions(query: EventSessionQuery): Promise<EventSession[]>;
+  /** Removes the session with its events (retention); a session that is not there is no error. */
+  deleteEventSession(companyId: string, sessionId: string): Promise<void>;
 }
