@@ -329,23 +329,19 @@ async function decodeFrames(
   return asm.frames;
 }
 
-async function runSample(
-  file: string,
-  probe: VideoProbe,
-  count: number,
-  maxSide: number,
-  strategy: SampleStrategy,
-  onFrame?: (frame: Frame, index: number) => void,
-  split = false,
-): Promise<Frame[] | null> {
+/** The select filter's targets: `offset + k * step` seconds after the first frame, as ffmpeg reads them (6 decimals). */
+export function sampleTargets(probe: VideoProbe, count: number): { offset: number; step: number } {
+  const half = probe.fps > 0 ? 0.5 / probe.fps : 0;
+  return { offset: Number(f6(Math.max(0, probe.span / count / 2 - half))), step: Number(f6(probe.span / count)) };
+}
+
+/** The ffmpeg command of a sampling pass: `select` picks the frames, `seek` (-ss) starts a second process at its keyframe. */
+function sampleCommand(file: string, probe: VideoProbe, maxSide: number, strategy: SampleStrategy) {
   const out = fitInside(probe.width, probe.height, maxSide);
   const rotated = probe.rotation === 90 || probe.rotation === 270;
   // scale happens before the rotation, so in stored orientation
   const sw = rotated ? out.height : out.width;
   const sh = rotated ? out.width : out.height;
-  const step = Number(f6(probe.span / count));
-  const half = probe.fps > 0 ? 0.5 / probe.fps : 0;
-  const offset = Number(f6(Math.max(0, probe.span / count / 2 - half)));
   const after: string[] = [];
   if (sw !== probe.storedWidth || sh !== probe.storedHeight) after.push(`scale=${sw}:${sh}:flags=area`);
   after.push('format=rgb24', ...transposeFilter(probe.rotation));
@@ -358,19 +354,41 @@ async function runSample(
     ...['-noautorotate', '-i', file, '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', [`select='${select}'`, ...after].join(','), '-vsync', '0'],
     ...['-frames:v', String(frames), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
   ];
-  const onePass = `gte(t-start_t\\,${f6(offset)}+selected_n*${f6(step)})`;
-  // Skipped frames (noref, keyframes) are not in the probe's frame times: only a full decode splits.
-  const plan = split && strategy === 'all' ? planSplit(probe, count, offset, step) : null;
-  if (!plan) return decodeFrames(args(onePass, count), out, count, 0, onFrame);
+  return { out, args };
+}
+
+const onePassSelect = (t: { offset: number; step: number }): string => `gte(t-start_t\\,${f6(t.offset)}+selected_n*${f6(t.step)})`;
+
+/** One ffmpeg process picks the `count` frames. */
+async function runSample(file: string, probe: VideoProbe, count: number, maxSide: number, strategy: SampleStrategy, onFrame?: (frame: Frame, index: number) => void): Promise<Frame[]> {
+  const { out, args } = sampleCommand(file, probe, maxSide, strategy);
+  return decodeFrames(args(onePassSelect(sampleTargets(probe, count)), count), out, count, 0, onFrame);
+}
+
+/**
+ * Two ffmpeg processes pick the frames one pass would, as `plan` (planSplit) says. Null when
+ * either process fails or comes out short (damage, a container that does not seek): the caller
+ * then decodes in one pass, which reports the video's own errors.
+ */
+async function runSplitSample(
+  file: string,
+  probe: VideoProbe,
+  count: number,
+  maxSide: number,
+  targets: { offset: number; step: number },
+  plan: SplitPlan,
+  onFrame?: (frame: Frame, index: number) => void,
+): Promise<Frame[] | null> {
+  const { out, args } = sampleCommand(file, probe, maxSide, 'all');
   const x = `(t+${f6(plan.shift)})`;
-  const rest = `gte(${x}\\,${f6(plan.keyframe - 0.5 / probe.fps)})*gte(${x}\\,${f6(offset)}+(selected_n+${plan.first})*${f6(step)})`;
-  const [a, b] = await Promise.all([
-    decodeFrames(args(onePass, plan.first), out, plan.first, 0, onFrame),
+  const rest = `gte(${x}\\,${f6(plan.keyframe - 0.5 / probe.fps)})*gte(${x}\\,${f6(targets.offset)}+(selected_n+${plan.first})*${f6(targets.step)})`;
+  const [a, b] = await Promise.allSettled([
+    decodeFrames(args(onePassSelect(targets), plan.first), out, plan.first, 0, onFrame),
     decodeFrames(args(rest, count - plan.first, plan.seek), out, count - plan.first, plan.first, onFrame),
   ]);
-  // a stream that decodes short of its packets (damage) picks other frames: the caller decodes in one pass
-  if (a.length !== plan.first || b.length !== count - plan.first) return null;
-  return [...a, ...b];
+  if (a.status === 'rejected' || b.status === 'rejected') return null;
+  if (a.value.length !== plan.first || b.value.length !== count - plan.first) return null;
+  return [...a.value, ...b.value];
 }
 
 export interface SampledVideo {
@@ -398,14 +416,18 @@ export async function sampleVideoFileStreaming(
   let strategy = opts.strategy ?? chooseStrategy(probe, count);
   let attempt = 0;
   const tagged = (n: number) => onFrame && ((fr: Frame, i: number) => onFrame(fr, i, n));
-  let frames = await runSample(file, probe, count, maxSide, strategy, tagged(0), visionSettings().splitDecode);
+  // Skipped frames (noref, keyframes) are not in the probe's frame times: only a full decode splits.
+  const targets = sampleTargets(probe, count);
+  const plan = strategy === 'all' && visionSettings().splitDecode ? planSplit(probe, count, targets.offset, targets.step) : null;
+  let frames = plan ? await runSplitSample(file, probe, count, maxSide, targets, plan, tagged(0)) : null;
   if (frames === null) {
-    attempt = 1;
-    frames = (await runSample(file, probe, count, maxSide, strategy, tagged(attempt)))!;
+    // a failed split may have handed on frames as attempt 0: the pass replacing them is attempt 1
+    if (plan) attempt = 1;
+    frames = await runSample(file, probe, count, maxSide, strategy, tagged(attempt));
   }
   // Skipping frames must never cost samples: fall back to decoding everything.
   if (strategy !== 'all' && frames.length < (strategy === 'keyframes' ? Math.ceil(count / 2) : count)) {
-    const all = (await runSample(file, probe, count, maxSide, 'all', tagged(attempt + 1)))!;
+    const all = await runSample(file, probe, count, maxSide, 'all', tagged(attempt + 1));
     if (all.length > frames.length) {
       frames = all;
       strategy = 'all';
