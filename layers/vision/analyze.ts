@@ -292,13 +292,14 @@ export async function analyzeMediaDetailed(
   // coarse frames' eye states (best shot, template choice) and passive scores are computed then,
   // speculatively: the liveness pass later scores a spread of the frames, most of them coarse ones.
   const speculate = stride > 1;
+  const speculateEyes = speculate && !!(opts.bestShot || opts.template);
   const prefetch = dense
     ? async (frame: Frame, faces: FaceBox[]): Promise<void> => {
         const box = chooseFace(faces);
         if (!box) return;
-        const lm = needs?.landmarks || (speculate && (opts.bestShot || opts.template)) ? await landmarksFor(frame, box) : null;
+        const lm = needs?.landmarks || speculateEyes ? await landmarksFor(frame, box) : null;
         if (needs?.pose) await poseFor(frame, box);
-        if (speculate && lm && (opts.bestShot || opts.template)) await eyesFor(frame, box, lm);
+        if (speculateEyes && lm) await eyesFor(frame, box, lm);
         if (speculate && choice) await spoofFor(frame, box, choice);
       }
     : undefined;
@@ -412,8 +413,9 @@ export async function analyzeMediaDetailed(
   }
 
   // What follows reads the settled states; liveness, quality and, after quality, the template and
-  // the two JPEGs are independent, so they run at once (the ONNX sessions and sharp run off the
-  // main thread: on two cores the tail takes the longer branch, not the sum).
+  // the two JPEGs are independent, so they run at once. onnxruntime-node runs each inference on the
+  // main thread (its run() only defers to setImmediate), so what overlaps is sharp's JPEG encoding
+  // (its own threads) and, before the tail, ffmpeg's decoding.
 
   // --- passive liveness
   const frameSpoof: Array<number | null> = frames.map(() => null);
@@ -492,25 +494,25 @@ export async function analyzeMediaDetailed(
   // allSettled, then the first failure in this order: the same error whichever branch ends first
   const [spoofed, shot] = await Promise.allSettled([
     choice ? scorePassive(choice) : Promise.resolve(undefined),
-    (async () => {
-      const action = actionPeak !== null ? shoot(actionPeak) : null;
-      if (needQuality) await rateQuality();
-      const byQuality = [...states].sort((a, b) => (b.quality ?? 0) - (a.quality ?? 0) || b.box.score - a.box.score);
-      const best = byQuality[0]!;
-      const [template, bestShot] = await Promise.all([
-        opts.template ? makeFaceTemplate((needQuality ? byQuality : states).slice(0, useKind === 'image' ? 1 : TEMPLATE_FRAMES)) : undefined,
-        opts.bestShot ? shoot(best.frame).then((shot) => ({ ...shot, quality: Math.round((best.quality ?? 0) * 1000) / 1000 })) : undefined,
-      ]);
-      return { template, bestShot, action: await action };
-    })(),
+    Promise.all([
+      actionPeak !== null ? shoot(actionPeak) : undefined,
+      (async () => {
+        if (needQuality) await rateQuality();
+        const byQuality = [...states].sort((a, b) => (b.quality ?? 0) - (a.quality ?? 0) || b.box.score - a.box.score);
+        const best = byQuality[0]!;
+        return Promise.all([
+          opts.template ? makeFaceTemplate((needQuality ? byQuality : states).slice(0, useKind === 'image' ? 1 : TEMPLATE_FRAMES)) : undefined,
+          opts.bestShot ? shoot(best.frame).then((shot) => ({ ...shot, quality: Math.round((best.quality ?? 0) * 1000) / 1000 })) : undefined,
+        ]);
+      })(),
+    ]),
   ]);
   if (spoofed.status === 'rejected') throw spoofed.reason;
   if (shot.status === 'rejected') throw shot.reason;
   const rawSpoofing = spoofed.value;
-  const shots = shot.value;
+  const [action, [template, bestShot]] = shot.value;
   const passiveSpoofing = rawSpoofing !== undefined && choice ? calibrateSpoof(rawSpoofing, choice.name) : undefined;
-  const { template, bestShot } = shots;
-  const actionShot: MediaAnalysis['actionShot'] = shots.action && gestureResult ? { ...shots.action, tag: gestureResult.tag } : undefined;
+  const actionShot: MediaAnalysis['actionShot'] = action && gestureResult ? { ...action, tag: gestureResult.tag } : undefined;
 
   const analysis: MediaAnalysis = {
     framesScored: frames.length,

@@ -40,3 +40,14 @@ export function configureVision(settings: Partial<VisionSettings>): void {
 }
 
 export const visionSettings = (): VisionSettings => current;
+
+/** Runs `run` with some settings changed, then puts the previous ones back (benchmarks, tests). */
+export async function withVisionSettings<T>(changes: Partial<VisionSettings>, run: () => Promise<T>): Promise<T> {
+  const saved = current;
+  current = { ...saved, ...changes };
+  try {
+    return await run();
+  } finally {
+    current = saved;
+  }
+}

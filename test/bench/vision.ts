@@ -33,7 +33,7 @@ import {
   type MediaAnalysis,
   type MediaKind,
 } from '../../layers/vision';
-import { configureVision, visionSettings } from '../../layers/vision/settings';
+import { withVisionSettings } from '../../layers/vision/settings';
 import { analyzeMediaDetailed } from '../../layers/vision/analyze';
 import { roiToTensor } from '../../layers/vision/imageops';
 import { chooseLivenessModel, livenessCrop, spoofScore } from '../../layers/vision/liveness';
@@ -123,9 +123,8 @@ export async function makeGestureVideo(dir: string): Promise<Buffer | null> {
 }
 
 async function decodeOnly(video: Buffer, runs: number, threads: string): Promise<number> {
-  const saved = visionSettings();
-  configureVision({ ...saved, ffmpegThreads: Number(threads) }); // OZ_FFMPEG_THREADS
-  try {
+  // OZ_FFMPEG_THREADS
+  return withVisionSettings({ ffmpegThreads: Number(threads) }, async () => {
     const xs: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t = performance.now();
@@ -133,9 +132,7 @@ async function decodeOnly(video: Buffer, runs: number, threads: string): Promise
       xs.push(performance.now() - t);
     }
     return r1(median(xs));
-  } finally {
-    configureVision(saved);
-  }
+  });
 }
 
 async function videoStages(video: Buffer, runs: number): Promise<{ decode: number | null; detect: number | null; liveness: number | null; analyzeLiveness: number; framesWithFace: number; framesScored: number }> {
@@ -299,21 +296,12 @@ export async function runMediaBench(inputs: Inputs, runs: number, log: (s: strin
   );
   const [quality = null] = await mediaStages(runs, async () => [await analyzeMedia(video, 'video', { liveness: true, bestShot: true, template: true })]);
   const gestureRuns = Math.max(3, Math.ceil(runs / 2));
-  const oneProcess = async <T>(fn: () => Promise<T>): Promise<T> => {
-    const saved = visionSettings();
-    configureVision({ ...saved, splitDecode: false });
-    try {
-      return await fn();
-    } finally {
-      configureVision(saved);
-    }
-  };
   const [gesture = null, gestureEveryFrame = null, gestureOneProcess = null] = inputs.gesture
     ? await mediaStages(
         gestureRuns,
         async () => [await analyzeMedia(inputs.gesture!, 'video', GESTURE_OPTIONS)],
         async () => [(await analyzeMediaDetailed(inputs.gesture!, 'video', GESTURE_OPTIONS, { coarseToFine: false })).analysis],
-        async () => [await oneProcess(() => analyzeMedia(inputs.gesture!, 'video', GESTURE_OPTIONS))],
+        async () => [await withVisionSettings({ splitDecode: false }, () => analyzeMedia(inputs.gesture!, 'video', GESTURE_OPTIONS))],
       )
     : [null, null, null];
   const [gestureFailed = null] = await mediaStages(gestureRuns, async () => [await analyzeMedia(video, 'video', GESTURE_OPTIONS)]);

@@ -6,8 +6,8 @@ import { readGzipEntries, readZipEntries } from '../../../layers/vision/frames';
 import { gzipSync } from 'node:zlib';
 import { sniff } from '../../../layers/vision/sniff';
 import { withTempFile } from '../../../layers/vision/tools';
-import { chooseStrategy, planSplit, probeVideoFile, sampleVideoFileStreaming } from '../../../layers/vision/video';
-import { configureVision, visionSettings } from '../../../layers/vision/settings';
+import { chooseStrategy, planSplit, probeVideoFile, sampleTargets, sampleVideoFileStreaming } from '../../../layers/vision/video';
+import { withVisionSettings } from '../../../layers/vision/settings';
 import { detectFaces } from '../../../layers/vision';
 import { countingIndex, dataFile, ffmpegMake, makeCountingVideo, makeTestVideo, makeZip, skipMessage, withRotateTag } from './helpers';
 
@@ -239,18 +239,13 @@ describe('gzip shot sets (application/x-gzip, changelog 3.20.1)', () => {
 });
 
 describe('split decoding (planSplit)', () => {
-  const sample = async (video: Buffer, split: boolean, count: number) => {
-    const saved = visionSettings();
-    configureVision({ ...saved, splitDecode: split });
-    try {
-      return await withTempFile(video, async (file) => {
+  const sample = (video: Buffer, split: boolean, count: number) =>
+    withVisionSettings({ splitDecode: split }, () =>
+      withTempFile(video, async (file) => {
         const probe = await probeVideoFile(file);
         return { probe, sampled: await sampleVideoFileStreaming(file, probe, { count, maxSide: 320, strategy: 'all' }) };
-      });
-    } finally {
-      configureVision(saved);
-    }
-  };
+      }),
+    );
 
   it('two processes split at a keyframe return exactly the frames of one pass, B-frames and open GOPs included', async () => {
     for (const extra of [[], ['-bf', '3', '-x264-params', 'open-gop=1']]) {
@@ -260,8 +255,8 @@ describe('split decoding (planSplit)', () => {
       );
       const one = await sample(video, false, 40);
       const two = await sample(video, true, 40);
-      const step = Number((one.probe.span / 40).toFixed(6));
-      const plan = planSplit(one.probe, 40, Number(Math.max(0, step / 2 - 0.5 / one.probe.fps).toFixed(6)), step);
+      const targets = sampleTargets(one.probe, 40);
+      const plan = planSplit(one.probe, 40, targets.offset, targets.step);
       assert.ok(plan && plan.first > 0 && plan.first < 40, `a split is planned (${JSON.stringify(plan)})`);
       assert.equal(two.sampled.attempt, 0, 'the split pass was used, not the one-pass fallback');
       assert.equal(two.sampled.frames.length, 40);
